@@ -1,0 +1,111 @@
+"""Per-file facts, cached by content hash, parsed in parallel when cold.
+
+A record is keyed by the file's sha256, its module name, what it is read as, and djstate's
+version, so a record can never describe other bytes or an older parser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from djstate import __version__
+from djstate.facts.model import FileFacts, Problem
+
+PARALLEL_MIN = 48  # below this, starting worker processes costs more than it saves
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("DJSTATE_CACHE_DIR")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "djstate" / "facts"
+
+
+@dataclass(frozen=True)
+class Request:
+    path: str  # relative to root
+    module: str
+    kind: str
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _parse(args: tuple[str, str, bytes, str]) -> FileFacts:
+    from djstate.parse import parse_file  # the parsing layer loads in workers only when needed
+
+    return parse_file(*args)
+
+
+class FactsStore:
+    def __init__(self, root: Path, cache_dir: Path | None, jobs: int | None = None) -> None:
+        self.root = root
+        self.cache_dir = cache_dir
+        self.jobs = jobs or os.cpu_count() or 1
+        self.stats = CacheStats()
+
+    def _key(self, data: bytes, request: Request) -> str:
+        digest = hashlib.sha256(data)
+        digest.update(f"\0{request.module}\0{request.kind}\0{__version__}".encode())
+        return digest.hexdigest()
+
+    def _load(self, key: str) -> FileFacts | None:
+        if self.cache_dir is None:
+            return None
+        try:
+            with open(self.cache_dir / key[:2] / key, "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+            return None
+
+    def _store(self, key: str, facts: FileFacts) -> None:
+        if self.cache_dir is None:
+            return
+        target = self.cache_dir / key[:2] / key
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as handle:
+                pickle.dump(facts, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except OSError as exc:  # a read-only cache only costs speed
+            self.stats.errors.append(str(exc))
+
+    def facts(self, requests: list[Request]) -> dict[str, FileFacts]:
+        out: dict[str, FileFacts] = {}
+        todo: list[tuple[str, tuple[str, str, bytes, str]]] = []
+        for request in requests:
+            try:
+                data = (self.root / request.path).read_bytes()
+            except OSError as exc:
+                out[request.path] = FileFacts(
+                    request.path, request.module, problem=Problem("unreadable", f"cannot read file: {exc.strerror or exc}")
+                )
+                continue
+            key = self._key(data, request)
+            cached = self._load(key)
+            if cached is not None:
+                self.stats.hits += 1
+                cached.path = request.path
+                out[request.path] = cached
+            else:
+                self.stats.misses += 1
+                todo.append((key, (request.path, request.module, data, request.kind)))
+        if len(todo) >= PARALLEL_MIN and self.jobs > 1:
+            with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+                results = list(pool.map(_parse, [args for _, args in todo], chunksize=16))
+        else:
+            results = [_parse(args) for _, args in todo]
+        for (key, args), facts in zip(todo, results):
+            self._store(key, facts)
+            out[args[0]] = facts
+        return out

@@ -1,0 +1,147 @@
+"""The command line: wiring only. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 errors."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+import traceback
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from djstate import __version__
+from djstate.cache import FactsStore, default_cache_dir
+from djstate.config import ConfigError, load_config
+from djstate.findings import SEVERITY_RANK
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Static analysis of a Django project's migrations, models and serializers. Never imports the project.",
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Severity(str, Enum):
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+class Source(str, Enum):
+    migrations = "migrations"
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"djstate: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _setup(path: Path, no_cache: bool, overrides: dict):
+    if not path.exists():
+        _fail(f"{path}: no such file or folder")
+    if not path.is_dir():
+        _fail(f"{path}: not a folder; djstate scans a project folder")
+    root = path.resolve()
+    try:
+        config = load_config(root, overrides)
+    except ConfigError as exc:
+        _fail(str(exc))
+    store = FactsStore(root, None if no_cache else default_cache_dir())
+    return root, config, store
+
+
+@app.command()
+def scan(
+    path: Path = typer.Argument(Path("."), help="Project folder to scan."),
+    format: Format = typer.Option(Format.text, "--format", help="Output format."),
+    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above this severity [default: error]."),
+    select: list[str] = typer.Option([], "--select", help="Only rules whose code starts with this (repeatable)."),
+    auth_user_model: Optional[str] = typer.Option(None, help="AUTH_USER_MODEL, when no settings module says it."),
+    settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
+) -> None:
+    """Report where the migration graph and the migrations' schema state break."""
+    from djstate.engine import scan as run_scan
+    from djstate.report import json as json_report
+    from djstate.report import text as text_report
+
+    overrides = {"auth_user_model": auth_user_model, "settings": settings, "fail_on": fail_on.value if fail_on else None}
+    root, config, store = _setup(path, no_cache, overrides)
+    try:
+        result = run_scan(root, config, store, tuple(s.upper() for s in select))
+    except Exception:  # an internal error is a bug: say so, exit 2, never a bare traceback
+        typer.echo(traceback.format_exc(), err=True)
+        _fail("internal error while scanning; please report it with the trace above")
+    reporter = json_report if format is Format.json else text_report
+    typer.echo(reporter.render(result.findings, result.stats))
+    threshold = SEVERITY_RANK[config.fail_on]
+    if any(SEVERITY_RANK[f.severity] >= threshold for f in result.findings):
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema(
+    path: Path = typer.Argument(Path("."), help="Project folder."),
+    source: Source = typer.Option(Source.migrations, "--source", help="Which layer's state to dump."),
+    format: Format = typer.Option(Format.json, "--format", help="Output format."),
+    auth_user_model: Optional[str] = typer.Option(None, help="AUTH_USER_MODEL, when no settings module says it."),
+    no_cache: bool = typer.Option(False, "--no-cache"),
+) -> None:
+    """Dump the schema state replayed from the migrations."""
+    from djstate.engine import load_project
+    from djstate.state.export import state_to_dict
+
+    root, config, store = _setup(path, no_cache, {"auth_user_model": auth_user_model})
+    project = load_project(root, config, store)
+    models = state_to_dict(project.state.models)
+    if format is Format.json:
+        typer.echo(json.dumps({"djstate": __version__, "source": source.value, "models": models}, indent=2))
+    else:
+        for label, model in models.items():
+            typer.echo(label)
+            for name, field in model["fields"].items():
+                kwargs = ", ".join(f"{k}={v}" for k, v in field["kwargs"].items())
+                typer.echo(f"    {name}: {field['path']}({kwargs})")
+
+
+@app.command()
+def explain(code: str = typer.Argument(..., help="A rule code, e.g. DJS101.")) -> None:
+    """Print a rule's documentation."""
+    from djstate.rules import rule_by_code
+
+    rule = rule_by_code(code)
+    if rule is None:
+        _fail(f"unknown rule {code!r}; `djstate rules` lists them")
+    typer.echo(f"{rule.code} {rule.name} ({rule.severity})\n\n{inspect.getdoc(rule)}")
+
+
+@app.command()
+def rules() -> None:
+    """List every rule."""
+    from djstate.rules import rule_classes
+
+    for rule in rule_classes():
+        summary = (inspect.getdoc(rule) or "").splitlines()[0]
+        typer.echo(f"{rule.code}  {rule.name:<28} {rule.severity:<8} {summary}")
+
+
+@app.command()
+def version() -> None:
+    """Print djstate's version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()  # standalone mode: usage errors exit 2, typer.Exit carries our codes
+
+
+if __name__ == "__main__":
+    main()

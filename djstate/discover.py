@@ -1,0 +1,158 @@
+"""Walking a tree: which files are apps, migrations and settings. No file is parsed here.
+
+Apps are found anywhere: a package with a ``migrations/`` folder of migrations, an
+``apps.py``, or a models module that imports Django. Virtualenvs, site-packages,
+node_modules, hidden folders and ``exclude`` patterns are skipped. Unreadable folders and
+symlink loops become warnings, not tracebacks.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "htmlcov"}
+_MIGRATION_CLASS = re.compile(rb"^class\s+Migration\b", re.MULTILINE)
+_DJANGO_MODELS = re.compile(rb"django\.db|from\s+\.+\w*\s+import|models\.Model")
+
+
+@dataclass
+class WalkProblem:
+    path: str
+    message: str
+
+
+@dataclass
+class AppDir:
+    """A folder that looks like a Django app."""
+
+    path: str  # relative to root, POSIX; "" for the root itself
+    module: str  # dotted import path, from its import root
+    has_init: bool
+    apps_file: str | None = None
+    models_files: list[str] = field(default_factory=list)
+    migrations_dir: str | None = None
+    migrations_has_init: bool = False
+    migration_files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Tree:
+    root: Path
+    apps: list[AppDir] = field(default_factory=list)
+    # dotted module -> file path, for every module below an import root
+    modules: dict[str, str] = field(default_factory=dict)
+    manage_files: list[str] = field(default_factory=list)
+    problems: list[WalkProblem] = field(default_factory=list)
+    python_files: int = 0
+
+
+def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel + "/", p) for p in patterns)
+
+
+def _is_virtualenv(path: str, names: list[str]) -> bool:
+    return "pyvenv.cfg" in names or ("bin" in names and "lib" in names and "include" in names)
+
+
+def _read_head(path: str, limit: int = 65536) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit)
+    except OSError:
+        return b""
+
+
+def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
+    tree = Tree(root)
+    root_str = str(root)
+    seen_real: set[str] = set()
+    packages: dict[str, tuple[bool, list[str], list[str]]] = {}
+
+    def onerror(exc: OSError) -> None:
+        rel = os.path.relpath(exc.filename, root_str) if exc.filename else "."
+        tree.problems.append(WalkProblem(Path(rel).as_posix(), f"cannot read folder: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root_str, onerror=onerror, followlinks=True):
+        real = os.path.realpath(dirpath)
+        rel_dir = Path(os.path.relpath(dirpath, root_str)).as_posix()
+        rel_dir = "" if rel_dir == "." else rel_dir
+        if real in seen_real:
+            tree.problems.append(WalkProblem(rel_dir, "symlink loop or duplicate link: folder already scanned"))
+            dirnames[:] = []
+            continue
+        seen_real.add(real)
+        keep = []
+        for name in sorted(dirnames):
+            sub_rel = f"{rel_dir}/{name}" if rel_dir else name
+            if name.startswith(".") or name in SKIP_DIRS or _excluded(sub_rel, exclude):
+                continue
+            sub_path = os.path.join(dirpath, name)
+            try:
+                sub_names = os.listdir(sub_path)
+            except OSError as exc:
+                tree.problems.append(WalkProblem(sub_rel, f"cannot read folder: {exc.strerror or exc}"))
+                continue
+            if _is_virtualenv(sub_path, sub_names):
+                continue
+            keep.append(name)
+        dirnames[:] = keep
+        py = sorted(f for f in filenames if f.endswith(".py") and not _excluded(f"{rel_dir}/{f}" if rel_dir else f, exclude))
+        tree.python_files += len(py)
+        packages[rel_dir] = ("__init__.py" in filenames, py, list(dirnames))
+        if "manage.py" in py:
+            tree.manage_files.append(f"{rel_dir}/manage.py" if rel_dir else "manage.py")
+
+    # dotted module names: a folder's import root is its nearest ancestor without __init__.py
+    def module_of(rel_dir: str) -> str:
+        parts: list[str] = []
+        current = rel_dir
+        while current and packages.get(current, (False,))[0]:
+            parts.append(current.rsplit("/", 1)[-1])
+            current = current.rsplit("/", 1)[0] if "/" in current else ""
+        return ".".join(reversed(parts))
+
+    for rel_dir, (has_init, py, _subdirs) in packages.items():
+        base = module_of(rel_dir)
+        for name in py:
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            stem = name[:-3]
+            if stem == "__init__":
+                if base:
+                    tree.modules.setdefault(base, rel)
+            else:
+                tree.modules.setdefault(f"{base}.{stem}" if base else stem, rel)
+
+    for rel_dir, (has_init, py, subdirs) in sorted(packages.items()):
+        if rel_dir.rsplit("/", 1)[-1] == "migrations" or "/migrations/" in f"/{rel_dir}/":
+            continue
+        app = AppDir(rel_dir, module_of(rel_dir), has_init)
+        prefix = f"{rel_dir}/" if rel_dir else ""
+        if "apps.py" in py:
+            app.apps_file = prefix + "apps.py"
+        if "models.py" in py:
+            app.models_files.append(prefix + "models.py")
+        if "models" in subdirs and f"{prefix}models" in packages:
+            app.models_files += [f"{prefix}models/{f}" for f in packages[f"{prefix}models"][1]]
+        if "migrations" in subdirs:
+            mig_dir = f"{prefix}migrations"
+            mig_init, mig_py, _ = packages.get(mig_dir, (False, [], []))
+            files = [f"{mig_dir}/{f}" for f in mig_py if f[0] not in "_~"]
+            heads = {f: _read_head(str(root / f)) for f in files}
+            if any(_MIGRATION_CLASS.search(h) for h in heads.values()):
+                app.migrations_dir = mig_dir
+                app.migrations_has_init = mig_init
+                app.migration_files = files
+        if not app.migrations_dir and not app.apps_file:
+            # a bare models module must import Django; a bare models/ package (django.db has
+            # one) is not enough to make an app
+            if "models.py" not in py or not _DJANGO_MODELS.search(_read_head(str(root / (prefix + "models.py")))):
+                continue
+        if app.migrations_dir or app.apps_file or app.models_files:
+            if not rel_dir and not app.module:
+                app.module = root.name
+            tree.apps.append(app)
+    return tree

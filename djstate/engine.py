@@ -1,0 +1,242 @@
+"""discover -> cached facts -> project state -> rules -> findings."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from djstate.cache import FactsStore, Request
+from djstate.config import Config
+from djstate.discover import AppDir, Tree, walk
+from djstate.facts.model import AppConfigFacts, FileFacts, MigrationFile, SettingsFacts
+from djstate.findings import Finding
+from djstate.state.graph import GraphBuild, Key, build_graph
+from djstate.state.project import ProjectState, replay
+
+DEFAULT_AUTH_USER_MODEL = "auth.User"
+
+
+@dataclass
+class App:
+    label: str
+    module: str
+    dir: AppDir
+    config: AppConfigFacts | None = None
+    migrations_module: str | None = None
+    migrated: bool = False
+
+
+@dataclass
+class Project:
+    """Everything the rules may read. Built once per scan."""
+
+    root: Path
+    config: Config
+    tree: Tree
+    apps: dict[str, App] = field(default_factory=dict)
+    shadowed_apps: list[App] = field(default_factory=list)
+    settings: SettingsFacts = field(default_factory=SettingsFacts)
+    settings_path: str | None = None
+    files: dict[str, FileFacts] = field(default_factory=dict)
+    migrations: dict[Key, MigrationFile] = field(default_factory=dict)
+    migration_paths: dict[Key, str] = field(default_factory=dict)
+    graph: GraphBuild | None = None
+    # apps with a migration djstate could not parse: their graph and state are incomplete
+    broken_apps: set[str] = field(default_factory=set)
+    state: ProjectState | None = None
+    unverified: int = 0
+
+    @property
+    def auth_user_model(self) -> str:
+        return self.settings.auth_user_model or self.config.auth_user_model or DEFAULT_AUTH_USER_MODEL
+
+    def resolve_setting(self, name: str) -> str | None:
+        if name == "AUTH_USER_MODEL":
+            return self.auth_user_model
+        return self.config.swappable.get(name)
+
+    def app_of_module(self, module: str) -> App | None:
+        for app in self.apps.values():
+            if module == app.module or module.startswith(app.module + "."):
+                return app
+        return None
+
+
+@dataclass
+class ScanResult:
+    project: Project
+    findings: list[Finding]
+    seconds: float
+
+    @property
+    def stats(self) -> dict:
+        p = self.project
+        return {
+            "files": p.tree.python_files,
+            "apps": len(p.apps),
+            "migrations": len(p.migrations),
+            "models": len(p.state.models) if p.state else 0,
+            "unverified": p.unverified,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _label_for(app: AppDir, configs: list[AppConfigFacts]) -> tuple[str, AppConfigFacts | None]:
+    chosen = None
+    if len(configs) == 1:
+        chosen = configs[0]
+    else:
+        defaults = [c for c in configs if c.default]
+        if len(defaults) == 1:
+            chosen = defaults[0]
+    if chosen is not None:
+        if chosen.label:
+            return chosen.label, chosen
+        if chosen.name:
+            return chosen.name.rpartition(".")[2], chosen
+    name = app.module or app.path.rsplit("/", 1)[-1]
+    return name.rpartition(".")[2], chosen
+
+
+def _installed(app: App, installed: list[str]) -> bool:
+    names = {app.module}
+    if app.config and app.config.name:
+        names.add(app.config.name)
+        names.add(f"{app.module}.apps.{app.config.class_name}")
+    return any(entry in names or entry.startswith(app.module + ".apps.") for entry in installed)
+
+
+def load_project(root: Path, config: Config, store: FactsStore) -> Project:
+    tree = walk(root, config.exclude)
+    project = Project(root=root, config=config, tree=tree)
+
+    # settings: the configured module, else the one manage.py names
+    _load_settings(project, store)
+
+    # apps and their labels
+    app_files = [Request(a.apps_file, f"{a.module}.apps" if a.module else "apps", "apps") for a in tree.apps if a.apps_file]
+    facts = store.facts(app_files)
+    project.files.update(facts)
+    candidates: list[App] = []
+    for app_dir in tree.apps:
+        configs = facts[app_dir.apps_file].app_configs if app_dir.apps_file else []
+        label, config_facts = _label_for(app_dir, configs)
+        candidates.append(App(label, app_dir.module, app_dir, config_facts))
+    installed = project.settings.installed_apps
+    if installed is not None:
+        kept = [a for a in candidates if _installed(a, installed)]
+        project.shadowed_apps += [a for a in candidates if a not in kept]
+        candidates = kept
+    # Django refuses duplicate labels; without INSTALLED_APPS the shallowest app wins.
+    candidates.sort(key=lambda a: (a.dir.path.count("/"), a.dir.path))
+    for app in candidates:
+        if app.label in project.apps:
+            project.shadowed_apps.append(app)
+            project.unverified += 1
+        else:
+            project.apps[app.label] = app
+
+    # migration modules, honouring MIGRATION_MODULES
+    requests = []
+    for app in project.apps.values():
+        override = project.settings.migration_modules.get(app.label, "")
+        if override is None:
+            continue
+        if override:
+            mig_dir = tree.modules.get(override)
+            if mig_dir is None:
+                continue
+            app.dir.migrations_dir = mig_dir.rsplit("/", 1)[0]
+        if app.dir.migrations_dir is None:
+            continue
+        app.migrations_module = override or (f"{app.module}.migrations" if app.module else "migrations")
+        app.migrated = app.dir.migrations_has_init
+        if not app.migrated:
+            continue  # Django ignores a migrations folder without __init__.py
+        for path in app.dir.migration_files:
+            name = path.rsplit("/", 1)[-1][:-3]
+            requests.append(Request(path, f"{app.migrations_module}.{name}", "migration"))
+    facts = store.facts(requests)
+    project.files.update(facts)
+    label_of_dir = {a.dir.migrations_dir: a.label for a in project.apps.values() if a.migrated}
+    for request in requests:
+        file_facts = facts[request.path]
+        label = label_of_dir[request.path.rsplit("/", 1)[0]]
+        key = (label, request.path.rsplit("/", 1)[-1][:-3])
+        project.migration_paths[key] = request.path
+        if file_facts.problem is not None:  # unknown content: keep the node so dependents resolve
+            project.migrations[key] = MigrationFile(name=key[1], class_span=None)
+        elif file_facts.migration is not None and file_facts.migration.class_span is not None:
+            project.migrations[key] = file_facts.migration
+
+    migrated = {label for label, app in project.apps.items() if app.migrated}
+    project.graph = build_graph(project.migrations, migrated, set(project.apps), project.resolve_setting)
+    project.unverified += len(project.graph.external)
+    project.state = replay(project.graph.plan(), project.migrations, project.resolve_setting)
+    # an unparsable migration leaves its app's state unknown
+    for key, path in project.migration_paths.items():
+        if project.files[path].problem is not None:
+            project.state.uncertain_apps.add(key[0])
+            project.broken_apps.add(key[0])
+    project.unverified += project.state.unverified
+    return project
+
+
+def _load_settings(project: Project, store: FactsStore) -> None:
+    tree = project.tree
+    module = project.config.settings
+    path = None
+    if module and (module.endswith(".py") or "/" in module):
+        path = module
+    elif not module and len(tree.manage_files) == 1:
+        from djstate.parse.settings import settings_module_from_manage
+
+        try:
+            text = (project.root / tree.manage_files[0]).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        module = settings_module_from_manage(text)
+    if path is None and module:
+        path = tree.modules.get(module)
+    if path is None:
+        return
+    project.settings_path = path
+    merged = SettingsFacts()
+    seen: set[str] = set()
+
+    def merge(rel: str, mod: str, depth: int) -> None:
+        if rel in seen or depth > 5:
+            return
+        seen.add(rel)
+        facts = store.facts([Request(rel, mod, "settings")])[rel]
+        project.files[rel] = facts
+        if facts.settings is None:
+            return
+        for star in facts.settings.star_imports:
+            star_path = tree.modules.get(star)
+            if star_path:
+                merge(star_path, star, depth + 1)
+        s = facts.settings
+        merged.auth_user_model = s.auth_user_model or merged.auth_user_model
+        merged.default_auto_field = s.default_auto_field or merged.default_auto_field
+        merged.migration_modules.update(s.migration_modules)
+        if s.installed_apps is not None:
+            merged.installed_apps = s.installed_apps
+
+    merge(path, module or path[:-3].replace("/", "."), 0)
+    project.settings = merged
+
+
+def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] = ()) -> ScanResult:
+    from djstate.rules import all_rules
+
+    start = time.perf_counter()
+    project = load_project(root, config, store)
+    findings: list[Finding] = []
+    for rule in all_rules():
+        if select and not any(rule.code.startswith(s) for s in select):
+            continue
+        findings.extend(rule.check(project))
+    findings.sort()
+    return ScanResult(project, findings, time.perf_counter() - start)

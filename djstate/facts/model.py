@@ -1,0 +1,116 @@
+"""Per-file facts: plain, picklable dataclasses that never import libcst.
+
+A file's facts depend only on its bytes (and djstate's version), so they can be cached by
+content hash. Everything that depends on configuration (settings, the app registry) is
+resolved later, in :mod:`djstate.state`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Span:
+    """A 1-based line and column in a file."""
+
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a file could not be read or parsed."""
+
+    kind: str  # "syntax", "encoding", "too-large", "binary", "unreadable"
+    message: str
+    span: Span = Span()
+
+
+@dataclass(frozen=True)
+class Import:
+    """One imported module (``import a.b`` or ``from a.b import c``), resolved to absolute."""
+
+    module: str
+    names: tuple[str, ...]
+    span: Span
+
+
+@dataclass
+class Dependency:
+    """One entry of ``dependencies`` or ``run_before``.
+
+    ``setting`` is set for ``swappable_dependency(settings.X)``; ``app`` is then resolved
+    from configuration.
+    """
+
+    app: str | None
+    name: str
+    span: Span
+    setting: str | None = None
+
+
+@dataclass
+class Operation:
+    """One migration operation, its arguments bound to parameter names."""
+
+    kind: str  # Django's class name ("AddField"), or the resolved path of a custom class
+    args: dict[str, Any]
+    span: Span
+    known: bool = True
+    # spans of field constructor calls, by field name (CreateModel fields, AddField/AlterField)
+    field_spans: dict[str, Span] = field(default_factory=dict)
+    # state_operations of SeparateDatabaseAndState / RunSQL
+    nested: list[Operation] = field(default_factory=list)
+
+
+@dataclass
+class MigrationFile:
+    """The facts of one migration module."""
+
+    name: str
+    class_span: Span | None  # None when the module has no ``Migration`` class
+    dependencies: list[Dependency] = field(default_factory=list)
+    replaces: list[tuple[str, str]] = field(default_factory=list)
+    run_before: list[Dependency] = field(default_factory=list)
+    initial: bool | None = None
+    operations: list[Operation] = field(default_factory=list)
+    imports: list[Import] = field(default_factory=list)
+    # attributes of Migration that djstate could not evaluate (dependencies built in code)
+    opaque_attributes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AppConfigFacts:
+    """A statically declared ``AppConfig`` subclass."""
+
+    class_name: str
+    name: str | None
+    label: str | None
+    default_auto_field: Any = None
+    default: bool | None = None
+    span: Span = Span()
+
+
+@dataclass
+class SettingsFacts:
+    """Values read statically from a settings module (never imported)."""
+
+    auth_user_model: str | None = None
+    default_auto_field: str | None = None
+    migration_modules: dict[str, Any] = field(default_factory=dict)
+    installed_apps: list[str] | None = None
+    star_imports: list[str] = field(default_factory=list)  # `from .base import *`, merged first
+
+
+@dataclass
+class FileFacts:
+    """What one source file says. Exactly one of the payloads is set, or ``problem``."""
+
+    path: str  # relative to the scanned root, POSIX
+    module: str  # dotted module name relative to its import root
+    problem: Problem | None = None
+    migration: MigrationFile | None = None
+    app_configs: list[AppConfigFacts] = field(default_factory=list)
+    settings: SettingsFacts | None = None

@@ -1,0 +1,40 @@
+"""The parsing layer: the only package that imports libcst.
+
+:func:`parse_file` turns one file's bytes into :class:`~djstate.facts.model.FileFacts`,
+plain data that depends on nothing but those bytes.
+"""
+
+from __future__ import annotations
+
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from djstate.facts.model import FileFacts
+from djstate.parse.apps import extract_app_configs
+from djstate.parse.expressions import Scope
+from djstate.parse.migrations import extract_migration
+from djstate.parse.settings import extract_settings
+from djstate.parse.source import decode, parse
+
+# What a file is read for; decided by discovery from its place in the tree.
+KINDS = ("migration", "apps", "settings")
+
+
+def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
+    facts = FileFacts(path=path, module=module)
+    text, problem = decode(data)
+    if problem is None:
+        tree, problem = parse(text or "")
+    if problem is not None:
+        facts.problem = problem
+        return facts
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    scope = Scope(module, is_package=path.endswith("__init__.py"))
+    scope.collect(wrapper.module, positions)
+    if kind == "migration":
+        facts.migration = extract_migration(wrapper.module, scope, positions, module.rsplit(".", 1)[-1])
+    elif kind == "apps":
+        facts.app_configs = extract_app_configs(wrapper.module, scope, positions)
+    elif kind == "settings":
+        facts.settings = extract_settings(scope)
+    return facts

@@ -1,0 +1,381 @@
+"""libcst expressions to plain values (:mod:`djstate.facts.values`), resolving names through imports.
+
+Nothing here evaluates code: literals are decoded by hand, names are looked up in the
+module's own imports and constants, and everything else stays :class:`Opaque`.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import unicodedata
+from typing import Any
+
+import libcst as cst
+
+from djstate.facts.model import Import, Span
+from djstate.facts.values import Call, Opaque, Ref
+
+# Translation helpers: Django serialises the lazy string as its text.
+_GETTEXT = {
+    "django.utils.translation.gettext_lazy",
+    "django.utils.translation.gettext",
+    "django.utils.translation.ugettext_lazy",
+    "django.utils.translation.ugettext",
+    "django.utils.translation.gettext_noop",
+    "django.utils.translation.ugettext_noop",
+}
+_PGETTEXT = {"django.utils.translation.pgettext_lazy", "django.utils.translation.pgettext"}
+
+_BINARY_OPS = {
+    cst.Add: operator.add,
+    cst.Subtract: operator.sub,
+    cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv,
+    cst.FloorDivide: operator.floordiv,
+    cst.Modulo: operator.mod,
+    cst.Power: operator.pow,
+    cst.BitOr: operator.or_,
+    cst.BitAnd: operator.and_,
+    cst.LeftShift: operator.lshift,
+}
+_LITERAL = (bool, int, float, complex, str, bytes, type(None))
+
+_EMPTY_MODULE = cst.Module([])
+
+
+def source_of(node: cst.CSTNode) -> str:
+    """The source text of a node, whitespace-collapsed so equal code renders equally."""
+    return " ".join(_EMPTY_MODULE.code_for_node(node).split())
+
+
+class Scope:
+    """Module-level names: imports, constants, and the functions and classes defined there."""
+
+    def __init__(self, module: str, is_package: bool = False) -> None:
+        self.module = module
+        self.is_package = is_package
+        self.names: dict[str, str] = {}
+        self.constants: dict[str, Any] = {}
+        self.defined: set[str] = set()
+        self.imports: list[Import] = []
+
+    def absolute(self, level: int, module: str | None) -> str:
+        """Resolve a relative import against this module's package."""
+        if not level:
+            return module or ""
+        parts = self.module.split(".") if self.module else []
+        if not self.is_package:
+            parts = parts[:-1]
+        if level > 1:
+            parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+        if module:
+            parts.append(module)
+        return ".".join(p for p in parts if p)
+
+    def collect(self, module: cst.Module, positions: Any) -> None:
+        """Record imports and constants of the module body (top level, and in try/if blocks)."""
+        reader = ExpressionReader(self)
+        for stmt in _flatten(module.body):
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    span = _span(positions, stmt)
+                    if isinstance(small, cst.Import):
+                        for alias in small.names:
+                            dotted = _dotted(alias.name)
+                            if alias.asname:
+                                self.names[alias.asname.name.value] = dotted
+                            else:
+                                top = dotted.split(".")[0]
+                                self.names[top] = top
+                            self.imports.append(Import(dotted, (), span))
+                    elif isinstance(small, cst.ImportFrom):
+                        base = self.absolute(len(small.relative), _dotted(small.module) if small.module else None)
+                        if isinstance(small.names, cst.ImportStar):
+                            self.imports.append(Import(base, ("*",), span))
+                            continue
+                        names = []
+                        for alias in small.names:
+                            name = _dotted(alias.name)
+                            local = alias.asname.name.value if alias.asname else name
+                            self.names[local] = f"{base}.{name}" if base else name
+                            names.append(name)
+                        self.imports.append(Import(base, tuple(names), span))
+                    elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        targets = (
+                            [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                        )
+                        if small.value is None:
+                            continue
+                        value = reader.read(small.value)
+                        for target in targets:
+                            if isinstance(target, cst.Name):
+                                self.constants[target.value] = value
+                                self.names.pop(target.value, None)
+            elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                self.defined.add(stmt.name.value)
+                self.constants.pop(stmt.name.value, None)
+
+
+def _flatten(body: Any) -> list:
+    """Top-level statements, looking inside try/if blocks (conditional imports)."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, cst.Try):
+            out += _flatten(stmt.body.body)
+            for handler in stmt.handlers:
+                out += _flatten(handler.body.body)
+        elif isinstance(stmt, cst.If):
+            out += _flatten(stmt.body.body)
+            if stmt.orelse is not None:
+                out += _flatten(stmt.orelse.body.body if isinstance(stmt.orelse, cst.Else) else [stmt.orelse])
+        else:
+            out.append(stmt)
+    return out
+
+
+def _span(positions: Any, node: cst.CSTNode) -> Span:
+    if positions is None:
+        return Span()
+    try:
+        pos = positions[node].start
+    except KeyError:
+        return Span()
+    return Span(pos.line, pos.column + 1)
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+class ExpressionReader:
+    """Turns expressions into values within one module's :class:`Scope`."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    def resolve_name(self, name: str) -> Any:
+        if name in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[name]
+        if name in self.scope.constants:
+            return self.scope.constants[name]
+        if name in self.scope.names:
+            return Ref(self.scope.names[name])
+        if name in self.scope.defined:
+            return Ref(f"{self.scope.module}.{name}" if self.scope.module else name)
+        if name in _BUILTINS:
+            return Ref(f"builtins.{name}")
+        return Opaque(name)
+
+    def path_of(self, node: cst.BaseExpression) -> str | None:
+        """The dotted path a name or attribute chain resolves to, if any."""
+        value = self.read(node)
+        return value.path if isinstance(value, Ref) else None
+
+    def read(self, node: cst.BaseExpression) -> Any:
+        try:
+            return self._read(node)
+        except (ValueError, TypeError, ArithmeticError, OverflowError, RecursionError):
+            return Opaque(source_of(node))
+
+    def _read(self, node: cst.BaseExpression) -> Any:
+        if isinstance(node, cst.Integer):
+            return int(node.value.replace("_", ""), 0) if not _LEADING_ZERO.match(node.value) else 0
+        if isinstance(node, cst.Float):
+            return float(node.value.replace("_", ""))
+        if isinstance(node, cst.Imaginary):
+            return complex(node.value.replace("_", ""))
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return _string(node)
+        if isinstance(node, cst.Name):
+            return self.resolve_name(node.value)
+        if isinstance(node, cst.Attribute):
+            base = self._read(node.value)
+            if isinstance(base, Ref):
+                return Ref(f"{base.path}.{node.attr.value}")
+            return Opaque(source_of(node))
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            items = []
+            for element in node.elements:
+                if isinstance(element, cst.StarredElement):
+                    inner = self._read(element.value)
+                    if not isinstance(inner, (list, tuple)):
+                        return Opaque(source_of(node))
+                    items.extend(inner)
+                else:
+                    items.append(self._read(element.value))
+            if isinstance(node, cst.List):
+                return items
+            if isinstance(node, cst.Tuple):
+                return tuple(items)
+            return _frozenset(items, node)
+        if isinstance(node, cst.Dict):
+            out = {}
+            for element in node.elements:
+                if isinstance(element, cst.StarredDictElement):
+                    inner = self._read(element.value)
+                    if not isinstance(inner, dict):
+                        return Opaque(source_of(node))
+                    out.update(inner)
+                else:
+                    key = self._read(element.key)
+                    if not _hashable(key):
+                        return Opaque(source_of(node))
+                    out[key] = self._read(element.value)
+            return out
+        if isinstance(node, cst.Call):
+            return self._call(node)
+        if isinstance(node, cst.UnaryOperation):
+            value = self._read(node.expression)
+            if not isinstance(value, _LITERAL):
+                return Opaque(source_of(node))
+            if isinstance(node.operator, cst.Minus):
+                return -value
+            if isinstance(node.operator, cst.Plus):
+                return +value
+            if isinstance(node.operator, cst.Not):
+                return not value
+            if isinstance(node.operator, cst.BitInvert):
+                return ~value
+        if isinstance(node, cst.BinaryOperation):
+            left, right = self._read(node.left), self._read(node.right)
+            func = _BINARY_OPS.get(type(node.operator))
+            plain = (int, float, str, bytes, list, tuple)
+            if func and isinstance(left, plain) and isinstance(right, plain):
+                if isinstance(node.operator, cst.Modulo) and isinstance(left, (str, bytes)):
+                    return Opaque(source_of(node))  # %-formatting is runtime behaviour
+                if isinstance(node.operator, cst.Power) and isinstance(right, int) and abs(right) > 64:
+                    return Opaque(source_of(node))
+                return func(left, right)
+            return Opaque(source_of(node))
+        return Opaque(source_of(node))
+
+    def _call(self, node: cst.Call) -> Any:
+        func = self._read(node.func)
+        if not isinstance(func, Ref):
+            return Opaque(source_of(node))
+        args: list = []
+        kwargs: dict = {}
+        for arg in node.args:
+            if arg.star == "*":
+                inner = self._read(arg.value)
+                if not isinstance(inner, (list, tuple)):
+                    return Opaque(source_of(node))
+                args.extend(inner)
+            elif arg.star == "**":
+                inner = self._read(arg.value)
+                if not isinstance(inner, dict) or not all(isinstance(k, str) for k in inner):
+                    return Opaque(source_of(node))
+                kwargs.update(inner)
+            elif arg.keyword is not None:
+                kwargs[arg.keyword.value] = self._read(arg.value)
+            else:
+                args.append(self._read(arg.value))
+        path = func.path
+        if path in _GETTEXT and len(args) == 1 and isinstance(args[0], str) and not kwargs:
+            return args[0]
+        if path in _PGETTEXT and len(args) == 2 and isinstance(args[1], str) and not kwargs:
+            return args[1]
+        if path.startswith("builtins.") and not kwargs:
+            builtin = path[len("builtins.") :]
+            if builtin in ("set", "frozenset", "list", "tuple") and len(args) <= 1:
+                items = args[0] if args else []
+                if isinstance(items, (list, tuple, frozenset)):
+                    if builtin == "list":
+                        return list(items)
+                    if builtin == "tuple":
+                        return tuple(items)
+                    return _frozenset(list(items), node)
+        if path == "builtins.dict" and not args:
+            return dict(kwargs)
+        return Call(path, tuple(args), kwargs)
+
+
+_BUILTINS = {"set", "frozenset", "list", "tuple", "dict", "str", "int", "float", "bool", "bytes", "range", "len"}
+_LEADING_ZERO = re.compile(r"^0+$")
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _frozenset(items: list, node: cst.CSTNode) -> Any:
+    if not all(_hashable(v) for v in items):
+        return Opaque(source_of(node))
+    return frozenset(items)
+
+
+# --- string literals, decoded by hand (no literal_eval) -------------------------------------
+
+_ESCAPE = re.compile(
+    r"\\(N\{[^}]+\}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[0-7]{1,3}|\n|.)", re.DOTALL
+)
+_SIMPLE_ESCAPES = {
+    "\n": "",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+}
+
+
+def _string(node: cst.BaseExpression) -> Any:
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = _string(node.left), _string(node.right)
+        if isinstance(left, Opaque) or isinstance(right, Opaque) or type(left) is not type(right):
+            return Opaque(source_of(node))
+        return left + right
+    if isinstance(node, cst.FormattedString):
+        if any(isinstance(part, cst.FormattedStringExpression) for part in node.parts):
+            return Opaque(source_of(node))
+        text = "".join(part.value for part in node.parts)  # type: ignore[union-attr]
+        return decode_string_body(text.replace("{{", "{").replace("}}", "}"), node.prefix)
+    assert isinstance(node, cst.SimpleString)
+    value = node.value
+    prefix_len = len(node.prefix)
+    quote = node.quote
+    body = value[prefix_len + len(quote) : -len(quote)]
+    return decode_string_body(body, node.prefix)
+
+
+def decode_string_body(body: str, prefix: str) -> Any:
+    """Decode the text between the quotes of a string literal, honouring its prefix."""
+    prefix = prefix.lower()
+    is_bytes = "b" in prefix
+    if "r" in prefix:
+        text = body
+    else:
+
+        def escape(match: re.Match) -> str:
+            seq = match.group(1)
+            head = seq[0]
+            if seq in _SIMPLE_ESCAPES:
+                return _SIMPLE_ESCAPES[seq]
+            if head == "N" and not is_bytes:
+                return unicodedata.lookup(seq[2:-1])
+            if head in "uU" and not is_bytes:
+                return chr(int(seq[1:], 16))
+            if head == "x":
+                return chr(int(seq[1:], 16))
+            if head in "01234567":
+                return chr(int(seq, 8))
+            return "\\" + seq
+
+        text = _ESCAPE.sub(escape, body)
+    if is_bytes:
+        return text.encode("latin-1")
+    return text

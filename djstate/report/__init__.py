@@ -1,0 +1,1 @@
+"""Reporters: they format findings and stats, and compute nothing."""

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from djstate.findings import Finding
+from djstate.rules.base import Case, Rule, migration_source
+
+_INIT = {"shop/__init__.py": "", "shop/migrations/__init__.py": ""}
+_CREATE = migration_source(operations="""
+        migrations.CreateModel(name='Book', fields=[
+            ('id', models.AutoField(primary_key=True, serialize=False)),
+            ('title', models.CharField(max_length=100)),
+        ]),
+    """)
+
+
+def _then(operations: str) -> dict[str, str]:
+    return {**_INIT, "shop/migrations/0001_initial.py": _CREATE,
+            "shop/migrations/0002_x.py": migration_source("('shop', '0001_initial')", operations)}  # fmt: skip
+
+
+class UnknownModelOrField(Rule):
+    """An operation on a model or field that does not exist at that point of history.
+
+    ## What it does
+    Replays the migrations in Django's order and reports operations that touch a model or
+    field the state does not have yet (or any more): ``AlterField``, ``RemoveField`` or
+    ``RenameField`` of a missing field, ``DeleteModel`` or any model operation on a missing
+    model. Models touched by custom operations djstate does not know are not checked.
+
+    ## Why it matters
+    Django crashes while applying the migration (``KeyError`` or ``FieldDoesNotExist``), or
+    worse, records a state that no longer matches the database. It happens when a
+    migration is written against an imagined history.
+
+    ## Example
+    ```python
+    migrations.AlterField(model_name="book", name="subtitle", field=...)  # never added
+    ```
+
+    ## Fix
+    Make the migration depend on the one that creates the model or field, or add the field
+    first with ``AddField``.
+    """
+
+    code = "DJS201"
+    name = "unknown-model-or-field"
+
+    VALID = [
+        Case(_then("migrations.AlterField(model_name='book', name='title', field=models.CharField(max_length=200))")),
+        Case(_then("migrations.RenameField('book', 'title', 'name'), migrations.RemoveField('book', 'name')")),
+    ]
+    INVALID = [
+        Case(_then("\n        migrations.AlterField(  # expect: DJS201\n            model_name='book', name='subtitle', field=models.CharField(max_length=9)),\n    ")),
+        Case(_then("\n        migrations.RemoveField('book', 'title'),\n        migrations.RemoveField('book', 'title'),  # expect: DJS201\n    ")),
+        Case(_then("\n        migrations.DeleteModel('Author'),  # expect: DJS201\n    ")),
+    ]
+
+    def check(self, project) -> Iterable[Finding]:
+        for issue in project.state.issues:
+            if issue.kind in ("missing-model", "missing-field"):
+                yield self.finding(
+                    project.migration_paths[issue.migration], issue.span,
+                    f"{issue.message}. Add the missing operation earlier or fix this migration's dependencies",
+                    app=issue.app, model=issue.model, field=issue.field,
+                )  # fmt: skip

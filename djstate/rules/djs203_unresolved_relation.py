@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from djstate.findings import Finding
+from djstate.rules.base import Case, Rule, migration_source
+from djstate.state.project import resolve_relation
+
+_INIT = {"shop/__init__.py": "", "shop/migrations/__init__.py": ""}
+
+
+def _create(field: str, deps: str = "") -> dict[str, str]:
+    ops = f"""
+        migrations.CreateModel(name='Publisher', fields=[('id', models.AutoField(primary_key=True))]),
+        migrations.CreateModel(name='Book', fields=[
+            ('id', models.AutoField(primary_key=True)),
+            ('publisher', {field}
+        ]),
+    """
+    return {**_INIT, "shop/migrations/0001_initial.py": migration_source(deps, ops)}
+
+
+class UnresolvedRelation(Rule):
+    """A relation to a model that does not exist in the migrations' final state.
+
+    ## What it does
+    After replaying all migrations, checks the target of every ``ForeignKey``,
+    ``OneToOneField`` and ``ManyToManyField`` (and its ``through`` model) against the
+    models the migrations create. Targets in apps outside the tree, and in apps without
+    migrations, are counted as unverified instead.
+
+    ## Why it matters
+    Django raises "The field ... was declared with a lazy reference to 'app.model', but
+    app 'app' doesn't provide model 'model'" when it renders the state, and ``migrate``
+    fails with "Related model cannot be resolved". A typo or a renamed model is enough.
+
+    ## Example
+    ```python
+    ("publisher", models.ForeignKey(on_delete=models.CASCADE, to="catalog.publsher"))
+    ```
+
+    ## Fix
+    Point the relation at the model's real ``app_label.ModelName``, and make the migration
+    depend on the migration that creates it.
+    """
+
+    code = "DJS203"
+    name = "unresolved-relation"
+
+    VALID = [
+        Case(_create("models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='shop.publisher')),")),
+        Case(_create("models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.user')),")),
+        Case(_create("models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='Publisher')),")),
+    ]
+    INVALID = [
+        Case(_create("models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='shop.publsher')),  # expect: DJS203")),
+        Case(_create("models.ManyToManyField(to='shop.Author')),  # expect: DJS203")),
+    ]
+
+    def check(self, project) -> Iterable[Finding]:
+        state = project.state
+        for (app, _), model in sorted(state.models.items()):
+            for name, field in model.fields.items():
+                for key in ("to", "through"):
+                    if key not in field.kwargs:
+                        continue
+                    target = resolve_relation(field.kwargs[key], app, model.name)
+                    if target is None:
+                        project.unverified += 1
+                        continue
+                    target_app = project.apps.get(target[0])
+                    if target_app is None or not target_app.migrated or state.is_uncertain(*target):
+                        project.unverified += 1
+                        continue
+                    if target in state.models:
+                        continue
+                    migration, span = field.origin if field.origin else (None, None)
+                    path = project.migration_paths.get(migration, "")
+                    yield self.finding(
+                        path, span,
+                        f"{app}.{model.name}.{name} points to '{target[0]}.{target[1]}' ({key}), which no "
+                        f"migration of app '{target[0]}' creates; Django fails with a lazy-reference error. "
+                        "Fix the model name or add the migration that creates it",
+                        app=app, model=model.name, field=name,
+                    )  # fmt: skip

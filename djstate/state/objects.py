@@ -1,0 +1,109 @@
+"""``deconstruct()`` of the Django objects that live inside model options and field kwargs.
+
+Indexes, constraints and ``Q`` objects rewrite their constructor arguments (lists become
+tuples, keyword lookups become children), so the state holds them as Django would write
+them back. Other calls are kept as written, which is what ``@deconstructible`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from djstate.facts.values import Call
+
+F = "django.db.models.F"
+
+
+def _expressions(args: tuple) -> tuple:
+    return tuple(Call(F, (a,), {}) if isinstance(a, str) else a for a in args)
+
+
+def _index(call: Call) -> Call:
+    kw = call.kwargs
+    out: dict[str, Any] = {"name": kw.get("name") or ""}
+    if kw.get("fields"):
+        out["fields"] = list(kw["fields"]) if isinstance(kw["fields"], (list, tuple)) else kw["fields"]
+    if kw.get("db_tablespace") is not None:
+        out["db_tablespace"] = kw["db_tablespace"]
+    for key in ("opclasses", "condition"):
+        if kw.get(key):
+            out[key] = kw[key]
+    if kw.get("include"):
+        out["include"] = tuple(kw["include"]) if isinstance(kw["include"], (list, tuple)) else kw["include"]
+    for key, value in kw.items():  # subclass options (GinIndex.fastupdate, ...)
+        if key not in ("name", "fields", "db_tablespace", "opclasses", "condition", "include", "expressions"):
+            out[key] = value
+    return Call(call.path, _expressions(call.args), out)
+
+
+def _constraint_base(kw: dict) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": kw.get("name")}
+    if kw.get("violation_error_message") is not None:
+        out["violation_error_message"] = kw["violation_error_message"]
+    if kw.get("violation_error_code") is not None:
+        out["violation_error_code"] = kw["violation_error_code"]
+    return out
+
+
+def _unique(call: Call) -> Call:
+    kw = call.kwargs
+    out = _constraint_base(kw)
+    if kw.get("fields"):
+        out["fields"] = tuple(kw["fields"]) if isinstance(kw["fields"], (list, tuple)) else kw["fields"]
+    for key in ("condition", "deferrable", "opclasses"):
+        if kw.get(key):
+            out[key] = kw[key]
+    if kw.get("include"):
+        out["include"] = tuple(kw["include"]) if isinstance(kw["include"], (list, tuple)) else kw["include"]
+    if kw.get("nulls_distinct") is not None:
+        out["nulls_distinct"] = kw["nulls_distinct"]
+    return Call(call.path, _expressions(call.args), out)
+
+
+def _check(call: Call) -> Call:
+    kw = call.kwargs
+    out = _constraint_base(kw)
+    out["condition"] = kw.get("condition", kw.get("check"))
+    return Call(call.path, call.args, out)
+
+
+def _q(call: Call) -> Call:
+    kw = dict(call.kwargs)
+    connector = kw.pop("_connector", None)
+    negated = kw.pop("_negated", False)
+    children = (*call.args, *sorted(kw.items()))
+    out: dict[str, Any] = {}
+    if connector not in (None, "AND"):
+        out["_connector"] = connector
+    if negated:
+        out["_negated"] = True
+    return Call(call.path, tuple(children), out)
+
+
+NORMALISERS: dict[str, Callable[[Call], Call]] = {
+    "django.db.models.Index": _index,
+    "django.db.models.UniqueConstraint": _unique,
+    "django.db.models.CheckConstraint": _check,
+    "django.db.models.Q": _q,
+}
+for _name in ("BloomIndex", "BrinIndex", "BTreeIndex", "GinIndex", "GistIndex", "HashIndex", "SpGistIndex"):
+    NORMALISERS[f"django.contrib.postgres.indexes.{_name}"] = _index
+
+
+def normalise_object(value: Any) -> Any:
+    """Normalise every known Django object inside a value (innermost first)."""
+    if isinstance(value, Call):
+        inner = Call(
+            value.path,
+            tuple(normalise_object(a) for a in value.args),
+            {k: normalise_object(v) for k, v in value.kwargs.items()},
+        )
+        normaliser = NORMALISERS.get(inner.path)
+        return normaliser(inner) if normaliser else inner
+    if isinstance(value, list):
+        return [normalise_object(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(normalise_object(v) for v in value)
+    if isinstance(value, dict):
+        return {k: normalise_object(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,372 @@
+"""The schema state: migrations replayed in Django's order into models, as ``ProjectState``.
+
+Each operation does what its ``state_forwards`` does in Django. Where Django would crash or
+the database would reject the migration (an operation on a missing model or field, a
+duplicate), the replay records a :class:`ReplayIssue` and carries on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from djstate.facts.model import MigrationFile, Operation, Span
+from djstate.facts.values import Call, Opaque, Ref, render
+from djstate.state.fields import FieldState, deconstruct, relation_target_text
+from djstate.state.graph import Key
+from djstate.state.objects import normalise_object
+from djstate.state.paths import canonical_value
+
+MODEL_BASE = Ref("django.db.models.base.Model")
+DEFAULT_MANAGERS: list = []
+
+ALTER_OPTION_KEYS = (
+    "base_manager_name", "default_manager_name", "default_related_name", "get_latest_by",
+    "managed", "ordering", "permissions", "default_permissions", "select_on_save",
+    "verbose_name", "verbose_name_plural",
+)  # fmt: skip
+
+SETTINGS_PREFIX = "django.conf.settings."
+
+
+@dataclass
+class ModelState:
+    app: str
+    name: str
+    fields: dict[str, FieldState]
+    options: dict[str, Any]
+    bases: list
+    managers: list
+    origin: tuple[str, Span] | None = None  # where it was created
+
+    @property
+    def name_lower(self) -> str:
+        return self.name.lower()
+
+
+@dataclass
+class ReplayIssue:
+    kind: str  # missing-model, missing-field, duplicate-model, duplicate-field
+    migration: Key
+    span: Span
+    app: str
+    model: str
+    field: str | None
+    message: str
+
+
+@dataclass
+class ProjectState:
+    models: dict[tuple[str, str], ModelState] = field(default_factory=dict)
+    issues: list[ReplayIssue] = field(default_factory=list)
+    # models (app, name_lower) and apps touched by operations djstate does not know
+    uncertain_models: set[tuple[str, str]] = field(default_factory=set)
+    uncertain_apps: set[str] = field(default_factory=set)
+    unverified: int = 0
+
+    def is_uncertain(self, app: str, model: str) -> bool:
+        return app in self.uncertain_apps or (app, model.lower()) in self.uncertain_models
+
+
+def resolve_relation(target: Any, app: str, model: str) -> tuple[str, str] | None:
+    """A relation's target as (app, name_lower), like ``django.db.models.utils.resolve_relation``."""
+    if not isinstance(target, str):
+        return None
+    if target == "self":
+        return app, model.lower()
+    if "." in target:
+        target_app, name = target.split(".", 1)
+        return target_app, name.lower()
+    return app, target.lower()
+
+
+class Replayer:
+    """Folds migrations into a :class:`ProjectState`."""
+
+    def __init__(self, resolve_setting: Callable[[str], str | None]) -> None:
+        self.resolve_setting = resolve_setting
+        self.state = ProjectState()
+
+    # --- values -------------------------------------------------------------------------------
+
+    def value(self, value: Any) -> Any:
+        return normalise_object(canonical_value(value))
+
+    def field_state(self, value: Any, app: str, origin: tuple | None = None) -> FieldState:
+        value = canonical_value(value)
+        if not isinstance(value, Call):
+            self.state.unverified += 1
+            return FieldState(render(value), {}, (), known=False, origin=origin)
+        kwargs = {k: normalise_object(v) for k, v in value.kwargs.items()}
+        args = tuple(normalise_object(a) for a in value.args)
+        for key in ("to", "through"):
+            target = kwargs.get(key)
+            if isinstance(target, Ref) and target.path.startswith(SETTINGS_PREFIX):
+                resolved = self.resolve_setting(target.path[len(SETTINGS_PREFIX) :])
+                kwargs[key] = resolved if resolved is not None else Opaque(render(target))
+        if args and value.path.endswith(("ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey", "ParentalManyToManyField")):
+            first = args[0]
+            if isinstance(first, Ref) and first.path.startswith(SETTINGS_PREFIX):
+                resolved = self.resolve_setting(first.path[len(SETTINGS_PREFIX) :])
+                args = ((resolved if resolved is not None else Opaque(render(first))),) + args[1:]
+        state = deconstruct(value.path, args, kwargs)
+        state.origin = origin
+        if not state.known:
+            self.state.unverified += 1
+        return state
+
+    # --- replay -------------------------------------------------------------------------------
+
+    def apply(self, key: Key, migration: MigrationFile) -> None:
+        for op in migration.operations:
+            self.operation(key, op)
+
+    def issue(self, kind: str, key: Key, op: Operation, model: str, field_name: str | None, message: str) -> None:
+        app = key[0]
+        if self.state.is_uncertain(app, model):
+            self.state.unverified += 1
+            return
+        self.state.issues.append(ReplayIssue(kind, key, op.span, app, model, field_name, message))
+
+    def model(self, key: Key, op: Operation, name: Any) -> ModelState | None:
+        app = key[0]
+        if not isinstance(name, str):
+            self.state.uncertain_apps.add(app)
+            return None
+        found = self.state.models.get((app, name.lower()))
+        if found is None:
+            self.issue(
+                "missing-model", key, op, name, None,
+                f"{op.kind} on model {app}.{name}, which does not exist at this point of the migration history",
+            )  # fmt: skip
+        return found
+
+    def operation(self, key: Key, op: Operation) -> None:
+        app = key[0]
+        a = op.args
+        kind = op.kind
+        models = self.state.models
+        if not op.known:
+            self._mark_uncertain(app, op)
+            return
+        if kind in ("SeparateDatabaseAndState", "RunSQL"):
+            for nested in op.nested:
+                self.operation(key, nested)
+            return
+        if kind == "RunPython":
+            return
+        if kind == "CreateModel":
+            name = a.get("name")
+            fields = a.get("fields")
+            if not isinstance(name, str) or not isinstance(fields, list):
+                self._mark_uncertain(app, op)
+                return
+            if (app, name.lower()) in models:
+                self.issue(
+                    "duplicate-model", key, op, name, None,
+                    f"CreateModel of {app}.{name}, which an earlier migration already created",
+                )  # fmt: skip
+            options = self.value(a.get("options") or {})
+            if not isinstance(options, dict):
+                options = {}
+            options.setdefault("indexes", [])
+            options.setdefault("constraints", [])
+            bases = self.value(a.get("bases") or (MODEL_BASE,))
+            managers = self.value(a.get("managers") or [])
+            models[(app, name.lower())] = ModelState(
+                app, name,
+                {
+                    fname: self.field_state(fvalue, app, (key, op.field_spans.get(fname, op.span)))
+                    for fname, fvalue in fields
+                    if isinstance(fname, str)
+                },
+                options, list(bases) if isinstance(bases, (list, tuple)) else [bases],
+                [tuple(m) for m in managers] if isinstance(managers, list) else [],
+                origin=(key[1], op.span),
+            )  # fmt: skip
+            return
+        if kind == "DeleteModel":
+            if self.model(key, op, a.get("name")) is not None:
+                del models[(app, a["name"].lower())]
+            return
+        if kind == "RenameModel":
+            self._rename_model(key, op)
+            return
+        model_name = a.get("model_name") if "model_name" in a else a.get("name")
+        model = self.model(key, op, model_name)
+        if model is None:
+            return
+        if kind == "AlterModelTable":
+            model.options["db_table"] = self.value(a.get("table"))
+        elif kind == "AlterModelTableComment":
+            model.options["db_table_comment"] = self.value(a.get("table_comment"))
+        elif kind in ("AlterUniqueTogether", "AlterIndexTogether"):
+            option = "unique_together" if kind == "AlterUniqueTogether" else "index_together"
+            value = self.value(a.get(option))
+            if value:
+                value = frozenset(normalize_together(value))
+            model.options[option] = value
+        elif kind == "AlterOrderWithRespectTo":
+            model.options["order_with_respect_to"] = self.value(a.get("order_with_respect_to"))
+        elif kind == "AlterModelOptions":
+            new = self.value(a.get("options") or {})
+            if not isinstance(new, dict):
+                self._mark_uncertain(app, op)
+                return
+            model.options = {**model.options, **new}
+            for option in ALTER_OPTION_KEYS:
+                if option not in new:
+                    model.options.pop(option, None)
+        elif kind == "AlterModelManagers":
+            managers = self.value(a.get("managers") or [])
+            model.managers = [tuple(m) for m in managers] if isinstance(managers, list) else []
+        elif kind in ("AddField", "AlterField"):
+            self._add_or_alter_field(key, op, model)
+        elif kind == "RemoveField":
+            name = a.get("name")
+            if not isinstance(name, str):
+                self._mark_uncertain(app, op)
+            elif name not in model.fields:
+                self._missing_field(key, op, model, name)
+            else:
+                del model.fields[name]
+        elif kind == "RenameField":
+            self._rename_field(key, op, model)
+        elif kind == "AddIndex":
+            model.options["indexes"] = [*model.options.get("indexes", []), self.value(a.get("index"))]
+        elif kind == "RemoveIndex":
+            model.options["indexes"] = [i for i in model.options.get("indexes", []) if _name(i) != a.get("name")]
+        elif kind == "RenameIndex":
+            self._rename_index(model, a)
+        elif kind == "AddConstraint":
+            model.options["constraints"] = [*model.options.get("constraints", []), self.value(a.get("constraint"))]
+        elif kind == "RemoveConstraint":
+            model.options["constraints"] = [
+                c for c in model.options.get("constraints", []) if _name(c) != a.get("name")
+            ]
+        elif kind == "AlterConstraint":
+            new = self.value(a.get("constraint"))
+            model.options["constraints"] = [
+                new if _name(c) == a.get("name") else c for c in model.options.get("constraints", [])
+            ]
+
+    def _mark_uncertain(self, app: str, op: Operation) -> None:
+        self.state.unverified += 1
+        target = op.args.get("model_name", op.args.get("name"))
+        if isinstance(target, str):
+            self.state.uncertain_models.add((app, target.lower()))
+        else:
+            self.state.uncertain_apps.add(app)
+
+    def _missing_field(self, key: Key, op: Operation, model: ModelState, name: str) -> None:
+        self.issue(
+            "missing-field", key, op, model.name, name,
+            f"{op.kind} of field {model.app}.{model.name}.{name}, which does not exist at this point of the migration history",
+        )  # fmt: skip
+
+    def _add_or_alter_field(self, key: Key, op: Operation, model: ModelState) -> None:
+        a = op.args
+        name = a.get("name")
+        if not isinstance(name, str):
+            self._mark_uncertain(key[0], op)
+            return
+        if op.kind == "AddField" and name in model.fields:
+            self.issue(
+                "duplicate-field", key, op, model.name, name,
+                f"AddField of {model.app}.{model.name}.{name}, which an earlier migration already added",
+            )  # fmt: skip
+        if op.kind == "AlterField" and name not in model.fields:
+            self._missing_field(key, op, model, name)
+        state = self.field_state(a.get("field"), key[0], (key, op.field_spans.get(name, op.span)))
+        if a.get("preserve_default", True) is False:
+            state.kwargs.pop("default", None)
+        model.fields[name] = state
+
+    def _rename_field(self, key: Key, op: Operation, model: ModelState) -> None:
+        old, new = op.args.get("old_name"), op.args.get("new_name")
+        if not isinstance(old, str) or not isinstance(new, str):
+            self._mark_uncertain(key[0], op)
+            return
+        if old not in model.fields:
+            self._missing_field(key, op, model, old)
+            return
+        model.fields = {(new if k == old else k): v for k, v in model.fields.items()}
+        for option in ("index_together", "unique_together"):
+            if option in model.options and isinstance(model.options[option], (list, tuple, frozenset)):
+                model.options[option] = [
+                    [new if n == old else n for n in together] for together in model.options[option]
+                ]
+        # to_field on relations that point at this model
+        target = (model.app, model.name_lower)
+        for other in self.state.models.values():
+            for fstate in other.fields.values():
+                to = fstate.kwargs.get("to")
+                if resolve_relation(to, other.app, other.name) == target and fstate.kwargs.get("to_field") == old:
+                    fstate.kwargs["to_field"] = new
+
+    def _rename_model(self, key: Key, op: Operation) -> None:
+        app = key[0]
+        old, new = op.args.get("old_name"), op.args.get("new_name")
+        if not isinstance(old, str) or not isinstance(new, str):
+            self._mark_uncertain(app, op)
+            return
+        model = self.model(key, op, old)
+        if model is None:
+            return
+        old_key = (app, old.lower())
+        del self.state.models[old_key]
+        model.name = new
+        self.state.models[(app, new.lower())] = model
+        for other in self.state.models.values():
+            for fstate in other.fields.values():
+                other_name = old if other is model else other.name
+                if resolve_relation(fstate.kwargs.get("to"), other.app, other_name) == old_key:
+                    fstate.kwargs["to"] = relation_target_text(f"{app}.{new}")
+                if resolve_relation(fstate.kwargs.get("through"), other.app, other_name) == old_key:
+                    fstate.kwargs["through"] = f"{app}.{new}"
+
+    def _rename_index(self, model: ModelState, a: dict) -> None:
+        new_name, old_name, old_fields = a.get("new_name"), a.get("old_name"), a.get("old_fields")
+        if old_fields:
+            fields = self.value(old_fields)
+            model.options["indexes"] = [
+                *model.options.get("indexes", []),
+                normalise_object(Call("django.db.models.Index", (), {"fields": fields, "name": new_name})),
+            ]
+            together = model.options.get("index_together")
+            if together:
+                model.options["index_together"] = [t for t in together if tuple(t) != tuple(fields)]
+            return
+        renamed = []
+        for index in model.options.get("indexes", []):
+            if _name(index) == old_name and isinstance(index, Call):
+                index = Call(index.path, index.args, {**index.kwargs, "name": new_name})
+            renamed.append(index)
+        model.options["indexes"] = renamed
+
+
+def _name(obj: Any) -> Any:
+    return obj.kwargs.get("name") if isinstance(obj, Call) else None
+
+
+def normalize_together(value: Any) -> Any:
+    """``django.db.models.options.normalize_together``."""
+    if not value:
+        return ()
+    if not isinstance(value, (tuple, list, frozenset)):
+        return value
+    items = list(value)
+    if not isinstance(items[0], (tuple, list)):
+        items = [items]
+    return tuple(tuple(t) for t in items)
+
+
+def replay(
+    plan: list[Key], migrations: dict[Key, MigrationFile], resolve_setting: Callable[[str], str | None]
+) -> ProjectState:
+    replayer = Replayer(resolve_setting)
+    for key in plan:
+        migration = migrations.get(key)
+        if migration is not None:
+            replayer.apply(key, migration)
+    return replayer.state
