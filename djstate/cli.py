@@ -101,7 +101,7 @@ def schema(
 
     root, config, store = _setup(path, no_cache, {"auth_user_model": auth_user_model})
     project = load_project(root, config, store)
-    models = state_to_dict(project.state.models)
+    models = state_to_dict(project.state)
     if format is Format.json:
         typer.echo(json.dumps({"djstate": __version__, "source": source.value, "models": models}, indent=2))
     else:

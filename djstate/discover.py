@@ -106,13 +106,22 @@ def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
         if "manage.py" in py:
             tree.manage_files.append(f"{rel_dir}/manage.py" if rel_dir else "manage.py")
 
-    # dotted module names: a folder's import root is its nearest ancestor without __init__.py
+    # dotted module names: a folder's import root is its nearest ancestor without __init__.py,
+    # which may lie above the scanned root (scanning site-packages/django/contrib)
+    root_parts: list[str] = []
+    above = root
+    while (above / "__init__.py").is_file() and above.parent != above:
+        root_parts.insert(0, above.name)
+        above = above.parent
+
     def module_of(rel_dir: str) -> str:
         parts: list[str] = []
         current = rel_dir
         while current and packages.get(current, (False,))[0]:
             parts.append(current.rsplit("/", 1)[-1])
             current = current.rsplit("/", 1)[0] if "/" in current else ""
+        if not current and packages.get("", (False,))[0]:
+            parts += reversed(root_parts)
         return ".".join(reversed(parts))
 
     for rel_dir, (has_init, py, _subdirs) in packages.items():
@@ -152,7 +161,5 @@ def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
             if "models.py" not in py or not _DJANGO_MODELS.search(_read_head(str(root / (prefix + "models.py")))):
                 continue
         if app.migrations_dir or app.apps_file or app.models_files:
-            if not rel_dir and not app.module:
-                app.module = root.name
             tree.apps.append(app)
     return tree

@@ -13,6 +13,7 @@ from djstate.facts.model import AppConfigFacts, FileFacts, MigrationFile, Settin
 from djstate.findings import Finding
 from djstate.state.graph import GraphBuild, Key, build_graph
 from djstate.state.project import ProjectState, replay
+from djstate.state.resolve import Resolver
 
 DEFAULT_AUTH_USER_MODEL = "auth.User"
 
@@ -173,7 +174,12 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     migrated = {label for label, app in project.apps.items() if app.migrated}
     project.graph = build_graph(project.migrations, migrated, set(project.apps), project.resolve_setting)
     project.unverified += len(project.graph.external)
-    project.state = replay(project.graph.plan(), project.migrations, project.resolve_setting)
+    def load_module(path: str, module: str):
+        facts = store.facts([Request(path, module, "module")])[path]
+        return facts.module_facts
+
+    resolver = Resolver(tree.modules, load_module)
+    project.state = replay(project.graph.plan(), project.migrations, project.resolve_setting, resolver)
     # an unparsable migration leaves its app's state unknown
     for key, path in project.migration_paths.items():
         if project.files[path].problem is not None:

@@ -49,6 +49,7 @@ class Dependency:
     name: str
     span: Span
     setting: str | None = None
+    conditional: bool = False  # chosen by an `if` at import time (settings, database vendor)
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Operation:
     field_spans: dict[str, Span] = field(default_factory=dict)
     # state_operations of SeparateDatabaseAndState / RunSQL
     nested: list[Operation] = field(default_factory=list)
+    conditional: bool = False  # one of several lists chosen at import time
 
 
 @dataclass
@@ -79,6 +81,8 @@ class MigrationFile:
     imports: list[Import] = field(default_factory=list)
     # attributes of Migration that djstate could not evaluate (dependencies built in code)
     opaque_attributes: list[str] = field(default_factory=list)
+    # operations of every import-time branch (the state applies the first branch's)
+    conditional_operations: list[Operation] = field(default_factory=list)
 
 
 @dataclass
@@ -105,6 +109,17 @@ class SettingsFacts:
 
 
 @dataclass
+class ModuleFacts:
+    """Module-level names of any module: enough to follow re-exports and read constants."""
+
+    names: dict[str, str] = field(default_factory=dict)  # local name -> imported dotted path
+    constants: dict[str, Any] = field(default_factory=dict)
+    defined: set[str] = field(default_factory=set)  # functions and classes defined here
+    star_imports: list[str] = field(default_factory=list)
+    classes: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # bases, methods
+
+
+@dataclass
 class FileFacts:
     """What one source file says. Exactly one of the payloads is set, or ``problem``."""
 
@@ -114,3 +129,4 @@ class FileFacts:
     migration: MigrationFile | None = None
     app_configs: list[AppConfigFacts] = field(default_factory=list)
     settings: SettingsFacts | None = None
+    module_facts: ModuleFacts | None = None

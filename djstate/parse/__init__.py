@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from djstate.facts.model import FileFacts
+from djstate.facts.model import FileFacts, ModuleFacts
 from djstate.parse.apps import extract_app_configs
 from djstate.parse.expressions import Scope
 from djstate.parse.migrations import extract_migration
@@ -16,7 +16,7 @@ from djstate.parse.settings import extract_settings
 from djstate.parse.source import decode, parse
 
 # What a file is read for; decided by discovery from its place in the tree.
-KINDS = ("migration", "apps", "settings")
+KINDS = ("migration", "apps", "settings", "module")
 
 
 def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
@@ -37,4 +37,12 @@ def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
         facts.app_configs = extract_app_configs(wrapper.module, scope, positions)
     elif kind == "settings":
         facts.settings = extract_settings(scope)
+    elif kind == "module":
+        facts.module_facts = ModuleFacts(
+            names=dict(scope.names),
+            constants=dict(scope.constants),
+            defined=set(scope.defined),
+            star_imports=[i.module for i in scope.imports if i.names == ("*",)],
+            classes=dict(scope.classes),
+        )
     return facts

@@ -58,6 +58,7 @@ class Scope:
         self.names: dict[str, str] = {}
         self.constants: dict[str, Any] = {}
         self.defined: set[str] = set()
+        self.classes: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # bases, methods
         self.imports: list[Import] = []
 
     def absolute(self, level: int, module: str | None) -> str:
@@ -76,7 +77,7 @@ class Scope:
     def collect(self, module: cst.Module, positions: Any) -> None:
         """Record imports and constants of the module body (top level, and in try/if blocks)."""
         reader = ExpressionReader(self)
-        for stmt in _flatten(module.body):
+        for stmt, conditional in _flatten(module.body):
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     span = _span(positions, stmt)
@@ -110,27 +111,33 @@ class Scope:
                         value = reader.read(small.value)
                         for target in targets:
                             if isinstance(target, cst.Name):
-                                self.constants[target.value] = value
+                                # a value chosen by an `if` at import time is not knowable
+                                self.constants[target.value] = Opaque(target.value) if conditional else value
                                 self.names.pop(target.value, None)
             elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
                 self.defined.add(stmt.name.value)
                 self.constants.pop(stmt.name.value, None)
+                if isinstance(stmt, cst.ClassDef):
+                    bases = tuple(reader.path_of(b.value) or "" for b in stmt.bases)
+                    methods = tuple(i.name.value for i in stmt.body.body if isinstance(i, cst.FunctionDef))
+                    self.classes[stmt.name.value] = (bases, methods)
 
 
-def _flatten(body: Any) -> list:
-    """Top-level statements, looking inside try/if blocks (conditional imports)."""
-    out = []
+def _flatten(body: Any, conditional: bool = False) -> list[tuple[Any, bool]]:
+    """Top-level statements with whether an ``if`` guards them; try blocks are looked into
+    (import fallbacks), ``if`` blocks too but their assignments are marked conditional."""
+    out: list[tuple[Any, bool]] = []
     for stmt in body:
         if isinstance(stmt, cst.Try):
-            out += _flatten(stmt.body.body)
+            out += _flatten(stmt.body.body, conditional)
             for handler in stmt.handlers:
-                out += _flatten(handler.body.body)
+                out += _flatten(handler.body.body, conditional)
         elif isinstance(stmt, cst.If):
-            out += _flatten(stmt.body.body)
+            out += _flatten(stmt.body.body, True)
             if stmt.orelse is not None:
-                out += _flatten(stmt.orelse.body.body if isinstance(stmt.orelse, cst.Else) else [stmt.orelse])
+                out += _flatten(stmt.orelse.body.body if isinstance(stmt.orelse, cst.Else) else [stmt.orelse], True)
         else:
-            out.append(stmt)
+            out.append((stmt, conditional))
     return out
 
 

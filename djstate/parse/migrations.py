@@ -7,70 +7,9 @@ from typing import Any
 import libcst as cst
 
 from djstate.facts.model import Dependency, MigrationFile, Operation, Span
+from djstate.facts.operations import operation_kind
 from djstate.facts.values import Call, Opaque, Ref
 from djstate.parse.expressions import ExpressionReader, Scope, _span, source_of
-
-# Django's operations and their parameters, in signature order.
-OPERATION_PARAMS: dict[str, tuple[str, ...]] = {
-    "CreateModel": ("name", "fields", "options", "bases", "managers"),
-    "DeleteModel": ("name",),
-    "RenameModel": ("old_name", "new_name"),
-    "AlterModelTable": ("name", "table"),
-    "AlterModelTableComment": ("name", "table_comment"),
-    "AlterUniqueTogether": ("name", "unique_together"),
-    "AlterIndexTogether": ("name", "index_together"),
-    "AlterOrderWithRespectTo": ("name", "order_with_respect_to"),
-    "AlterModelOptions": ("name", "options"),
-    "AlterModelManagers": ("name", "managers"),
-    "AddField": ("model_name", "name", "field", "preserve_default"),
-    "RemoveField": ("model_name", "name"),
-    "AlterField": ("model_name", "name", "field", "preserve_default"),
-    "RenameField": ("model_name", "old_name", "new_name"),
-    "AddIndex": ("model_name", "index"),
-    "RemoveIndex": ("model_name", "name"),
-    "RenameIndex": ("model_name", "new_name", "old_name", "old_fields"),
-    "AddConstraint": ("model_name", "constraint"),
-    "RemoveConstraint": ("model_name", "name"),
-    "AlterConstraint": ("model_name", "name", "constraint"),
-    "SeparateDatabaseAndState": ("database_operations", "state_operations"),
-    "RunSQL": ("sql", "reverse_sql", "state_operations", "hints", "elidable"),
-    "RunPython": ("code", "reverse_code", "atomic", "hints", "elidable"),
-}
-
-# Operations from django.contrib.postgres: state effect of their base class, or none.
-POSTGRES_OPERATIONS: dict[str, str] = {
-    "AddIndexConcurrently": "AddIndex",
-    "RemoveIndexConcurrently": "RemoveIndex",
-    "AddConstraintNotValid": "AddConstraint",
-    "ValidateConstraint": "RunPython",
-    "CreateExtension": "RunPython",
-    "BtreeGinExtension": "RunPython",
-    "BtreeGistExtension": "RunPython",
-    "CITextExtension": "RunPython",
-    "CryptoExtension": "RunPython",
-    "HStoreExtension": "RunPython",
-    "TrigramExtension": "RunPython",
-    "UnaccentExtension": "RunPython",
-    "CreateCollation": "RunPython",
-    "RemoveCollation": "RunPython",
-}
-_POSTGRES_PARAMS = {
-    "AddIndexConcurrently": ("model_name", "index"),
-    "RemoveIndexConcurrently": ("model_name", "name"),
-    "AddConstraintNotValid": ("model_name", "constraint"),
-}
-
-
-def operation_kind(path: str) -> tuple[str | None, tuple[str, ...]]:
-    """Django's operation name and parameters for a resolved class path, or (None, ())."""
-    module, _, name = path.rpartition(".")
-    if module.startswith("django.db.migrations") and name in OPERATION_PARAMS:
-        return name, OPERATION_PARAMS[name]
-    if module.startswith("django.contrib.postgres.operations") and name in POSTGRES_OPERATIONS:
-        kind = POSTGRES_OPERATIONS[name]
-        return kind, _POSTGRES_PARAMS.get(name, ())
-    return None, ()
-
 
 def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: str) -> MigrationFile:
     reader = ExpressionReader(scope)
@@ -81,8 +20,15 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
     facts.imports = list(scope.imports)
     if klass is None:
         return facts
+    local_operations = _local_operation_classes(module, reader)
+    reader = _OperationReader(scope, local_operations)
     for stmt in klass.body.body:
+        if isinstance(stmt, cst.If):
+            # `if connection.vendor == ...: operations = [...] else: ...`: runtime-chosen
+            _conditional_attributes(stmt, facts, reader, positions)
+            continue
         if not isinstance(stmt, cst.SimpleStatementLine):
+            facts.opaque_attributes += sorted(_assigned_names(stmt) & MIGRATION_ATTRIBUTES)
             continue
         for small in stmt.body:
             if isinstance(small, cst.Assign) and len(small.targets) == 1:
@@ -113,12 +59,165 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
                 initial = reader.read(value)
                 facts.initial = initial if isinstance(initial, bool) else None
             elif attr == "operations":
-                ops = _operations(value, reader, positions)
-                if ops is None:
+                alternatives = _operation_alternatives(value, reader, positions)
+                if alternatives is None:
                     facts.opaque_attributes.append(attr)
                 else:
-                    facts.operations = ops
+                    _set_operations(facts, alternatives)
     return facts
+
+
+def _set_operations(facts: MigrationFile, alternatives: list[list[Operation]]) -> None:
+    """Apply the first alternative; remember what the others could touch instead."""
+    facts.operations = alternatives[0]
+    if len(alternatives) > 1:
+        for ops in alternatives:
+            for op in ops:
+                op.conditional = True
+                facts.conditional_operations.append(op)
+
+
+def _conditional_attributes(stmt: cst.If, facts: MigrationFile, reader: ExpressionReader, positions: Any) -> None:
+    branches: list[list] = []
+    node: Any = stmt
+    while node is not None:
+        branches.append(node.body.body)
+        orelse = node.orelse
+        if isinstance(orelse, cst.If):
+            node = orelse
+        else:
+            if orelse is not None:
+                branches.append(orelse.body.body)
+            else:
+                branches.append([])  # the implicit empty branch
+            node = None
+    alternatives: list[list[Operation]] = []
+    maybe: list[Operation] = []  # appended under a further condition: only their targets count
+    assigned = False
+    for body in branches:
+        found: list[Operation] | None = list(facts.operations)
+        for inner in body:
+            names = _assigned_names(inner)
+            if names & {"dependencies", "replaces", "run_before"}:
+                facts.opaque_attributes += sorted(names & {"dependencies", "replaces", "run_before"})
+            small = inner.body[0] if isinstance(inner, cst.SimpleStatementLine) and len(inner.body) == 1 else None
+            if isinstance(small, (cst.Assign, cst.AugAssign)) and "operations" in names:
+                assigned = True
+                alts = _operation_alternatives(small.value, reader, positions)
+                if alts is None or found is None:
+                    found = None
+                elif isinstance(small, cst.AugAssign):
+                    found = found + alts[0]
+                    maybe += [op for alt in alts[1:] for op in alt]
+                else:
+                    found = alts[0]
+                    maybe += [op for alt in alts[1:] for op in alt]
+            elif _mentions(inner, "operations"):
+                maybe += _operation_calls(inner, reader, positions)
+        if found is None:
+            facts.opaque_attributes.append("operations")
+            return
+        alternatives.append(found)
+    if assigned:
+        _set_operations(facts, alternatives)
+    for op in maybe:
+        op.conditional = True
+        facts.conditional_operations.append(op)
+
+
+def _mentions(node: cst.CSTNode, name: str) -> bool:
+    found = False
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            nonlocal found
+            found = found or n.value == name
+
+    node.visit(Visitor())
+    return found
+
+
+def _operation_calls(node: cst.CSTNode, reader: ExpressionReader, positions: Any) -> list[Operation]:
+    """Every outermost call of a Django operation inside a statement."""
+    calls: list[cst.Call] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> bool:
+            path = reader.path_of(call.func)
+            if path and operation_kind(path)[0]:
+                calls.append(call)
+                return False
+            return True
+
+    node.visit(Visitor())
+    return [_operation(call, reader, positions) for call in calls]
+
+
+def _operation_alternatives(
+    node: cst.BaseExpression, reader: ExpressionReader, positions: Any
+) -> list[list[Operation]] | None:
+    """The operation lists an expression may produce: one for a literal list, several for
+    ``[...] if cond else [...]`` or concatenations of those."""
+    if isinstance(node, cst.IfExp):
+        body = _operation_alternatives(node.body, reader, positions)
+        orelse = _operation_alternatives(node.orelse, reader, positions)
+        return body + orelse if body is not None and orelse is not None else None
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left = _operation_alternatives(node.left, reader, positions)
+        right = _operation_alternatives(node.right, reader, positions)
+        if left is None or right is None:
+            return None
+        return [left[0] + right[0], *[a + right[0] for a in left[1:]], *[left[0] + b for b in right[1:]]]
+    ops = _operations(node, reader, positions)
+    return [ops] if ops is not None else None
+
+
+MIGRATION_ATTRIBUTES = {"dependencies", "operations", "replaces", "run_before", "initial"}
+
+
+def _assigned_names(node: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+
+    class Visitor(cst.CSTVisitor):
+        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
+            if isinstance(target.target, cst.Name):
+                names.add(target.target.value)
+
+        def visit_AugAssign(self, aug: cst.AugAssign) -> None:
+            if isinstance(aug.target, cst.Name):
+                names.add(aug.target.value)
+
+    node.visit(Visitor())
+    return names
+
+
+def _local_operation_classes(module: cst.Module, reader: ExpressionReader) -> dict[str, str]:
+    """Classes in the migration module that subclass a Django operation without changing
+    its state behaviour (no ``state_forwards`` or ``__init__``): name -> base path."""
+    found: dict[str, str] = {}
+    for stmt in module.body:
+        if not isinstance(stmt, cst.ClassDef) or len(stmt.bases) != 1:
+            continue
+        base = reader.path_of(stmt.bases[0].value)
+        if base is None:
+            continue
+        base = found.get(base.rsplit(".", 1)[-1], base) if base.startswith(reader.scope.module) else base
+        methods = {s.name.value for s in stmt.body.body if isinstance(s, cst.FunctionDef)}
+        if operation_kind(base)[0] and not methods & {"state_forwards", "__init__"}:
+            found[f"{reader.scope.module}.{stmt.name.value}"] = base
+    return found
+
+
+class _OperationReader(ExpressionReader):
+    """Reads operation class paths through local subclasses that keep Django's state behaviour."""
+
+    def __init__(self, scope: Scope, local_operations: dict[str, str]) -> None:
+        super().__init__(scope)
+        self.local_operations = local_operations
+
+    def path_of(self, node: cst.BaseExpression) -> str | None:
+        path = super().path_of(node)
+        return self.local_operations.get(path, path) if path else path
 
 
 def _elements(node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
@@ -130,6 +229,17 @@ def _elements(node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
 
 
 def _dependencies(node: cst.BaseExpression, reader: ExpressionReader, positions: Any) -> list[Dependency] | None:
+    if isinstance(node, cst.IfExp):  # optional dependencies: keep every branch's, marked
+        branches = [_dependencies(n, reader, positions) for n in (node.body, node.orelse)]
+        if any(b is None for b in branches):
+            return None
+        deps = [d for b in branches for d in b]  # type: ignore[union-attr]
+        for dep in deps:
+            dep.conditional = True
+        return deps
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left, right = _dependencies(node.left, reader, positions), _dependencies(node.right, reader, positions)
+        return left + right if left is not None and right is not None else None
     elements = _elements(node)
     if elements is None:
         return None
@@ -139,6 +249,14 @@ def _dependencies(node: cst.BaseExpression, reader: ExpressionReader, positions:
         value = reader.read(element)
         if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, str) for v in value):
             deps.append(Dependency(value[0], value[1], span))
+        elif (
+            isinstance(value, Call)
+            and value.path == "swapper.dependency"
+            and len(value.args) in (2, 3)
+            and all(isinstance(a, str) for a in value.args)
+        ):
+            # swapper.dependency(app, model[, version]): the swappable app's first (or named) migration
+            deps.append(Dependency(value.args[0], value.args[2] if len(value.args) == 3 else "__first__", span))
         elif isinstance(value, Call) and value.path.endswith("swappable_dependency") and len(value.args) == 1:
             arg = value.args[0]
             if isinstance(arg, Ref) and arg.path.startswith("django.conf.settings."):

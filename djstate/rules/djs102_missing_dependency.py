@@ -58,6 +58,8 @@ class MissingDependency(Rule):
     def check(self, project) -> Iterable[Finding]:
         graph = project.graph
         for missing in graph.missing:
+            if missing.dependency.conditional:
+                continue  # only some settings use it; the graph cannot say which
             app, name = missing.target
             if app in project.apps and project.apps[app].migrated:
                 leaves = graph.leaf_nodes(app)

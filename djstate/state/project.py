@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from djstate.facts.model import MigrationFile, Operation, Span
+from djstate.facts.operations import STATE_FREE, operation_kind
 from djstate.facts.values import Call, Opaque, Ref, render
 from djstate.state.fields import FieldState, deconstruct, relation_target_text
 from djstate.state.graph import Key
 from djstate.state.objects import normalise_object
 from djstate.state.paths import canonical_value
+from djstate.state.resolve import Resolver
 
 MODEL_BASE = Ref("django.db.models.base.Model")
 DEFAULT_MANAGERS: list = []
@@ -83,17 +85,18 @@ def resolve_relation(target: Any, app: str, model: str) -> tuple[str, str] | Non
 class Replayer:
     """Folds migrations into a :class:`ProjectState`."""
 
-    def __init__(self, resolve_setting: Callable[[str], str | None]) -> None:
+    def __init__(self, resolve_setting: Callable[[str], str | None], resolver: Resolver | None = None) -> None:
         self.resolve_setting = resolve_setting
+        self.resolver = resolver or Resolver({}, lambda path, module: None)
         self.state = ProjectState()
 
     # --- values -------------------------------------------------------------------------------
 
     def value(self, value: Any) -> Any:
-        return normalise_object(canonical_value(value))
+        return normalise_object(self.resolver.value(canonical_value(value)))
 
     def field_state(self, value: Any, app: str, origin: tuple | None = None) -> FieldState:
-        value = canonical_value(value)
+        value = self.resolver.value(canonical_value(value))
         if not isinstance(value, Call):
             self.state.unverified += 1
             return FieldState(render(value), {}, (), known=False, origin=origin)
@@ -118,6 +121,14 @@ class Replayer:
     # --- replay -------------------------------------------------------------------------------
 
     def apply(self, key: Key, migration: MigrationFile) -> None:
+        if migration.opaque_attributes:  # operations chosen at runtime: the app is unknowable
+            self.state.uncertain_apps.add(key[0])
+            self.state.unverified += 1
+        for op in migration.conditional_operations:  # import-time branches: only what they touch
+            op = self.resolve_custom(op)
+            if op.known and op.kind in STATE_FREE and not op.nested:
+                continue
+            self._mark_uncertain(key[0], op)
         for op in migration.operations:
             self.operation(key, op)
 
@@ -146,6 +157,7 @@ class Replayer:
         a = op.args
         kind = op.kind
         models = self.state.models
+        op = self.resolve_custom(op)
         if not op.known:
             self._mark_uncertain(app, op)
             return
@@ -250,6 +262,26 @@ class Replayer:
                 new if _name(c) == a.get("name") else c for c in model.options.get("constraints", [])
             ]
 
+    def resolve_custom(self, op: Operation) -> Operation:
+        """A custom operation class that inherits a Django operation's state behaviour
+        (``class DeleteModelIfExists(migrations.DeleteModel)``) acts as that operation."""
+        if op.known:
+            return op
+        found = self.resolver.operation_class(op.kind)
+        if found is None:
+            return op
+        kind, params = operation_kind(found[0])
+        if kind in STATE_FREE and "state_operations" not in op.args:
+            return Operation(kind="RunPython", args={}, span=op.span)
+        if not found[1]:
+            return op  # its own __init__: the arguments cannot be bound
+        args = {}
+        for name, value in op.args.items():
+            if name.startswith("arg") and name[3:].isdigit() and int(name[3:]) < len(params):
+                name = params[int(name[3:])]
+            args[name] = value
+        return Operation(kind=kind, args=args, span=op.span, field_spans=op.field_spans)
+
     def _mark_uncertain(self, app: str, op: Operation) -> None:
         self.state.unverified += 1
         target = op.args.get("model_name", op.args.get("name"))
@@ -290,7 +322,8 @@ class Replayer:
         if old not in model.fields:
             self._missing_field(key, op, model, old)
             return
-        model.fields = {(new if k == old else k): v for k, v in model.fields.items()}
+        # Django pops the old name and inserts the new one: the field moves to the end
+        model.fields[new] = model.fields.pop(old)
         for option in ("index_together", "unique_together"):
             if option in model.options and isinstance(model.options[option], (list, tuple, frozenset)):
                 model.options[option] = [
@@ -362,11 +395,15 @@ def normalize_together(value: Any) -> Any:
 
 
 def replay(
-    plan: list[Key], migrations: dict[Key, MigrationFile], resolve_setting: Callable[[str], str | None]
+    plan: list[Key],
+    migrations: dict[Key, MigrationFile],
+    resolve_setting: Callable[[str], str | None],
+    resolver: Resolver | None = None,
 ) -> ProjectState:
-    replayer = Replayer(resolve_setting)
+    replayer = Replayer(resolve_setting, resolver)
     for key in plan:
         migration = migrations.get(key)
         if migration is not None:
             replayer.apply(key, migration)
+    replayer.state.unverified += replayer.resolver.unverified
     return replayer.state

@@ -1,0 +1,127 @@
+"""Resolving names across the project's own modules, statically.
+
+A migration may say ``related_name=wagtail.models.COMMENTS_RELATION_NAME`` or
+``SET(wagtail.models.get_default_page_content_type)``. Django evaluates these; djstate
+follows the in-tree modules' imports and constants to the same answer: a literal, or the
+path of the module that defines the function or class (which is what Django serialises).
+Names that lead outside the tree through a star import, or into runtime calls, stay
+:class:`Opaque`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from djstate.facts.model import ModuleFacts
+from djstate.facts.operations import operation_kind
+from djstate.facts.values import Call, Opaque, Ref, render
+from djstate.state.paths import canonical_path
+
+# Calls of lower-case names are function calls evaluated at import time, so their value is
+# unknown; these are the exceptions whose call *is* the value Django serialises.
+VALUE_CONSTRUCTORS = ("datetime.", "decimal.Decimal", "uuid.UUID", "builtins.")
+MAX_DEPTH = 12
+
+
+class Resolver:
+    def __init__(self, modules: dict[str, str], load: Callable[[str, str], ModuleFacts | None]) -> None:
+        self.modules = modules  # dotted module -> file path in the tree
+        self.load = load
+        self.unverified = 0
+        self._cache: dict[str, Any] = {}
+
+    def _module_prefix(self, path: str) -> tuple[str, list[str]] | None:
+        parts = path.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            if module in self.modules:
+                return module, parts[cut:]
+        return None
+
+    def resolve_path(self, path: str, depth: int = 0) -> Any:
+        """A dotted name as a value: a constant, or a Ref to where it is defined."""
+        if path in self._cache:
+            return self._cache[path]
+        result = self._resolve(path, depth)
+        self._cache[path] = result
+        return result
+
+    def _resolve(self, path: str, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            return Opaque(path)
+        found = self._module_prefix(path)
+        if found is None:
+            return Ref(canonical_path(path))  # outside the tree: Django's or a package's
+        module, rest = found
+        facts = self.load(self.modules[module], module)
+        if facts is None:
+            return Opaque(path)
+        head, tail = rest[0], rest[1:]
+        if head in facts.constants:
+            value = facts.constants[head]
+            if tail:
+                return Opaque(path)  # attribute of a constant (an enum member, ...)
+            return self.value(value, depth + 1)
+        if head in facts.names:
+            return self.resolve_path(".".join([facts.names[head], *tail]), depth + 1)
+        if head in facts.defined:
+            return Opaque(path) if tail else Ref(path)  # class attributes need the class body
+        for star in facts.star_imports:
+            if self._module_prefix(star + ".x") is None and star not in self.modules:
+                return Opaque(path)  # a star import from outside the tree may define it
+            candidate = self.resolve_path(".".join([star, *rest]), depth + 1)
+            if not isinstance(candidate, Opaque):
+                return candidate
+        return Opaque(path)
+
+    def value(self, value: Any, depth: int = 0) -> Any:
+        """Resolve every in-tree name inside a value; unknown calls become Opaque."""
+        if isinstance(value, Ref):
+            return self.resolve_path(value.path, depth)
+        if isinstance(value, Call):
+            func = self.resolve_path(value.path, depth)
+            if not isinstance(func, Ref):
+                return Opaque(render(value))
+            args = tuple(self.value(a, depth) for a in value.args)
+            kwargs = {k: self.value(v, depth) for k, v in value.kwargs.items()}
+            path = func.path
+            if path == "swapper.get_model_name" and len(args) == 2 and all(isinstance(a, str) for a in args):
+                self.unverified += 1  # settings may swap it; without them it is the default model
+                return f"{args[0]}.{args[1]}"
+            name = path.rsplit(".", 1)[-1]
+            if name[:1].islower() and not path.startswith(VALUE_CONSTRUCTORS):
+                return Opaque(render(Call(path, args, kwargs)))
+            return Call(path, args, kwargs)
+        if isinstance(value, list):
+            return [self.value(v, depth) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self.value(v, depth) for v in value)
+        if isinstance(value, dict):
+            return {self.value(k, depth): self.value(v, depth) for k, v in value.items()}
+        if isinstance(value, frozenset):
+            return frozenset(self.value(v, depth) for v in value)
+        return value
+
+    def operation_class(self, path: str, depth: int = 0) -> tuple[str, bool] | None:
+        """For a custom operation class in the tree: the Django operation it inherits its
+        state behaviour from, and whether it keeps Django's ``__init__`` (argument order).
+        None when it overrides ``state_forwards`` or leads outside Django and the tree."""
+        resolved = self.resolve_path(path)
+        if not isinstance(resolved, Ref) or depth > MAX_DEPTH:
+            return None
+        path = resolved.path
+        if operation_kind(path)[0]:
+            return path, True
+        found = self._module_prefix(path)
+        if found is None or len(found[1]) != 1:
+            return None
+        facts = self.load(self.modules[found[0]], found[0])
+        if facts is None or found[1][0] not in facts.classes:
+            return None
+        bases, methods = facts.classes[found[1][0]]
+        if "state_forwards" in methods or len(bases) != 1:
+            return None
+        inherited = self.operation_class(bases[0], depth + 1)
+        if inherited is None:
+            return None
+        return inherited[0], inherited[1] and "__init__" not in methods
