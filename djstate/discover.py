@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "htmlcov"}
-_MIGRATION_CLASS = re.compile(rb"^class\s+Migration\b", re.MULTILINE)
+# a migration module subclasses (django.db.)migrations.Migration; django/db/migrations/ holds
+# `class Migration:` itself and must not look like an app's migrations package
+_MIGRATION_CLASS = re.compile(rb"^class\s+Migration\s*\(\s*[\w.]*Migration\s*\)", re.MULTILINE)
 _DJANGO_MODELS = re.compile(rb"django\.db|from\s+\.+\w*\s+import|models\.Model")
 
 

@@ -16,6 +16,7 @@ from djstate.state.project import ProjectState, replay
 from djstate.state.resolve import Resolver
 
 DEFAULT_AUTH_USER_MODEL = "auth.User"
+GRAPH_ATTRIBUTES = {"dependencies", "run_before", "replaces"}
 
 
 @dataclass
@@ -43,7 +44,8 @@ class Project:
     migrations: dict[Key, MigrationFile] = field(default_factory=dict)
     migration_paths: dict[Key, str] = field(default_factory=dict)
     graph: GraphBuild | None = None
-    # apps with a migration djstate could not parse: their graph and state are incomplete
+    # apps with a migration djstate could not parse, or whose dependencies are computed at
+    # import time: their graph is incomplete
     broken_apps: set[str] = field(default_factory=set)
     state: ProjectState | None = None
     unverified: int = 0
@@ -159,6 +161,21 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
             name = path.rsplit("/", 1)[-1][:-3]
             requests.append(Request(path, f"{app.migrations_module}.{name}", "migration"))
     facts = store.facts(requests)
+    # a folder whose modules define no Migration class at all is not a migrations package
+    # (django/db/migrations/writer.py holds one only inside a template string)
+    real_dirs = {
+        r.path.rsplit("/", 1)[0]
+        for r in requests
+        if facts[r.path].problem is not None or (facts[r.path].migration and facts[r.path].migration.class_span)
+    }
+    for label, app in list(project.apps.items()):
+        if app.migrated and app.dir.migrations_dir not in real_dirs:
+            app.migrated = False
+            app.dir.migrations_dir = None
+            if not app.dir.apps_file and not any(f.endswith("/models.py") or f == "models.py" for f in app.dir.models_files):
+                del project.apps[label]  # the same bar discovery sets for apps without migrations
+    requests = [r for r in requests if r.path.rsplit("/", 1)[0] in real_dirs]
+    facts = {r.path: facts[r.path] for r in requests}
     project.files.update(facts)
     label_of_dir = {a.dir.migrations_dir: a.label for a in project.apps.values() if a.migrated}
     for request in requests:
@@ -185,6 +202,8 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
         if project.files[path].problem is not None:
             project.state.uncertain_apps.add(key[0])
             project.broken_apps.add(key[0])
+        elif key in project.migrations and set(project.migrations[key].opaque_attributes) & GRAPH_ATTRIBUTES:
+            project.broken_apps.add(key[0])  # dependencies computed at import time
     project.unverified += project.state.unverified
     return project
 

@@ -35,6 +35,8 @@ class Import:
     module: str
     names: tuple[str, ...]
     span: Span
+    # the imported names are used inside a function (RunPython code), not just by operations
+    used_at_runtime: bool = False
 
 
 @dataclass

@@ -27,8 +27,9 @@ def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
     if problem is not None:
         facts.problem = problem
         return facts
+    # positions cost a full code generation pass: only findings' files need them
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
+    positions = wrapper.resolve(PositionProvider) if kind in ("migration", "apps") else None
     scope = Scope(module, is_package=path.endswith("__init__.py"))
     scope.collect(wrapper.module, positions)
     if kind == "migration":

@@ -6,7 +6,7 @@ from typing import Any
 
 import libcst as cst
 
-from djstate.facts.model import Dependency, MigrationFile, Operation, Span
+from djstate.facts.model import Dependency, Import, MigrationFile, Operation, Span
 from djstate.facts.operations import operation_kind
 from djstate.facts.values import Call, Opaque, Ref
 from djstate.parse.expressions import ExpressionReader, Scope, _span, source_of
@@ -14,10 +14,10 @@ from djstate.parse.expressions import ExpressionReader, Scope, _span, source_of
 def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: str) -> MigrationFile:
     reader = ExpressionReader(scope)
     klass = next(
-        (s for s in module.body if isinstance(s, cst.ClassDef) and s.name.value == "Migration"), None
+        (s for s in module.body if isinstance(s, cst.ClassDef) and s.name.value == "Migration" and s.bases), None
     )
     facts = MigrationFile(name=name, class_span=_span(positions, klass) if klass else None)
-    facts.imports = list(scope.imports)
+    facts.imports = _runtime_imports(module, scope)
     if klass is None:
         return facts
     local_operations = _local_operation_classes(module, reader)
@@ -170,6 +170,46 @@ def _operation_alternatives(
         return [left[0] + right[0], *[a + right[0] for a in left[1:]], *[left[0] + b for b in right[1:]]]
     ops = _operations(node, reader, positions)
     return [ops] if ops is not None else None
+
+
+def _runtime_imports(module: cst.Module, scope: Scope) -> list:
+    """The module's imports, marking those whose names are used inside function bodies."""
+    used: set[str] = set()
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            dotted = _dotted_name(node)
+            if dotted:
+                used.add(dotted)
+
+        def visit_Name(self, node: cst.Name) -> None:
+            used.add(node.value)
+
+    for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef):
+            stmt.body.visit(Visitor())
+        elif isinstance(stmt, cst.ClassDef):
+            for item in stmt.body.body:
+                if isinstance(item, cst.FunctionDef):
+                    item.body.visit(Visitor())
+    out = []
+    for imp in scope.imports:
+        if imp.names:
+            local = {n for n, target in scope.names.items() if target.startswith(imp.module + ".") or target == imp.module}
+            hit = bool(local & used)
+        else:
+            hit = any(u == imp.module or u.startswith(imp.module + ".") for u in used)
+        out.append(Import(imp.module, imp.names, imp.span, used_at_runtime=hit))
+    return out
+
+
+def _dotted_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
 
 
 MIGRATION_ATTRIBUTES = {"dependencies", "operations", "replaces", "run_before", "initial"}

@@ -37,12 +37,20 @@ class MigrationImportsModels(Rule):
     name = "migration-imports-models"
     severity = "warning"
 
-    VALID = [Case({**_SHOP, "shop/migrations/0001_initial.py": migration_source(header="from shop.fields import MoneyField")})]
-    INVALID = [
-        Case({**_SHOP, "shop/migrations/0001_initial.py": migration_source(header="from shop.models import Book  # expect: DJS204")}),
-        Case({**_SHOP, "shop/migrations/0001_initial.py": migration_source(header="from .. import models as m  # expect: DJS204")}),
-        Case({**_SHOP, "shop/migrations/0001_initial.py": migration_source(header="import shop.models  # expect: DJS204")}),
+    VALID = [
+        Case({**_SHOP, "shop/migrations/0001_initial.py": migration_source(header="from shop.fields import MoneyField")}),
+        # Django itself writes `import app.models.fields` for custom fields used by operations
+        Case({**_SHOP, "shop/migrations/0001_initial.py": migration_source(
+            operations="migrations.AddField('book', 'price', shop.models.MoneyField())", header="import shop.models")}),
     ]
+    INVALID = [
+        Case({**_SHOP, "shop/migrations/0001_initial.py": migration_source(
+            header="from shop.models import Book  # expect: DJS204\n\ndef seed(apps, editor):\n    Book.objects.create()")}),
+        Case({**_SHOP, "shop/migrations/0001_initial.py": migration_source(
+            header="from .. import models as m  # expect: DJS204\n\ndef seed(apps, editor):\n    m.Book.objects.all()")}),
+        Case({**_SHOP, "shop/migrations/0001_initial.py": migration_source(
+            header="import shop.models  # expect: DJS204\n\ndef seed(apps, editor):\n    shop.models.Book.objects.all()")}),
+    ]  # fmt: skip
 
     def check(self, project) -> Iterable[Finding]:
         model_modules = {f"{a.module}.models": label for label, a in project.apps.items() if a.dir.models_files and a.module}
@@ -51,6 +59,8 @@ class MigrationImportsModels(Rule):
             if facts is None or facts.migration is None:
                 continue
             for imp in facts.migration.imports:
+                if not imp.used_at_runtime:
+                    continue  # e.g. `import app.models.fields` for a field class: Django writes those
                 candidates = [imp.module] + [f"{imp.module}.{n}" for n in imp.names]
                 hit = next(
                     (m for m in candidates for mod in model_modules if m == mod or m.startswith(mod + ".")), None

@@ -173,7 +173,7 @@ class Replayer:
             if not isinstance(name, str) or not isinstance(fields, list):
                 self._mark_uncertain(app, op)
                 return
-            if (app, name.lower()) in models:
+            if (app, name.lower()) in models and _has_table(models[(app, name.lower())]):
                 self.issue(
                     "duplicate-model", key, op, name, None,
                     f"CreateModel of {app}.{name}, which an earlier migration already created",
@@ -302,7 +302,7 @@ class Replayer:
         if not isinstance(name, str):
             self._mark_uncertain(key[0], op)
             return
-        if op.kind == "AddField" and name in model.fields:
+        if op.kind == "AddField" and name in model.fields and _has_table(model):
             self.issue(
                 "duplicate-field", key, op, model.name, name,
                 f"AddField of {model.app}.{model.name}.{name}, which an earlier migration already added",
@@ -376,6 +376,11 @@ class Replayer:
                 index = Call(index.path, index.args, {**index.kwargs, "name": new_name})
             renamed.append(index)
         model.options["indexes"] = renamed
+
+
+def _has_table(model: ModelState) -> bool:
+    """Whether the database has this model's table: not unmanaged, not a proxy."""
+    return model.options.get("managed", True) is not False and model.options.get("proxy") is not True
 
 
 def _name(obj: Any) -> Any:

@@ -49,9 +49,9 @@ class Resolver:
     def _resolve(self, path: str, depth: int) -> Any:
         if depth > MAX_DEPTH:
             return Opaque(path)
-        found = self._module_prefix(path)
-        if found is None:
-            return Ref(canonical_path(path))  # outside the tree: Django's or a package's
+        found = None if path.startswith("django.") else self._module_prefix(path)
+        if found is None:  # outside the tree, or Django (whose paths the canonical table knows)
+            return Ref(canonical_path(path))
         module, rest = found
         facts = self.load(self.modules[module], module)
         if facts is None:
