@@ -35,6 +35,7 @@ class AppDir:
     module: str  # dotted import path, from its import root
     has_init: bool
     apps_file: str | None = None
+    config_file: str | None = None  # where a non-apps.py AppConfig may be declared
     models_files: list[str] = field(default_factory=list)
     migrations_dir: str | None = None
     migrations_has_init: bool = False
@@ -71,6 +72,7 @@ def _read_head(path: str, limit: int = 65536) -> bytes:
 def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
     tree = Tree(root)
     root_str = str(root)
+    real_root = os.path.realpath(root_str)
     seen_real: set[str] = set()
     packages: dict[str, tuple[bool, list[str], list[str]]] = {}
 
@@ -82,8 +84,7 @@ def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
         real = os.path.realpath(dirpath)
         rel_dir = Path(os.path.relpath(dirpath, root_str)).as_posix()
         rel_dir = "" if rel_dir == "." else rel_dir
-        if real in seen_real:
-            tree.problems.append(WalkProblem(rel_dir, "symlink loop or duplicate link: folder already scanned"))
+        if real in seen_real:  # two links to one folder outside the root: scan it once
             dirnames[:] = []
             continue
         seen_real.add(real)
@@ -93,6 +94,13 @@ def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
             if name.startswith(".") or name in SKIP_DIRS or _excluded(sub_rel, exclude):
                 continue
             sub_path = os.path.join(dirpath, name)
+            if os.path.islink(sub_path):
+                target = os.path.realpath(sub_path)
+                if real == target or real.startswith(target + os.sep):
+                    tree.problems.append(WalkProblem(sub_rel, "symlink loop: the link points to a folder that contains it"))
+                    continue
+                if target == real_root or target.startswith(real_root + os.sep):
+                    continue  # inside the tree: scanned under its real path
             try:
                 sub_names = os.listdir(sub_path)
             except OSError as exc:
@@ -144,6 +152,8 @@ def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
         prefix = f"{rel_dir}/" if rel_dir else ""
         if "apps.py" in py:
             app.apps_file = prefix + "apps.py"
+        elif "__init__.py" in py and (has_init and "migrations" in subdirs):
+            app.config_file = prefix + "__init__.py"  # pre-3.2 style: the AppConfig lives here
         if "models.py" in py:
             app.models_files.append(prefix + "models.py")
         if "models" in subdirs and f"{prefix}models" in packages:
@@ -152,8 +162,9 @@ def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
             mig_dir = f"{prefix}migrations"
             mig_init, mig_py, _ = packages.get(mig_dir, (False, [], []))
             files = [f"{mig_dir}/{f}" for f in mig_py if f[0] not in "_~"]
-            heads = {f: _read_head(str(root / f)) for f in files}
-            if any(_MIGRATION_CLASS.search(h) for h in heads.values()):
+            heads = {f: _read_head(str(root / f)) for f in files} if "apps.py" not in py and "models.py" not in py else {}
+            is_app = "apps.py" in py or "models.py" in py
+            if files and (is_app or any(_MIGRATION_CLASS.search(h) for h in heads.values())):
                 app.migrations_dir = mig_dir
                 app.migrations_has_init = mig_init
                 app.migration_files = files

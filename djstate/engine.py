@@ -119,20 +119,19 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
 
     # apps and their labels
     app_files = [Request(a.apps_file, f"{a.module}.apps" if a.module else "apps", "apps") for a in tree.apps if a.apps_file]
+    app_files += [Request(a.config_file, a.module, "apps") for a in tree.apps if a.config_file]
     facts = store.facts(app_files)
     project.files.update(facts)
     candidates: list[App] = []
     for app_dir in tree.apps:
-        configs = facts[app_dir.apps_file].app_configs if app_dir.apps_file else []
+        config_path = app_dir.apps_file or app_dir.config_file
+        configs = facts[config_path].app_configs if config_path else []
         label, config_facts = _label_for(app_dir, configs)
         candidates.append(App(label, app_dir.module, app_dir, config_facts))
-    installed = project.settings.installed_apps
-    if installed is not None:
-        kept = [a for a in candidates if _installed(a, installed)]
-        project.shadowed_apps += [a for a in candidates if a not in kept]
-        candidates = kept
-    # Django refuses duplicate labels; without INSTALLED_APPS the shallowest app wins.
-    candidates.sort(key=lambda a: (a.dir.path.count("/"), a.dir.path))
+    # Django refuses duplicate labels. Settings often extend INSTALLED_APPS at runtime, so it
+    # only breaks ties: an installed app wins, then the shallowest.
+    installed = project.settings.installed_apps or []
+    candidates.sort(key=lambda a: (not _installed(a, installed), a.dir.path.count("/"), a.dir.path))
     for app in candidates:
         if app.label in project.apps:
             project.shadowed_apps.append(app)

@@ -27,6 +27,9 @@ class Case:
 
     files: dict[str, str | bytes]
     config: dict = field(default_factory=dict)
+    symlinks: dict[str, str] = field(default_factory=dict)  # link path -> target
+    # expectations that cannot be written inline (a folder, a link): (path, line, code)
+    expect: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 class Rule:

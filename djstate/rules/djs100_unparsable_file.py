@@ -5,7 +5,11 @@ from typing import Iterable
 from djstate.findings import Finding
 from djstate.rules.base import Case, Rule, migration_source
 
-_INIT = {"shop/__init__.py": "", "shop/migrations/__init__.py": ""}
+_INIT = {
+    "shop/__init__.py": "",
+    "shop/apps.py": "from django.apps import AppConfig\n\nclass ShopConfig(AppConfig):\n    name = 'shop'\n",
+    "shop/migrations/__init__.py": "",
+}
 
 
 class UnparsableFile(Rule):

@@ -36,7 +36,7 @@ class MissingDependency(Rule):
 
     VALID = [
         Case({**_SHOP, "shop/migrations/0002_x.py": migration_source("('shop', '0001_initial'), ('auth', '0012_alter_user_first_name_max_length')")}),
-        Case({**_SHOP, "shop/migrations/0002_x.py": migration_source("('shop', '__first__')")}),
+        Case({**_SHOP, "shop/migrations/0002_x.py": migration_source("('shop', '0001_initial'), ('auth', '__first__')")}),
         # a dependency on a replaced migration resolves to its squash
         Case({
             **_SHOP,

@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from djstate.findings import Finding
-from djstate.rules.base import Rule
+from djstate.rules.base import Case, Rule, migration_source
+
+_SHOP = {"shop/__init__.py": "", "shop/migrations/__init__.py": "", "shop/migrations/0001_initial.py": migration_source()}
 
 
 class UnreadablePath(Rule):
@@ -30,6 +32,9 @@ class UnreadablePath(Rule):
     code = "DJS106"
     name = "unreadable-path"
     severity = "warning"
+
+    VALID = [Case(_SHOP, symlinks={"shop/current": "migrations"})]
+    INVALID = [Case(_SHOP, symlinks={"shop/loop": ".."}, expect=[("shop/loop", 1, "DJS106")])]
 
     def check(self, project) -> Iterable[Finding]:
         for problem in project.tree.problems:

@@ -16,8 +16,8 @@ class DuplicateOperation(Rule):
 
     ## Why it matters
     Django's state silently overwrites the earlier definition, but the database does not:
-    PostgreSQL fails with "column already exists", and SQLite's table rebuild can reset
-    data. It is the signature of a migration regenerated without seeing the previous one.
+    PostgreSQL and MySQL fail with "column already exists" or "table already exists", and
+    SQLite's table rebuild for ``AddField`` silently resets the column's data. It is the signature of a migration regenerated without seeing the previous one.
 
     ## Example
     ```python
@@ -43,7 +43,8 @@ class DuplicateOperation(Rule):
             if issue.kind in ("duplicate-model", "duplicate-field"):
                 yield self.finding(
                     project.migration_paths[issue.migration], issue.span,
-                    f"{issue.message}; the database rejects it. Remove it, or use AlterField to change the definition",
+                    f"{issue.message}; PostgreSQL and MySQL reject it (SQLite rebuilds the table and loses the "
+                    "column's data). Remove it, or use AlterField to change the definition",
                     app=issue.app, model=issue.model, field=issue.field,
                 )  # fmt: skip
 

@@ -1,0 +1,47 @@
+"""Released projects migrate cleanly, so djstate must report zero error findings on them.
+
+The corpora are fetched through corpora/fetch.py (pinned by version and sha256) into
+~/.cache/djstate/corpora, as `make corpora` does.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from djstate.cache import FactsStore
+from djstate.config import Config
+from djstate.engine import scan
+
+pytestmark = pytest.mark.corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("corpora_fetch", ROOT / "corpora" / "fetch.py")
+fetch = importlib.util.module_from_spec(_spec)
+sys.modules["corpora_fetch"] = fetch  # dataclasses look their module up there
+_spec.loader.exec_module(fetch)
+
+CORPORA = [c.name for c in fetch.load_manifest()]
+
+
+@pytest.mark.parametrize("name", CORPORA)
+def test_released_corpus_has_no_error_findings(name, capsys):
+    root = fetch.ensure(name)
+    start = time.perf_counter()
+    result = scan(root, Config(), FactsStore(root, None))
+    seconds = time.perf_counter() - start
+    by_code = Counter(f"{f.code}/{f.severity}" for f in result.findings)
+    with capsys.disabled():
+        stats = result.stats
+        print(
+            f"\n[corpus] {name}: {stats['apps']} apps, {stats['migrations']} migrations, "
+            f"{stats['models']} models, {stats['unverified']} unverified, {seconds:.2f}s cold, "
+            f"findings {dict(sorted(by_code.items())) or '{}'}"
+        )
+    errors = [f for f in result.findings if f.severity == "error"]
+    assert errors == [], "\n".join(f"{f.path}:{f.line}: {f.code} {f.message}" for f in errors)
