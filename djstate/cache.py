@@ -11,12 +11,25 @@ import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from djstate import __version__
 from djstate.facts.model import FileFacts, Problem
 
 PARALLEL_MIN = 48  # below this, starting worker processes costs more than it saves
+
+
+@lru_cache(maxsize=1)
+def parser_fingerprint() -> str:
+    """djstate's version plus a hash of the code that produces facts, so that a record made
+    by another parser (even an unreleased edit) is never reused."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for folder in ("parse", "facts"):
+        for source in sorted((package / folder).glob("*.py")):
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def default_cache_dir() -> Path:
@@ -55,7 +68,7 @@ class FactsStore:
 
     def _key(self, data: bytes, request: Request) -> str:
         digest = hashlib.sha256(data)
-        digest.update(f"\0{request.module}\0{request.kind}\0{__version__}".encode())
+        digest.update(f"\0{request.module}\0{request.kind}\0{parser_fingerprint()}".encode())
         return digest.hexdigest()
 
     def _load(self, key: str) -> FileFacts | None:

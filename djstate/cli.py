@@ -66,6 +66,7 @@ def scan(
     select: list[str] = typer.Option([], "--select", help="Only rules whose code starts with this (repeatable)."),
     auth_user_model: Optional[str] = typer.Option(None, help="AUTH_USER_MODEL, when no settings module says it."),
     settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically."),
+    site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
 ) -> None:
     """Report where the migration graph and the migrations' schema state break."""
@@ -73,7 +74,12 @@ def scan(
     from djstate.report import json as json_report
     from djstate.report import text as text_report
 
-    overrides = {"auth_user_model": auth_user_model, "settings": settings, "fail_on": fail_on.value if fail_on else None}
+    overrides = {
+        "auth_user_model": auth_user_model,
+        "settings": settings,
+        "fail_on": fail_on.value if fail_on else None,
+        "site_packages": tuple(str(Path(p).resolve()) for p in site_packages) or None,
+    }
     root, config, store = _setup(path, no_cache, overrides)
     try:
         result = run_scan(root, config, store, tuple(s.upper() for s in select))

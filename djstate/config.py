@@ -31,6 +31,9 @@ class Config:
     settings: str | None = None
     # extra settings that swappable relations name, e.g. {"OAUTH2_PROVIDER_APPLICATION_MODEL": "oauth2_provider.Application"}
     swappable: dict[str, str] = field(default_factory=dict)
+    # virtualenv site-packages folders where apps outside the tree (django.contrib, installed
+    # packages) are looked up; their migrations then count as known
+    site_packages: tuple[str, ...] = ()
     fail_on: str = "error"
 
 
@@ -50,10 +53,11 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
             raise ConfigError(f"{pyproject}: unknown key [tool.djstate] {key!r}; known: {', '.join(sorted(known))}")
     values = {k.replace("-", "_"): v for k, v in values.items()}
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    if "exclude" in values:
-        if isinstance(values["exclude"], str) or not all(isinstance(x, str) for x in values["exclude"]):
-            raise ConfigError("[tool.djstate] exclude must be a list of glob strings")
-        values["exclude"] = tuple(values["exclude"])
+    for key in ("exclude", "site_packages"):
+        if key in values:
+            if isinstance(values[key], str) or not all(isinstance(x, str) for x in values[key]):
+                raise ConfigError(f"[tool.djstate] {key} must be a list of strings")
+            values[key] = tuple(values[key])
     if values.get("fail_on", "error") not in SEVERITIES:
         raise ConfigError(f"fail_on must be one of {', '.join(SEVERITIES)}")
     for key in ("auth_user_model", "default_auto_field", "settings"):

@@ -27,6 +27,7 @@ class App:
     config: AppConfigFacts | None = None
     migrations_module: str | None = None
     migrated: bool = False
+    external: bool = False  # loaded from --site-packages: used, never reported on
 
 
 @dataclass
@@ -110,39 +111,32 @@ def _installed(app: App, installed: list[str]) -> bool:
     return any(entry in names or entry.startswith(app.module + ".apps.") for entry in installed)
 
 
-def load_project(root: Path, config: Config, store: FactsStore) -> Project:
-    tree = walk(root, config.exclude)
-    project = Project(root=root, config=config, tree=tree)
+def _collect_apps(tree: Tree, store: FactsStore, settings: SettingsFacts, prefix: str = "") -> tuple[list[App], dict]:
+    """Apps of one tree with their labels; duplicates of a label are returned second.
 
-    # settings: the configured module, else the one manage.py names
-    _load_settings(project, store)
-
-    # apps and their labels
-    app_files = [Request(a.apps_file, f"{a.module}.apps" if a.module else "apps", "apps") for a in tree.apps if a.apps_file]
-    app_files += [Request(a.config_file, a.module, "apps") for a in tree.apps if a.config_file]
+    ``prefix`` turns the tree's relative paths into the keys used for files (an absolute
+    folder for trees outside the scanned root)."""
+    app_files = [Request(prefix + a.apps_file, f"{a.module}.apps" if a.module else "apps", "apps") for a in tree.apps if a.apps_file]
+    app_files += [Request(prefix + a.config_file, a.module, "apps") for a in tree.apps if a.config_file]
     facts = store.facts(app_files)
-    project.files.update(facts)
     candidates: list[App] = []
     for app_dir in tree.apps:
         config_path = app_dir.apps_file or app_dir.config_file
-        configs = facts[config_path].app_configs if config_path else []
+        configs = facts[prefix + config_path].app_configs if config_path else []
         label, config_facts = _label_for(app_dir, configs)
         candidates.append(App(label, app_dir.module, app_dir, config_facts))
     # Django refuses duplicate labels. Settings often extend INSTALLED_APPS at runtime, so it
     # only breaks ties: an installed app wins, then the shallowest.
-    installed = project.settings.installed_apps or []
+    installed = settings.installed_apps or []
     candidates.sort(key=lambda a: (not _installed(a, installed), a.dir.path.count("/"), a.dir.path))
-    for app in candidates:
-        if app.label in project.apps:
-            project.shadowed_apps.append(app)
-            project.unverified += 1
-        else:
-            project.apps[app.label] = app
+    return candidates, facts
 
-    # migration modules, honouring MIGRATION_MODULES
+
+def _load_migrations(project: Project, apps: list[App], tree: Tree, store: FactsStore, prefix: str = "") -> None:
+    """Parse the migrations of ``apps`` (honouring MIGRATION_MODULES) into the project."""
     requests = []
-    for app in project.apps.values():
-        override = project.settings.migration_modules.get(app.label, "")
+    for app in apps:
+        override = project.settings.migration_modules.get(app.label, "") if not prefix else ""
         if override is None:
             continue
         if override:
@@ -158,7 +152,7 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
             continue  # Django ignores a migrations folder without __init__.py
         for path in app.dir.migration_files:
             name = path.rsplit("/", 1)[-1][:-3]
-            requests.append(Request(path, f"{app.migrations_module}.{name}", "migration"))
+            requests.append(Request(prefix + path, f"{app.migrations_module}.{name}", "migration"))
     facts = store.facts(requests)
     # a folder whose modules define no Migration class at all is not a migrations package
     # (django/db/migrations/writer.py holds one only inside a template string)
@@ -167,16 +161,15 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
         for r in requests
         if facts[r.path].problem is not None or (facts[r.path].migration and facts[r.path].migration.class_span)
     }
-    for label, app in list(project.apps.items()):
-        if app.migrated and app.dir.migrations_dir not in real_dirs:
+    for app in apps:
+        if app.migrated and prefix + app.dir.migrations_dir not in real_dirs:
             app.migrated = False
             app.dir.migrations_dir = None
             if not app.dir.apps_file and not any(f.endswith("/models.py") or f == "models.py" for f in app.dir.models_files):
-                del project.apps[label]  # the same bar discovery sets for apps without migrations
+                project.apps.pop(app.label, None)  # the bar discovery sets for apps without migrations
     requests = [r for r in requests if r.path.rsplit("/", 1)[0] in real_dirs]
-    facts = {r.path: facts[r.path] for r in requests}
-    project.files.update(facts)
-    label_of_dir = {a.dir.migrations_dir: a.label for a in project.apps.values() if a.migrated}
+    project.files.update({r.path: facts[r.path] for r in requests})
+    label_of_dir = {prefix + a.dir.migrations_dir: a.label for a in apps if a.migrated}
     for request in requests:
         file_facts = facts[request.path]
         label = label_of_dir[request.path.rsplit("/", 1)[0]]
@@ -187,14 +180,73 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
         elif file_facts.migration is not None and file_facts.migration.class_span is not None:
             project.migrations[key] = file_facts.migration
 
+
+def _load_site_packages(project: Project, store: FactsStore, modules: dict[str, str]) -> None:
+    """Apps the project depends on but does not contain, from the folders the user named:
+    their migrations join the graph and the state, and are never reported on."""
+    wanted = _external_labels(project)
+    for folder in project.config.site_packages:
+        if not wanted:
+            return
+        site = (project.root / folder).resolve()
+        if not site.is_dir():
+            continue
+        tree = walk(site)
+        prefix = f"{site.as_posix()}/"
+        candidates, facts = _collect_apps(tree, store, SettingsFacts(), prefix)
+        project.files.update(facts)
+        by_label: dict[str, App] = {}
+        for app in candidates:
+            by_label.setdefault(app.label, app)
+        while wanted & set(by_label):
+            batch = [by_label.pop(label) for label in sorted(wanted & set(by_label))]
+            for app in batch:
+                app.external = True
+                project.apps[app.label] = app
+            _load_migrations(project, batch, tree, store, prefix)
+            wanted = _external_labels(project)
+        modules.update({m: prefix + p for m, p in tree.modules.items() if m not in modules})
+
+
+def _external_labels(project: Project) -> set[str]:
+    labels = set()
+    for migration in project.migrations.values():
+        for dep in migration.dependencies:
+            app = dep.app
+            if dep.setting is not None:
+                value = project.resolve_setting(dep.setting)
+                app = value.split(".", 1)[0] if value else None
+            if app and app not in project.apps:
+                labels.add(app)
+    return labels
+
+
+def load_project(root: Path, config: Config, store: FactsStore) -> Project:
+    tree = walk(root, config.exclude)
+    project = Project(root=root, config=config, tree=tree)
+    # settings: the configured module, else the one manage.py names
+    _load_settings(project, store)
+    candidates, facts = _collect_apps(tree, store, project.settings)
+    project.files.update(facts)
+    for app in candidates:
+        if app.label in project.apps:
+            project.shadowed_apps.append(app)
+            project.unverified += 1
+        else:
+            project.apps[app.label] = app
+    _load_migrations(project, list(project.apps.values()), tree, store)
+    modules = dict(tree.modules)
+    if config.site_packages:
+        _load_site_packages(project, store, modules)
+
     migrated = {label for label, app in project.apps.items() if app.migrated}
     project.graph = build_graph(project.migrations, migrated, set(project.apps), project.resolve_setting)
     project.unverified += len(project.graph.external)
-    def load_module(path: str, module: str):
-        facts = store.facts([Request(path, module, "module")])[path]
-        return facts.module_facts
 
-    resolver = Resolver(tree.modules, load_module)
+    def load_module(path: str, module: str):
+        return store.facts([Request(path, module, "module")])[path].module_facts
+
+    resolver = Resolver(modules, load_module)
     project.state = replay(project.graph.plan(), project.migrations, project.resolve_setting, resolver)
     # an unparsable migration leaves its app's state unknown
     for key, path in project.migration_paths.items():
@@ -261,6 +313,6 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
     for rule in all_rules():
         if select and not any(rule.code.startswith(s) for s in select):
             continue
-        findings.extend(rule.check(project))
+        findings.extend(f for f in rule.check(project) if not f.path.startswith("/"))
     findings.sort()
     return ScanResult(project, findings, time.perf_counter() - start)

@@ -119,8 +119,24 @@ class Scope:
                 self.constants.pop(stmt.name.value, None)
                 if isinstance(stmt, cst.ClassDef):
                     bases = tuple(reader.path_of(b.value) or "" for b in stmt.bases)
-                    methods = tuple(i.name.value for i in stmt.body.body if isinstance(i, cst.FunctionDef))
+                    methods = tuple(_method_name(i) for i in stmt.body.body if isinstance(i, cst.FunctionDef))
                     self.classes[stmt.name.value] = (bases, methods)
+
+
+def _method_name(func: cst.FunctionDef) -> str:
+    """A method's name, with ``:noop`` when its body does nothing (docstring, pass, return)."""
+    body = func.body.body if isinstance(func.body, cst.IndentedBlock) else [func.body]
+    simple = all(
+        isinstance(stmt, cst.SimpleStatementLine)
+        and all(
+            isinstance(small, (cst.Pass, cst.Return))
+            and (not isinstance(small, cst.Return) or small.value is None)
+            or isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
+            for small in stmt.body
+        )
+        for stmt in body
+    )
+    return func.name.value + (":noop" if simple else "")
 
 
 def _flatten(body: Any, conditional: bool = False) -> list[tuple[Any, bool]]:

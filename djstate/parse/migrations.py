@@ -7,9 +7,11 @@ from typing import Any
 import libcst as cst
 
 from djstate.facts.model import Dependency, Import, MigrationFile, Operation, Span
-from djstate.facts.operations import operation_kind
+from djstate.facts.operations import STATE_FREE, operation_kind
 from djstate.facts.values import Call, Opaque, Ref
-from djstate.parse.expressions import ExpressionReader, Scope, _span, source_of
+from djstate.parse.expressions import ExpressionReader, Scope, _method_name, _span, source_of
+
+STATE_FREE_OPERATION = "django.db.migrations.operations.special.RunPython"
 
 def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: str) -> MigrationFile:
     reader = ExpressionReader(scope)
@@ -21,7 +23,7 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
     if klass is None:
         return facts
     local_operations = _local_operation_classes(module, reader)
-    reader = _OperationReader(scope, local_operations)
+    reader = _OperationReader(scope, local_operations, _bound_names(module.body) | _bound_names(klass.body.body))
     for stmt in klass.body.body:
         if isinstance(stmt, cst.If):
             # `if connection.vendor == ...: operations = [...] else: ...`: runtime-chosen
@@ -212,6 +214,17 @@ def _dotted_name(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def _bound_names(body: Any) -> dict[str, cst.BaseExpression]:
+    """Plain ``NAME = expression`` statements of a block (the last one wins)."""
+    bound: dict[str, cst.BaseExpression] = {}
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                    bound[small.targets[0].target.value] = small.value
+    return bound
+
+
 MIGRATION_ATTRIBUTES = {"dependencies", "operations", "replaces", "run_before", "initial"}
 
 
@@ -242,18 +255,24 @@ def _local_operation_classes(module: cst.Module, reader: ExpressionReader) -> di
         if base is None:
             continue
         base = found.get(base.rsplit(".", 1)[-1], base) if base.startswith(reader.scope.module) else base
-        methods = {s.name.value for s in stmt.body.body if isinstance(s, cst.FunctionDef)}
-        if operation_kind(base)[0] and not methods & {"state_forwards", "__init__"}:
-            found[f"{reader.scope.module}.{stmt.name.value}"] = base
+        methods = {_method_name(s) for s in stmt.body.body if isinstance(s, cst.FunctionDef)}
+        name = f"{reader.scope.module}.{stmt.name.value}"
+        kind = operation_kind(base)[0]
+        if "state_forwards:noop" in methods or (kind in STATE_FREE and "state_forwards" not in methods):
+            found[name] = STATE_FREE_OPERATION  # its arguments do not matter to the state
+        elif kind and not methods & {"state_forwards", "__init__"}:
+            found[name] = base
     return found
 
 
 class _OperationReader(ExpressionReader):
-    """Reads operation class paths through local subclasses that keep Django's state behaviour."""
+    """Reads operation class paths through local subclasses that keep Django's state
+    behaviour, and knows the expressions bound to names (``state_operations = [...]``)."""
 
-    def __init__(self, scope: Scope, local_operations: dict[str, str]) -> None:
+    def __init__(self, scope: Scope, local_operations: dict[str, str], bound: dict[str, cst.BaseExpression]) -> None:
         super().__init__(scope)
         self.local_operations = local_operations
+        self.bound = bound
 
     def path_of(self, node: cst.BaseExpression) -> str | None:
         path = super().path_of(node)
@@ -311,10 +330,89 @@ def _dependencies(node: cst.BaseExpression, reader: ExpressionReader, positions:
 
 
 def _operations(node: cst.BaseExpression, reader: ExpressionReader, positions: Any) -> list[Operation] | None:
-    elements = _elements(node)
-    if elements is None:
+    """A literal list of operations; names bound to lists (module or class level) are
+    followed, and ``*[Op(x) for x in CONSTANT]`` is expanded over the constant's items."""
+    if isinstance(node, cst.Name) and isinstance(reader, _OperationReader) and node.value in reader.bound:
+        bound = reader.bound.pop(node.value)  # pop: a name bound to itself must not loop
+        try:
+            return _operations(bound, reader, positions)
+        finally:
+            reader.bound[node.value] = bound
+    if not isinstance(node, (cst.List, cst.Tuple)):
         return None
-    return [_operation(element, reader, positions) for element in elements]
+    ops: list[Operation] = []
+    for element in node.elements:
+        if not isinstance(element, cst.StarredElement):
+            ops.append(_operation(element.value, reader, positions))
+            continue
+        expanded = _expand(element.value, reader, positions)
+        if expanded is None:
+            return None
+        ops += expanded
+    return ops
+
+
+def _expand(node: cst.BaseExpression, reader: ExpressionReader, positions: Any) -> list[Operation] | None:
+    """``[Op(x, y) for x in A for y in B if ...]`` over constant tuples or lists: substitute
+    each combination of items (comparisons between literals may filter them)."""
+    if not isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+        return _operations(node, reader, positions)
+    ops: list[Operation] = []
+    return ops if _expand_loop(node.for_in, node.elt, reader, positions, ops) else None
+
+
+def _expand_loop(loop: cst.CompFor, elt: cst.BaseExpression, reader: ExpressionReader, positions: Any, out: list) -> bool:
+    if not isinstance(loop.target, cst.Name) or loop.asynchronous is not None:
+        return False
+    items = reader.read(loop.iter)
+    if not isinstance(items, (list, tuple)) or any(isinstance(i, (Opaque, Ref, Call)) for i in items):
+        return False
+    name = loop.target.value
+    saved = reader.scope.constants.get(name, _MISSING)
+    try:
+        for item in items:
+            reader.scope.constants[name] = item
+            keep = [_literal_condition(cond.test, reader) for cond in loop.ifs]
+            if None in keep:
+                return False
+            if not all(keep):
+                continue
+            if loop.inner_for_in is not None:
+                if not _expand_loop(loop.inner_for_in, elt, reader, positions, out):
+                    return False
+            else:
+                out.append(_operation(elt, reader, positions))
+    finally:
+        if saved is _MISSING:
+            reader.scope.constants.pop(name, None)
+        else:
+            reader.scope.constants[name] = saved
+    return True
+
+
+_MISSING = object()
+_COMPARE = {
+    cst.Equal: lambda a, b: a == b,
+    cst.NotEqual: lambda a, b: a != b,
+    cst.In: lambda a, b: a in b,
+    cst.NotIn: lambda a, b: a not in b,
+}
+
+
+def _literal_condition(node: cst.BaseExpression, reader: ExpressionReader) -> bool | None:
+    """``x != 'a'`` or ``x in ('a', 'b')`` between literals; None when it is anything else."""
+    if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+        return None
+    target = node.comparisons[0]
+    compare = _COMPARE.get(type(target.operator))
+    left, right = reader.read(node.left), reader.read(target.comparator)
+    literal = (str, int, float, bool, type(None), tuple, list, frozenset)
+    if compare is None or not isinstance(left, literal) or not isinstance(right, literal):
+        return None
+    try:
+        return bool(compare(left, right))
+    except TypeError:
+        return None
 
 
 def _operation(node: cst.BaseExpression, reader: ExpressionReader, positions: Any) -> Operation:

@@ -154,10 +154,10 @@ class Replayer:
 
     def operation(self, key: Key, op: Operation) -> None:
         app = key[0]
+        op = self.resolve_custom(op)
         a = op.args
         kind = op.kind
         models = self.state.models
-        op = self.resolve_custom(op)
         if not op.known:
             self._mark_uncertain(app, op)
             return

@@ -21,6 +21,7 @@ from djstate.state.paths import canonical_path
 # unknown; these are the exceptions whose call *is* the value Django serialises.
 VALUE_CONSTRUCTORS = ("datetime.", "decimal.Decimal", "uuid.UUID", "builtins.")
 MAX_DEPTH = 12
+STATE_FREE_PATH = "django.db.migrations.operations.special.RunPython"
 
 
 class Resolver:
@@ -119,9 +120,11 @@ class Resolver:
         if facts is None or found[1][0] not in facts.classes:
             return None
         bases, methods = facts.classes[found[1][0]]
+        if "state_forwards:noop" in methods:
+            return STATE_FREE_PATH, True  # declares that it leaves the state alone
         if "state_forwards" in methods or len(bases) != 1:
             return None
         inherited = self.operation_class(bases[0], depth + 1)
         if inherited is None:
             return None
-        return inherited[0], inherited[1] and "__init__" not in methods
+        return inherited[0], inherited[1] and "__init__" not in methods and "__init__:noop" not in methods
