@@ -125,3 +125,17 @@ def test_cache_round_trip(tmp_path):
     second = djstate("scan", str(tmp_path), cwd=tmp_path)
     assert first.returncode == second.returncode == 0
     assert any((tmp_path / ".djstate-test-cache").rglob("*"))
+
+
+def test_site_packages_make_external_apps_checkable(tmp_path):
+    import sysconfig
+
+    ops = "migrations.CreateModel(name='Note', fields=[('id', models.AutoField(primary_key=True)), ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.usr'))])"
+    files = {**SHOP, "shop/migrations/0002_x.py": migration_source("('shop', '0001_initial'), ('auth', '0099_nope')", ops)}
+    write_project(tmp_path, files)
+    without = json.loads(djstate("scan", str(tmp_path), "--format", "json", "--no-cache").stdout)
+    assert without["findings"] == [] and without["stats"]["unverified"] >= 2  # external: not judged
+    site = sysconfig.get_paths()["purelib"]
+    proc = djstate("scan", str(tmp_path), "--format", "json", "--no-cache", "--site-packages", site)
+    codes = sorted(f["code"] for f in json.loads(proc.stdout)["findings"])
+    assert codes == ["DJS102", "DJS203"], proc.stdout

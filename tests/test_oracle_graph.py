@@ -22,7 +22,7 @@ DJANGO_SAYS = {
     "DJS102": ("error", "NodeNotFoundError"),
     "DJS103": ("error", "CircularDependencyError"),
     "DJS104": ("unmigrated", None),
-    "DJS203": ("error", "ValueError"),  # the lazy-reference error raised when rendering
+    "DJS203": ("rejected", None),  # lazy-reference ValueError on render, or "cannot be resolved" on migrate
     "DJS201": ("rejected", None),  # KeyError in the state, or FieldDoesNotExist on migrate
     "DJS202": ("rejected", None),  # "duplicate column name" / "table already exists"
 }

@@ -55,10 +55,40 @@ class UnresolvedRelation(Rule):
     INVALID = [
         Case(_create("models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='shop.publsher')),  # expect: DJS203")),
         Case(_create("models.ManyToManyField(to='shop.Author')),  # expect: DJS203")),
+        # the target exists, but only in a migration this one does not depend on, which
+        # Django's plan applies later
+        Case({
+            **_create("models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='stock.warehouse')),  # expect: DJS203"),
+            "stock/__init__.py": "",
+            "stock/migrations/__init__.py": "",
+            "stock/migrations/0001_initial.py": migration_source(
+                "('shop', '0001_initial')",
+                "migrations.CreateModel(name='Warehouse', fields=[('id', models.AutoField(primary_key=True))])",
+            ),
+        }),
     ]
 
     def check(self, project) -> Iterable[Finding]:
         state = project.state
+        for migration, span, app, model_name, name, target in state.early_relations:
+            target_app = project.apps.get(target[0])
+            if (
+                target not in state.models  # reported below, at the final state
+                or target_app is None
+                or not target_app.migrated
+                or state.is_uncertain(*target)
+                or state.is_uncertain(app, model_name)
+            ):
+                continue
+            creator = state.models[target].origin
+            yield self.finding(
+                project.migration_paths[migration], span,
+                f"{app}.{model_name}.{name} points to '{target[0]}.{target[1]}', which does not exist yet "
+                f"when this migration runs (it is created by {target[0]}.{creator[0] if creator else '?'}, "
+                "later in Django's plan); migrate fails with \"Related model cannot be resolved\". "
+                "Add that migration to this migration's dependencies",
+                app=app, model=model_name, field=name,
+            )  # fmt: skip
         for (app, _), model in sorted(state.models.items()):
             for name, field in model.fields.items():
                 for key in ("to", "through"):

@@ -65,6 +65,9 @@ class ProjectState:
     uncertain_models: set[tuple[str, str]] = field(default_factory=set)
     uncertain_apps: set[str] = field(default_factory=set)
     unverified: int = 0
+    # relations whose target did not exist yet when their operation ran on the database:
+    # (migration, span, app, model, field, target)
+    early_relations: list[tuple] = field(default_factory=list)
 
     def is_uncertain(self, app: str, model: str) -> bool:
         return app in self.uncertain_apps or (app, model.lower()) in self.uncertain_models
@@ -89,6 +92,7 @@ class Replayer:
         self.resolve_setting = resolve_setting
         self.resolver = resolver or Resolver({}, lambda path, module: None)
         self.state = ProjectState()
+        self.database = True  # False inside SeparateDatabaseAndState / RunSQL state_operations
 
     # --- values -------------------------------------------------------------------------------
 
@@ -162,8 +166,12 @@ class Replayer:
             self._mark_uncertain(app, op)
             return
         if kind in ("SeparateDatabaseAndState", "RunSQL"):
-            for nested in op.nested:
-                self.operation(key, nested)
+            outer, self.database = self.database, False  # state only: no database_forwards
+            try:
+                for nested in op.nested:
+                    self.operation(key, nested)
+            finally:
+                self.database = outer
             return
         if kind == "RunPython":
             return
@@ -196,6 +204,7 @@ class Replayer:
                 [tuple(m) for m in managers] if isinstance(managers, list) else [],
                 origin=(key[1], op.span),
             )  # fmt: skip
+            self._check_targets(key, models[(app, name.lower())], list(models[(app, name.lower())].fields))
             return
         if kind == "DeleteModel":
             if self.model(key, op, a.get("name")) is not None:
@@ -313,6 +322,19 @@ class Replayer:
         if a.get("preserve_default", True) is False:
             state.kwargs.pop("default", None)
         model.fields[name] = state
+        self._check_targets(key, model, [name])
+
+    def _check_targets(self, key: Key, model: ModelState, names: list[str]) -> None:
+        """database_forwards renders the new state: a relation's target must exist by now."""
+        if not self.database:
+            return
+        for name in names:
+            fstate = model.fields[name]
+            for kwarg in ("to", "through"):
+                target = resolve_relation(fstate.kwargs.get(kwarg), model.app, model.name)
+                if target is not None and target not in self.state.models:
+                    span = fstate.origin[1] if fstate.origin else None
+                    self.state.early_relations.append((key, span, model.app, model.name, name, target))
 
     def _rename_field(self, key: Key, op: Operation, model: ModelState) -> None:
         old, new = op.args.get("old_name"), op.args.get("new_name")
