@@ -242,6 +242,8 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     migrated = {label for label, app in project.apps.items() if app.migrated}
     project.graph = build_graph(project.migrations, migrated, set(project.apps), project.resolve_setting)
     project.unverified += len(project.graph.external)
+    for cycle in project.graph.cycles:  # Django plans nothing; the replay order is arbitrary
+        project.broken_apps.update(app for app, _ in cycle)
 
     def load_module(path: str, module: str):
         return store.facts([Request(path, module, "module")])[path].module_facts

@@ -78,6 +78,7 @@ class UnresolvedRelation(Rule):
                 or not target_app.migrated
                 or state.is_uncertain(*target)
                 or state.is_uncertain(app, model_name)
+                or {app, target[0]} & project.broken_apps  # no reliable plan order
             ):
                 continue
             creator = state.models[target].origin
