@@ -37,6 +37,7 @@ class Severity(str, Enum):
 
 class Source(str, Enum):
     migrations = "migrations"
+    models = "models"
 
 
 def _fail(message: str) -> None:
@@ -101,13 +102,18 @@ def schema(
     auth_user_model: Optional[str] = typer.Option(None, help="AUTH_USER_MODEL, when no settings module says it."),
     no_cache: bool = typer.Option(False, "--no-cache"),
 ) -> None:
-    """Dump the schema state replayed from the migrations."""
+    """Dump the schema state: replayed from the migrations, or read from the models."""
     from djstate.engine import load_project
     from djstate.state.export import state_to_dict
 
     root, config, store = _setup(path, no_cache, {"auth_user_model": auth_user_model})
     project = load_project(root, config, store)
-    models = state_to_dict(project.state)
+    if source is Source.models:
+        from djstate.engine import build_models_state
+
+        models = state_to_dict(build_models_state(project, store))
+    else:
+        models = state_to_dict(project.state)
     if format is Format.json:
         typer.echo(json.dumps({"djstate": __version__, "source": source.value, "models": models}, indent=2))
     else:

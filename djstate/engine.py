@@ -61,10 +61,9 @@ class Project:
         return self.config.swappable.get(name)
 
     def app_of_module(self, module: str) -> App | None:
-        for app in self.apps.values():
-            if module == app.module or module.startswith(app.module + "."):
-                return app
-        return None
+        """The app whose package holds the module (the innermost one)."""
+        found = [a for a in self.apps.values() if a.module and (module == a.module or module.startswith(a.module + "."))]
+        return max(found, key=lambda a: len(a.module), default=None)
 
 
 @dataclass
@@ -318,3 +317,40 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
         findings.extend(f for f in rule.check(project) if not f.path.startswith("/"))
     findings.sort()
     return ScanResult(project, findings, time.perf_counter() - start)
+
+
+def build_models_state(project: Project, store: FactsStore):
+    """The state the models describe (``ModelState.from_model`` for each model)."""
+    from djstate.state.models import ModelsBuilder
+
+    modules = project.tree.modules
+
+    def load_module(path: str, module: str):
+        return store.facts([Request(path, module, "module")])[path].module_facts
+
+    def load_models(path: str, module: str):
+        return store.facts([Request(path, module, "models")])[path].module_facts
+
+    def app_of(module: str) -> str | None:
+        app = project.app_of_module(module)
+        return app.label if app else None
+
+    def auto_field(label: str) -> str | None:
+        """AppConfig.default_auto_field, else DEFAULT_AUTO_FIELD; None when code decides it."""
+        app = project.apps.get(label)
+        declared = app.config.default_auto_field if app and app.config else None
+        if isinstance(declared, str):
+            return declared
+        if declared is not None:
+            return None  # computed (e.g. from the package's own settings)
+        return project.settings.default_auto_field or project.config.default_auto_field or "django.db.models.AutoField"
+
+    builder = ModelsBuilder(Resolver(modules, load_module), load_models, modules, app_of, auto_field, project.resolve_setting)
+    for app in project.apps.values():
+        if app.external:
+            continue
+        for path in app.dir.models_files:
+            module = path[:-3].replace("/", ".")
+            module = next((m for m, p in modules.items() if p == path), module)
+            builder.add_module(module)
+    return builder.state

@@ -111,6 +111,30 @@ class SettingsFacts:
 
 
 @dataclass
+class ClassAttr:
+    """One class-level assignment: ``name = value``."""
+
+    name: str
+    value: Any
+    span: Span = Span()
+
+
+@dataclass
+class ClassFacts:
+    """A class body as plain data: what models, managers and serializers are built from."""
+
+    name: str
+    bases: tuple  # values: Ref for resolved names, Opaque otherwise
+    span: Span = Span()
+    attributes: list[ClassAttr] = field(default_factory=list)
+    methods: tuple[str, ...] = ()
+    # nested classes by name (Meta, TextChoices defined inside a model, ...)
+    nested: dict[str, ClassFacts] = field(default_factory=dict)
+    decorators: tuple = ()
+    conditional: bool = False  # defined under an `if` at import time
+
+
+@dataclass
 class ModuleFacts:
     """Module-level names of any module: enough to follow re-exports and read constants."""
 
@@ -119,6 +143,8 @@ class ModuleFacts:
     defined: set[str] = field(default_factory=set)  # functions and classes defined here
     star_imports: list[str] = field(default_factory=list)
     classes: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # bases, methods
+    # full class bodies, for modules read as "models" (positions included)
+    class_bodies: dict[str, ClassFacts] = field(default_factory=dict)
 
 
 @dataclass

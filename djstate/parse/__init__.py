@@ -10,13 +10,14 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from djstate.facts.model import FileFacts, ModuleFacts
 from djstate.parse.apps import extract_app_configs
+from djstate.parse.classes import extract_classes
 from djstate.parse.expressions import Scope
 from djstate.parse.migrations import extract_migration
 from djstate.parse.settings import extract_settings
 from djstate.parse.source import decode, parse
 
 # What a file is read for; decided by discovery from its place in the tree.
-KINDS = ("migration", "apps", "settings", "module")
+KINDS = ("migration", "apps", "settings", "module", "models")
 
 
 def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
@@ -29,7 +30,7 @@ def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
         return facts
     # positions cost a full code generation pass: only findings' files need them
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider) if kind in ("migration", "apps") else None
+    positions = wrapper.resolve(PositionProvider) if kind in ("migration", "apps", "models") else None
     scope = Scope(module, is_package=path.endswith("__init__.py"))
     scope.collect(wrapper.module, positions)
     if kind == "migration":
@@ -38,12 +39,13 @@ def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
         facts.app_configs = extract_app_configs(wrapper.module, scope, positions)
     elif kind == "settings":
         facts.settings = extract_settings(scope)
-    elif kind == "module":
+    elif kind in ("module", "models"):
         facts.module_facts = ModuleFacts(
             names=dict(scope.names),
             constants=dict(scope.constants),
             defined=set(scope.defined),
             star_imports=[i.module for i in scope.imports if i.names == ("*",)],
             classes=dict(scope.classes),
+            class_bodies=extract_classes(wrapper.module, scope, positions) if kind == "models" else {},
         )
     return facts

@@ -279,6 +279,8 @@ class ExpressionReader:
 
     def _call(self, node: cst.Call) -> Any:
         func = self._read(node.func)
+        if isinstance(func, Call) and func.path.endswith(".from_queryset") and not node.args:
+            return func  # Manager.from_queryset(QS)(): the call instantiates that manager class
         if not isinstance(func, Ref):
             return Opaque(source_of(node))
         args: list = []

@@ -10,7 +10,7 @@ def unverified_parts(model: ModelState) -> list[str]:
     """Keys of the values djstate could not know statically (compared by nobody)."""
     parts = []
     for name, f in model.fields.items():
-        if not f.known and not f.kwargs:
+        if (not f.known and not f.kwargs) or not f.certain:
             parts.append(f"fields.{name}")
         parts += [f"fields.{name}.kwargs.{k}" for k, v in f.kwargs.items() if not is_known(v)]
         parts += [f"fields.{name}.args" for a in f.args[:1] if not all(is_known(x) for x in f.args)]
@@ -41,6 +41,7 @@ def model_to_dict(model: ModelState) -> dict:
 
 
 def state_to_dict(state) -> dict:
+    """Either state (migrations' ProjectState or the models state) in one JSON shape."""
     out = {}
     for (app, name), model in sorted(state.models.items()):
         data = model_to_dict(model)

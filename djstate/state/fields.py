@@ -287,6 +287,7 @@ class FieldState:
     args: tuple = ()
     known: bool = True  # djstate models this class's deconstruct exactly
     origin: tuple | None = None  # (migration key, Span) of the operation that defined it
+    certain: bool = True  # False: the field itself may differ (a class chosen by settings)
 
 
 def deconstruct(path: str, args: tuple, kwargs: dict[str, Any]) -> FieldState:

@@ -21,6 +21,8 @@ from djstate.state.paths import canonical_path
 # unknown; these are the exceptions whose call *is* the value Django serialises.
 VALUE_CONSTRUCTORS = ("datetime.", "decimal.Decimal", "uuid.UUID", "builtins.")
 MAX_DEPTH = 12
+# attributes of an in-tree class that stand for the class itself (managers, choices enums)
+CLASS_REFERENCES = {"as_manager", "from_queryset", "choices"}
 STATE_FREE_PATH = "django.db.migrations.operations.special.RunPython"
 
 
@@ -66,7 +68,10 @@ class Resolver:
         if head in facts.names:
             return self.resolve_path(".".join([facts.names[head], *tail]), depth + 1)
         if head in facts.defined:
-            return Opaque(path) if tail else Ref(path)  # class attributes need the class body
+            nested = tail and tail[0][:1].isupper() and not tail[0].isupper()  # Book.Format
+            if tail and tail[-1] not in CLASS_REFERENCES and not (nested and len(tail) == 1):
+                return Opaque(path)  # class attributes need the class body
+            return Ref(path)
         for star in facts.star_imports:
             if self._module_prefix(star + ".x") is None and star not in self.modules:
                 return Opaque(path)  # a star import from outside the tree may define it
@@ -90,7 +95,7 @@ class Resolver:
                 self.unverified += 1  # settings may swap it; without them it is the default model
                 return f"{args[0]}.{args[1]}"
             name = path.rsplit(".", 1)[-1]
-            if name[:1].islower() and not path.startswith(VALUE_CONSTRUCTORS):
+            if name[:1].islower() and not path.startswith(VALUE_CONSTRUCTORS) and name not in CLASS_REFERENCES:
                 return Opaque(render(Call(path, args, kwargs)))
             return Call(path, args, kwargs)
         if isinstance(value, list):

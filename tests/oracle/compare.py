@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -11,13 +12,19 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def django_state(apps: list[str], auth_user_model: str = "auth.User", from_models: bool = False) -> dict:
+def django_state(
+    apps: list[str], auth_user_model: str = "auth.User", from_models: bool = False, path: Path | None = None
+) -> dict:
+    """Django's state in a subprocess; ``path`` is put on sys.path (a project folder)."""
     cmd = [sys.executable, str(HERE / "dump_django_state.py"), "--auth-user-model", auth_user_model]
     for app in apps:
         cmd += ["--app", app]
     if from_models:
         cmd.append("--from-models")
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    env = dict(os.environ)
+    if path is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(path), env.get("PYTHONPATH")]))
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"oracle failed:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout)

@@ -63,10 +63,20 @@ def main() -> None:
         scope.collect(module.module, module.resolve(PositionProvider))
         return render(canonical_value(scope.constants["__value__"]))
 
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    state = loader.project_state()
+    if args.from_models:  # what the models say: ModelState.from_model, as makemigrations uses
+        from django.apps import apps as registry
+        from django.db.migrations.state import ModelState
+
+        models = {
+            (m._meta.app_label, m._meta.model_name): ModelState.from_model(m)
+            for m in registry.get_models()
+            if not m._meta.auto_created
+        }
+    else:
+        loader = MigrationLoader(None, ignore_no_migrations=True)
+        models = loader.project_state().models
     out = {}
-    for (app_label, model_name), model in sorted(state.models.items()):
+    for (app_label, model_name), model in sorted(models.items()):
         fields = {}
         for name, field in model.fields.items():
             _, path, f_args, f_kwargs = field.deconstruct()
@@ -83,7 +93,12 @@ def main() -> None:
             "managers": [[name, value_of(m)] for name, m in model.managers],
         }
     json.dump(
-        {"django": django.get_version(), "migrated_apps": sorted(loader.migrated_apps), "models": out},
+        {
+            "django": django.get_version(),
+            "migrated_apps": [] if args.from_models else sorted(loader.migrated_apps),
+            "installed_labels": sorted(c.label for c in __import__("django.apps").apps.apps.get_app_configs()),
+            "models": out,
+        },
         sys.stdout,
         indent=1,
     )

@@ -1,0 +1,532 @@
+"""The models state: what ``ModelState.from_model`` gives for each model, built from source.
+
+Model classes are found by following their bases (through the project's modules) to
+``django.db.models.Model``. Abstract parents lend their fields and Meta, concrete parents
+add a ``<parent>_ptr`` link, Meta options are read as declared, and every field goes
+through the same deconstruct rules as the migrations' fields. A model whose shape depends
+on something djstate cannot see (a base class outside the tree, a field class it has no
+model of) is marked unverified rather than guessed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from djstate.facts.model import ClassFacts, ModuleFacts
+from djstate.facts.values import Call, Opaque, Ref
+from djstate.state.fields import THIRD_PARTY_BASES, FieldState, deconstruct, django_field_name
+from djstate.state.objects import normalise_object
+from djstate.state.paths import canonical_path, canonical_value
+from djstate.state.project import MODEL_BASE, ModelState
+from djstate.state.resolve import Resolver
+
+MODEL = "django.db.models.base.Model"
+MANAGERS = {"django.db.models.manager.Manager", "django.db.models.manager.BaseManager"}
+CHOICES = {
+    "django.db.models.enums.TextChoices": "text",
+    "django.db.models.enums.IntegerChoices": "int",
+    "django.db.models.enums.Choices": "any",
+}
+OPTION_NAMES = (
+    "verbose_name", "verbose_name_plural", "db_table", "db_table_comment", "ordering",
+    "unique_together", "permissions", "get_latest_by", "order_with_respect_to", "db_tablespace",
+    "abstract", "managed", "proxy", "swappable", "auto_created", "default_permissions",
+    "select_on_save", "default_related_name", "required_db_features", "required_db_vendor",
+    "base_manager_name", "default_manager_name", "indexes", "constraints",
+)  # fmt: skip
+AUTO_FIELD = "django.db.models.AutoField"
+DJANGO_ABSTRACT_MODELS = {
+    "django.contrib.auth.models.AbstractUser",
+    "django.contrib.auth.base_user.AbstractBaseUser",
+    "django.contrib.auth.models.AbstractBaseUser",
+    "django.contrib.auth.models.PermissionsMixin",
+    "django.contrib.sessions.base_session.AbstractBaseSession",
+}
+# django.contrib's concrete models, for relations to them from projects that do not contain Django
+CONTRIB_MODELS = {
+    "django.contrib.auth.models.User": "auth.user",
+    "django.contrib.auth.models.Group": "auth.group",
+    "django.contrib.auth.models.Permission": "auth.permission",
+    "django.contrib.contenttypes.models.ContentType": "contenttypes.contenttype",
+    "django.contrib.sites.models.Site": "sites.site",
+    "django.contrib.admin.models.LogEntry": "admin.logentry",
+    "django.contrib.sessions.models.Session": "sessions.session",
+    "django.contrib.flatpages.models.FlatPage": "flatpages.flatpage",
+    "django.contrib.redirects.models.Redirect": "redirects.redirect",
+}
+
+
+@dataclass
+class ModelClass:
+    """A model class with what its subclasses inherit from it."""
+
+    path: str
+    app: str
+    facts: ClassFacts
+    file: str
+    abstract: bool
+    meta: dict[str, Any]
+    fields: list[tuple[str, Any, Any]]  # (name, value, span) in definition order, inherited first
+    managers: list[tuple[str, Any]]
+    bases: list  # resolved base values
+    known: bool = True
+
+
+@dataclass
+class ModelsState:
+    models: dict[tuple[str, str], ModelState] = field(default_factory=dict)
+    classes: dict[tuple[str, str], ModelClass] = field(default_factory=dict)
+    unverified_models: set[tuple[str, str]] = field(default_factory=set)
+    unverified: int = 0
+
+    def is_uncertain(self, app: str, model: str) -> bool:
+        return (app, model.lower()) in self.unverified_models
+
+
+class ModelsBuilder:
+    def __init__(
+        self,
+        resolver: Resolver,
+        load_models: Callable[[str, str], ModuleFacts | None],
+        modules: dict[str, str],
+        app_of_module: Callable[[str], str | None],
+        default_auto_field: Callable[[str], str],
+        resolve_setting: Callable[[str], str | None],
+    ) -> None:
+        self.resolver = resolver
+        self.load_models = load_models
+        self.modules = modules
+        self.app_of_module = app_of_module
+        self.default_auto_field = default_auto_field
+        self.resolve_setting = resolve_setting
+        self.state = ModelsState()
+        self._classes: dict[str, ModelClass | None] = {}
+
+    # --- classes ------------------------------------------------------------------------------
+
+    def class_facts(self, path: str) -> tuple[ClassFacts, str] | None:
+        found = self.resolver._module_prefix(path)
+        if found is None or len(found[1]) != 1:
+            return None
+        module, (name,) = found
+        facts = self.load_models(self.modules[module], module)
+        if facts is None or name not in facts.class_bodies:
+            return None
+        return facts.class_bodies[name], module
+
+    def model_class(self, path: str) -> ModelClass | None:
+        """The model defined at ``path`` (resolved), or None when it is not a model."""
+        if path in self._classes:
+            return self._classes[path]
+        self._classes[path] = None  # cycles in bases end here
+        found = self.class_facts(path)
+        if found is None:
+            return None
+        facts, module = found
+        bases = [self.resolver.value(canonical_value(b)) for b in facts.bases]
+        parents: list[ModelClass] = []
+        is_model = False
+        known = True
+        for base in bases:
+            if not isinstance(base, Ref):
+                known = False
+                continue
+            if canonical_path(base.path) == MODEL:
+                is_model = True
+                continue
+            parent = self.model_class(base.path)
+            if parent is not None:
+                is_model = True
+                parents.append(parent)
+                known = known and parent.known
+            elif self.class_facts(base.path) is None and not base.path.startswith("builtins."):
+                known = False  # a base outside the tree may be a model or add fields
+        if not is_model:
+            external = [b for b in bases if isinstance(b, Ref) and self.class_facts(b.path) is None]
+            if any(canonical_path(b.path) in DJANGO_ABSTRACT_MODELS for b in external):
+                pass  # AbstractUser & co: a model whose inherited fields djstate does not see
+            elif not external or all(b.path.startswith(("django.", "builtins.")) for b in external):
+                return None  # a QuerySet, a Manager, a mixin
+            elif "Meta" not in facts.nested and not any(
+                self.attribute_kind(self.resolver.value(canonical_value(a.value))) == "field" for a in facts.attributes
+            ):
+                return None  # nothing model-like about it
+        own_meta = facts.nested.get("Meta")
+        meta: dict[str, Any] = {}
+        if own_meta is None:
+            for parent in parents:  # no Meta: an abstract parent's Meta is inherited
+                if parent.abstract:
+                    meta = {**parent.meta, "abstract": False}
+                    break
+        else:
+            for meta_base in own_meta.bases:  # class Meta(Parent.Meta)
+                for parent in parents:
+                    if isinstance(meta_base, Ref) and meta_base.path.endswith(f"{parent.facts.name}.Meta"):
+                        meta.update({**parent.meta, "abstract": False} if parent.abstract else {})
+            meta.update({a.name: self.resolver.value(canonical_value(a.value)) for a in own_meta.attributes})
+        app = meta.get("app_label") if isinstance(meta.get("app_label"), str) else self.app_of_module(module)
+        fields: list[tuple[str, Any, Any]] = []
+        managers: list[tuple[str, Any]] = []
+        for parent in parents:
+            if parent.abstract:
+                fields += [f for f in parent.fields if f[0] not in {x[0] for x in fields}]
+                managers += [m for m in parent.managers if m[0] not in {x[0] for x in managers}]
+        own_names = set()
+        for attr in facts.attributes:
+            value = self.resolver.value(canonical_value(attr.value))
+            kind = self.attribute_kind(value)
+            if kind == "field":
+                fields = [f for f in fields if f[0] != attr.name]
+                fields.append((attr.name, value, attr.span))
+                own_names.add(attr.name)
+            elif kind == "manager":
+                managers = [m for m in managers if m[0] != attr.name] + [(attr.name, value)]
+            elif isinstance(value, Opaque) and ("(" in value.source or value.source == attr.name):
+                known = False  # a call djstate cannot follow, or set under an `if`: maybe a field
+        model = ModelClass(
+            path=path, app=app or "", facts=facts, file=self.modules[module], abstract=meta.get("abstract") is True,
+            meta=meta, fields=fields, managers=managers, bases=bases, known=known and is_model,
+        )  # fmt: skip
+        self._classes[path] = model
+        return model
+
+    def attribute_kind(self, value: Any) -> str | None:
+        if isinstance(value, Call):
+            if value.path.endswith(".as_manager") or ".from_queryset" in value.path:
+                return "manager"
+            if self.is_field_class(value.path):
+                return "field"
+            if self.is_manager_class(value.path):
+                return "manager"
+        return None
+
+    def _chain(self, path: str, depth: int = 0) -> list[str]:
+        """The class and its bases, through the tree, as canonical paths."""
+        out = [canonical_path(path)]
+        found = self.class_facts(path)
+        if found is None or depth > 10:
+            return out
+        for base in found[0].bases:
+            base = self.resolver.value(canonical_value(base))
+            if isinstance(base, Ref):
+                out += self._chain(base.path, depth + 1)
+        return out
+
+    def is_field_class(self, path: str) -> bool:
+        return any(
+            django_field_name(p) or p in THIRD_PARTY_BASES or p in EXTRA_FIELDS or ".fields." in p and p.endswith("Field")
+            for p in self._chain(path)
+        )
+
+    def is_manager_class(self, path: str) -> bool:
+        return any(p in MANAGERS for p in self._chain(path))
+
+    # --- models -------------------------------------------------------------------------------
+
+    def add_module(self, module: str) -> None:
+        facts = self.load_models(self.modules[module], module)
+        if facts is None:
+            return
+        for name in facts.class_bodies:
+            model = self.model_class(f"{module}.{name}")
+            if model is None or model.abstract or not model.app:
+                continue
+            key = (model.app, name.lower())
+            if key in self.state.models:
+                continue
+            self.state.classes[key] = model
+            self.state.models[key] = self.model_state(model)
+            settings_dependent = model.facts.conditional or any(
+                not isinstance(model.meta.get(k, False), bool) for k in ("abstract", "proxy", "managed")
+            )
+            if not model.known or settings_dependent:
+                self.state.unverified_models.add(key)
+                self.state.unverified += 1
+
+    def class_label(self, path: str) -> str | None:
+        """``app_label.modelname`` of a model class, without building the model."""
+        found = self.class_facts(path)
+        if found is None:
+            return None
+        facts, module = found
+        meta = facts.nested.get("Meta")
+        app = next((a.value for a in meta.attributes if a.name == "app_label"), None) if meta else None
+        app = app if isinstance(app, str) else self.app_of_module(module)
+        return f"{app}.{facts.name.lower()}" if app else None
+
+    def label_of(self, target: Any, model: ModelClass) -> Any:
+        """A relation target as ``app_label.modelname`` (what a bound field deconstructs to)."""
+        if isinstance(target, str):
+            if target == "self":
+                return f"{model.app}.{model.facts.name.lower()}"
+            if "." in target:
+                app, name = target.split(".", 1)
+                return f"{app}.{name.lower()}"
+            return f"{model.app}.{target.lower()}"
+        if isinstance(target, Ref):
+            if target.path.startswith("django.conf.settings."):
+                value = self.resolve_setting(target.path.rsplit(".", 1)[1])
+                return self.label_of(value, model) if value else Opaque(target.path)
+            label = self.class_label(target.path)
+            if label is not None:
+                return label
+            if canonical_path(target.path) in CONTRIB_MODELS:
+                return CONTRIB_MODELS[canonical_path(target.path)]
+        return Opaque(str(target))
+
+    def field_state(self, model: ModelClass, value: Any) -> FieldState:
+        kwargs = {k: normalise_object(v) for k, v in value.kwargs.items()}
+        args = list(normalise_object(a) for a in value.args)
+        path = value.path
+        chain = self._chain(path)
+        django = next((p for p in chain if django_field_name(p) or p in THIRD_PARTY_BASES), None)
+        base_name = THIRD_PARTY_BASES.get(django, django_field_name(django) if django else None) if django else None
+        relation = base_name in ("ForeignKey", "OneToOneField", "ManyToManyField")
+        if relation:
+            if args:
+                args[0] = self.label_of(args[0], model)
+            else:
+                kwargs["to"] = self.label_of(kwargs.get("to"), model)
+            through = kwargs.get("through")
+            if through is not None:
+                label = self.label_of(through, model)
+                kwargs["through"] = _label_case(label, through, self, model)
+        for key in ("default",):
+            if key in kwargs:
+                kwargs[key] = self.choice_value(kwargs[key])
+        if "choices" in kwargs:
+            kwargs["choices"] = self.choices(kwargs["choices"])
+        if django is None:
+            return FieldState(path, kwargs, tuple(args), known=False)
+        state = deconstruct(django if django != path and path not in THIRD_PARTY_BASES else path, tuple(args), kwargs)
+        if django != path and path not in THIRD_PARTY_BASES:
+            state.path = path  # a project field class: its own path, its Django base's rules
+            state.known = False if self._overrides_init(path) else state.known
+        return state
+
+    def _overrides_init(self, path: str) -> bool:
+        found = self.class_facts(path)
+        return found is not None and any(m.split(":")[0] in ("__init__", "deconstruct") for m in found[0].methods)
+
+    def choices(self, value: Any) -> Any:
+        """``choices=Status.choices`` / ``choices=Status``: the enum's (value, label) pairs."""
+        if isinstance(value, Ref):
+            path = value.path[: -len(".choices")] if value.path.endswith(".choices") else value.path
+            pairs = self.enum_choices(path)
+            if pairs is not None:
+                return pairs
+            return Opaque(value.path)
+        return value
+
+    def choice_value(self, value: Any) -> Any:
+        path = value.path if isinstance(value, Ref) else value.source if isinstance(value, Opaque) else ""
+        if "." in path and " " not in path and "(" not in path:
+            owner, member = path.rsplit(".", 1)
+            members = self.enum_members(owner)
+            if members is not None and member in members:
+                return members[member][0]
+        return value
+
+    def enum_members(self, path: str) -> dict[str, tuple[Any, Any]] | None:
+        found = self.class_facts(path) or self._nested_class(path)
+        if found is None:
+            return None
+        facts = found[0]
+        kinds = [CHOICES.get(canonical_path(b.path)) for b in facts.bases if isinstance(b, Ref)]
+        if not any(kinds):
+            return None
+        members: dict[str, tuple[Any, Any]] = {}
+        for attr in facts.attributes:
+            if attr.name.startswith("_") or attr.name in ("do_not_call_in_templates",):
+                continue
+            value = self.resolver.value(canonical_value(attr.value))
+            if isinstance(value, tuple) and len(value) >= 2 and isinstance(value[-1], str):
+                label = value[-1]
+                value = value[0] if len(value) == 2 else value[:-1]
+            else:
+                label = attr.name.replace("_", " ").title()
+            members[attr.name] = (value, label)
+        return members
+
+    def enum_choices(self, path: str) -> list | None:
+        members = self.enum_members(path)
+        return None if members is None else [(v, label) for v, label in members.values()]
+
+    def _nested_class(self, path: str) -> tuple[ClassFacts, str] | None:
+        owner, _, name = path.rpartition(".")
+        found = self.class_facts(owner)
+        if found is None or name not in found[0].nested:
+            return None
+        return found[0].nested[name], found[1]
+
+    def model_state(self, model: ModelClass) -> ModelState:
+        fields: dict[str, FieldState] = {}
+        concrete_parents = self._concrete_parents(model)
+        proxy = model.meta.get("proxy") is True
+        declared = [(n, self.field_state(model, v)) for n, v, _ in self._creation_order(model)] if not proxy else []
+        for _, state in declared:
+            if state.kwargs.get("primary_key") is True:
+                state.kwargs["serialize"] = False  # Options.setup_pk: a primary key is not serialised
+        if not proxy and concrete_parents:
+            parent = concrete_parents[0]
+            ptr = f"{parent.facts.name.lower()}_ptr"
+            if not any(f.kwargs.get("parent_link") for _, f in declared):
+                fields[ptr] = deconstruct(
+                    "django.db.models.OneToOneField", (),
+                    {"auto_created": True, "on_delete": Ref("django.db.models.deletion.CASCADE"),
+                     "parent_link": True, "primary_key": True, "serialize": False,
+                     "to": f"{parent.app}.{parent.facts.name.lower()}"},
+                )  # fmt: skip
+        elif not proxy and not any(f.kwargs.get("primary_key") for _, f in declared):
+            auto = self.default_auto_field(model.app)
+            fields["id"] = deconstruct(
+                canonical_path(auto or AUTO_FIELD), (),
+                {"auto_created": True, "primary_key": True, "serialize": False, "verbose_name": "ID"},
+            )  # fmt: skip
+            fields["id"].certain = auto is not None  # None: DEFAULT_AUTO_FIELD depends on code
+        many = []
+        for name, state in declared:
+            if _is_many(state):
+                many.append((name, state))
+            else:
+                fields[name] = state
+        fields.update(many)
+        options = self.options(model, fields)
+        bases = self.bases(model)
+        return ModelState(model.app, model.facts.name, fields, options, bases, self.managers(model))
+
+    def _creation_order(self, model: ModelClass) -> list[tuple[str, Any, Any]]:
+        """Fields in Django's creation order: classes from other modules were imported (and
+        their fields created) first; within the model's module, by line."""
+        own_file = model.file
+        files = {}
+        for name, _, span in model.fields:
+            files[name] = self._field_file(model, name)
+        return sorted(
+            model.fields,
+            key=lambda f: (files[f[0]] == own_file, f[2].line if files[f[0]] == own_file else 0),
+        )
+
+    def _field_file(self, model: ModelClass, name: str) -> str:
+        if any(a.name == name for a in model.facts.attributes):
+            return model.file
+        for base in model.bases:
+            parent = self._classes.get(base.path) if isinstance(base, Ref) else None
+            if parent is not None and any(f[0] == name for f in parent.fields):
+                return self._field_file(parent, name)
+        return model.file
+
+    def _concrete_parents(self, model: ModelClass) -> list[ModelClass]:
+        out = []
+        for base in model.bases:
+            if isinstance(base, Ref):
+                parent = self._classes.get(base.path)
+                if parent is not None:
+                    out += [parent] if not parent.abstract else self._concrete_parents(parent)
+        return out
+
+    def options(self, model: ModelClass, fields: dict[str, FieldState]) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        for name in OPTION_NAMES:
+            if name not in model.meta:
+                continue
+            value = normalise_object(model.meta[name])
+            if name == "unique_together":
+                from djstate.state.project import normalize_together
+
+                value = frozenset(normalize_together(value)) if value else frozenset()
+            options[name] = value
+        options["indexes"] = [self._named_index(model, i, fields) for i in options.get("indexes", [])]
+        options.setdefault("constraints", [])
+        return options
+
+    def _named_index(self, model: ModelClass, index: Any, fields: dict[str, FieldState]) -> Any:
+        if not isinstance(index, Call) or index.kwargs.get("name"):
+            return index
+        names = index.kwargs.get("fields")
+        if not isinstance(names, list) or not names:
+            return index
+        table = model.meta.get("db_table") or f"{model.app}_{model.facts.name.lower()}"
+        columns = []
+        for name in names:
+            bare = name.lstrip("-")
+            state = fields.get(bare)
+            column = state.kwargs.get("db_column") if state else None
+            if column is None:
+                column = f"{bare}_id" if state is not None and _is_fk(state) else bare
+            columns.append(("-%s" if name.startswith("-") else "%s") % column)
+        digest = hashlib.md5(usedforsecurity=False)
+        for part in [table.split(".")[-1].strip('"'), *columns, "idx"]:
+            digest.update(part.encode())
+        table_name = table.split(".")[-1].strip('"')
+        name = "%s_%s_%s" % (table_name[:11], columns[0].lstrip("-")[:7], f"{digest.hexdigest()[:6]}_idx")
+        return Call(index.path, index.args, {**index.kwargs, "name": name})
+
+    def bases(self, model: ModelClass) -> list:
+        out: list = []
+
+        def flatten(m: ModelClass) -> None:
+            for base in m.bases:
+                parent = self._classes.get(base.path) if isinstance(base, Ref) else None
+                if parent is not None and parent.abstract:
+                    flatten(parent)
+                elif parent is not None:
+                    out.append(f"{parent.app}.{parent.facts.name.lower()}")
+                elif isinstance(base, Ref) and canonical_path(base.path) == MODEL:
+                    out.append(MODEL_BASE)
+                else:
+                    out.append(base)
+
+        flatten(model)
+        unique = []
+        for base in out:
+            if base not in unique:
+                unique.append(base)
+        if not any(isinstance(b, str) or b == MODEL_BASE for b in unique):
+            return [MODEL_BASE]
+        return unique
+
+    def managers(self, model: ModelClass) -> list:
+        out = []
+        for index, (name, value) in enumerate(model.managers):
+            if self._use_in_migrations(value):
+                out.append((name, value))
+            elif index == 0:
+                out.append((name, Call("django.db.models.manager.Manager", (), {})))
+        if out == [("objects", Call("django.db.models.manager.Manager", (), {}))]:
+            return []
+        return out
+
+    def _use_in_migrations(self, value: Any) -> bool:
+        path = value.path if isinstance(value, Call) else None
+        if path is None:
+            return False
+        found = self.class_facts(path)
+        return found is not None and any(
+            a.name == "use_in_migrations" and a.value is True for a in found[0].attributes
+        )
+
+
+EXTRA_FIELDS = {"taggit.managers.TaggableManager"}
+
+
+def _is_many(state: FieldState) -> bool:
+    return state.path.endswith(("ManyToManyField", "TaggableManager"))
+
+
+def _is_fk(state: FieldState) -> bool:
+    return state.path.endswith(("ForeignKey", "OneToOneField", "ParentalKey"))
+
+
+def _label_case(label: Any, through: Any, builder: ModelsBuilder, model: ModelClass) -> Any:
+    """M2M ``through`` deconstructs to ``_meta.label`` (the model name keeps its case)."""
+    if isinstance(through, Ref):
+        other = builder.model_class(through.path)
+        if other is not None:
+            return f"{other.app}.{other.facts.name}"
+    if isinstance(through, str) and "." not in through:
+        return f"{model.app}.{through}"
+    return through if isinstance(through, str) else label
+
