@@ -65,6 +65,7 @@ class FactsStore:
         self.cache_dir = cache_dir
         self.jobs = jobs or os.cpu_count() or 1
         self.stats = CacheStats()
+        self._memory: dict[Request, FileFacts] = {}  # this run's facts, asked for again and again
 
     def _key(self, data: bytes, request: Request) -> str:
         digest = hashlib.sha256(data)
@@ -97,6 +98,9 @@ class FactsStore:
         out: dict[str, FileFacts] = {}
         todo: list[tuple[str, tuple[str, str, bytes, str]]] = []
         for request in requests:
+            if request in self._memory:
+                out[request.path] = self._memory[request]
+                continue
             try:
                 data = (self.root / request.path).read_bytes()
             except OSError as exc:
@@ -121,4 +125,7 @@ class FactsStore:
         for (key, args), facts in zip(todo, results):
             self._store(key, facts)
             out[args[0]] = facts
+        for request in requests:
+            if request.path in out:
+                self._memory[request] = out[request.path]
         return out

@@ -124,12 +124,19 @@ def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
         root_parts.insert(0, above.name)
         above = above.parent
 
+    def is_package(rel: str) -> bool:
+        return packages.get(rel, (False,))[0] if rel else bool(root_parts) or packages.get("", (False,))[0]
+
     def module_of(rel_dir: str) -> str:
         parts: list[str] = []
         current = rel_dir
-        while current and packages.get(current, (False,))[0]:
+        while current:
+            parent = current.rsplit("/", 1)[0] if "/" in current else ""
+            # a folder without __init__.py inside a package is a namespace portion of it
+            if not (is_package(current) or (parent and is_package(parent))):
+                break
             parts.append(current.rsplit("/", 1)[-1])
-            current = current.rsplit("/", 1)[0] if "/" in current else ""
+            current = parent
         if not current and packages.get("", (False,))[0]:
             parts += reversed(root_parts)
         return ".".join(reversed(parts))

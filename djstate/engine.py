@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from djstate.cache import FactsStore, Request
@@ -45,11 +47,17 @@ class Project:
     migrations: dict[Key, MigrationFile] = field(default_factory=dict)
     migration_paths: dict[Key, str] = field(default_factory=dict)
     graph: GraphBuild | None = None
+    models_state: Any = None  # built when a rule needs it (ModelsState)
+    drift: Any = None  # DriftResult
     # apps with a migration djstate could not parse, or whose dependencies are computed at
     # import time: their graph is incomplete
     broken_apps: set[str] = field(default_factory=set)
     state: ProjectState | None = None
     unverified: int = 0
+
+    @property
+    def auth_user_model_known(self) -> bool:
+        return bool(self.settings.auth_user_model or self.config.auth_user_model)
 
     @property
     def auth_user_model(self) -> str:
@@ -311,9 +319,18 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
     start = time.perf_counter()
     project = load_project(root, config, store)
     findings: list[Finding] = []
-    for rule in all_rules():
-        if select and not any(rule.code.startswith(s) for s in select):
-            continue
+    rules = [r for r in all_rules() if not select or any(r.code.startswith(s) for s in select)]
+    if any(getattr(r, "needs_models", False) for r in rules):
+        from djstate.state.drift import compare_states
+
+        project.models_state = build_models_state(project, store)
+        project.drift = compare_states(
+            project.models_state, project.state, project.apps, _runtime_fields(project), project.migration_paths,
+            lambda app, name: _class_defined(project, app, name),
+            frozenset() if project.auth_user_model_known else frozenset({project.auth_user_model.lower()}),
+        )  # fmt: skip
+        project.unverified += project.models_state.unverified + project.drift.unverified
+    for rule in rules:
         findings.extend(f for f in rule.check(project) if not f.path.startswith("/"))
     findings.sort()
     return ScanResult(project, findings, time.perf_counter() - start)
@@ -343,14 +360,73 @@ def build_models_state(project: Project, store: FactsStore):
             return declared
         if declared is not None:
             return None  # computed (e.g. from the package's own settings)
-        return project.settings.default_auto_field or project.config.default_auto_field or "django.db.models.AutoField"
+        # without a settings module or config saying it, DEFAULT_AUTO_FIELD is unknown
+        return project.settings.default_auto_field or project.config.default_auto_field
 
     builder = ModelsBuilder(Resolver(modules, load_module), load_models, modules, app_of, auto_field, project.resolve_setting)
-    for app in project.apps.values():
-        if app.external:
-            continue
-        for path in app.dir.models_files:
-            module = path[:-3].replace("/", ".")
-            module = next((m for m, p in modules.items() if p == path), module)
-            builder.add_module(module)
+    for module in _model_modules(project, store):
+        builder.add_module(module)
     return builder.state
+
+
+def _model_modules(project: Project, store: FactsStore) -> list[str]:
+    """Each app's ``models`` module or package, and the app's own modules they import from
+    (models defined elsewhere and imported into models.py count, as Django sees them).
+    Each round of modules is parsed in one batch, in parallel when cold."""
+    modules = project.tree.modules
+    frontier = []
+    for app in project.apps.values():
+        if not app.external and app.module:
+            prefix = f"{app.module}.models"
+            frontier += [(app, m) for m in modules if m == prefix or m.startswith(prefix + ".")]
+    seen = {m for _, m in frontier}
+    found: list[str] = []
+    while frontier:
+        facts = store.facts([Request(modules[m], m, "models") for _, m in frontier])
+        following = []
+        for app, module in frontier:
+            if project.app_of_module(module) is not app:
+                continue  # a nested package that is an app of its own
+            found.append(module)
+            module_facts = facts[modules[module]].module_facts
+            targets = [*module_facts.names.values(), *module_facts.star_imports] if module_facts else []
+            for target in targets:
+                for candidate in (target, target.rpartition(".")[0]):
+                    if candidate in modules and candidate.startswith(app.module + ".") and candidate not in seen:
+                        seen.add(candidate)
+                        following.append((app, candidate))
+        frontier = following
+    return sorted(set(found))
+
+
+_ADD_TO_CLASS = re.compile(rb"""add_to_class\(\s*['"](\w+)['"]""")
+
+
+def _runtime_fields(project: Project) -> set[str]:
+    """Field names that code adds with ``Model.add_to_class('name', ...)`` anywhere in the tree."""
+    names: set[str] = set()
+    for path in project.tree.modules.values():
+        try:
+            data = (project.root / path).read_bytes()
+        except OSError:
+            continue
+        if b"add_to_class" in data:
+            names.update(m.decode() for m in _ADD_TO_CLASS.findall(data))
+    return names
+
+
+def _class_defined(project: Project, label: str, name: str) -> bool:
+    """Whether any module of the app's package defines a class of that name (text search):
+    a migrated model is only called deleted when no such class exists at all."""
+    app = project.apps.get(label)
+    if app is None:
+        return True
+    pattern = re.compile(rb"^\s*class\s+" + re.escape(name.encode()) + rb"\b", re.MULTILINE | re.IGNORECASE)
+    for module, path in project.tree.modules.items():
+        if module == app.module or module.startswith(app.module + "."):
+            try:
+                if pattern.search((project.root / path).read_bytes()):
+                    return True
+            except OSError:
+                return True
+    return False

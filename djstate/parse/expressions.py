@@ -192,6 +192,8 @@ class ExpressionReader:
             return Ref(f"{self.scope.module}.{name}" if self.scope.module else name)
         if name in _BUILTINS:
             return Ref(f"builtins.{name}")
+        if self.scope.module and any(i.names == ("*",) for i in self.scope.imports):
+            return Ref(f"{self.scope.module}.{name}")  # maybe from a star import: the resolver follows it
         return Opaque(name)
 
     def path_of(self, node: cst.BaseExpression) -> str | None:
@@ -212,8 +214,14 @@ class ExpressionReader:
             return float(node.value.replace("_", ""))
         if isinstance(node, cst.Imaginary):
             return complex(node.value.replace("_", ""))
+        if isinstance(node, cst.FormattedString) and any(
+            isinstance(part, cst.FormattedStringExpression) for part in node.parts
+        ):
+            return self._fstring(node)
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
             return _string(node)
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node)
         if isinstance(node, cst.Name):
             return self.resolve_name(node.value)
         if isinstance(node, cst.Attribute):
@@ -275,6 +283,34 @@ class ExpressionReader:
                     return Opaque(source_of(node))
                 return func(left, right)
             return Opaque(source_of(node))
+        return Opaque(source_of(node))
+
+    def _fstring(self, node: cst.FormattedString) -> Any:
+        """An f-string whose expressions are plain constants (``f"{NETWORK}_url"``)."""
+        if "b" in node.prefix.lower():
+            return Opaque(source_of(node))
+        out = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text = decode_string_body(part.value.replace("{{", "{").replace("}}", "}"), node.prefix)
+                out.append(text)
+                continue
+            value = self._read(part.expression)
+            if part.conversion or part.format_spec or not isinstance(value, (str, int)) or isinstance(value, bool):
+                return Opaque(source_of(node))
+            out.append(str(value))
+        return "".join(out)
+
+    def _subscript(self, node: cst.Subscript) -> Any:
+        """``CHOICES[0][0]`` on a constant list, tuple or dict with a literal index."""
+        value = self._read(node.value)
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return Opaque(source_of(node))
+        index = self._read(node.slice[0].slice.value)
+        if isinstance(value, (list, tuple)) and isinstance(index, int) and not isinstance(index, bool):
+            return value[index] if -len(value) <= index < len(value) else Opaque(source_of(node))
+        if isinstance(value, dict) and isinstance(index, (str, int)) and index in value:
+            return value[index]
         return Opaque(source_of(node))
 
     def _call(self, node: cst.Call) -> Any:

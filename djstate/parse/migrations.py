@@ -338,12 +338,17 @@ def _operations(node: cst.BaseExpression, reader: ExpressionReader, positions: A
             return _operations(bound, reader, positions)
         finally:
             reader.bound[node.value] = bound
+    if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+        return _expand(node, reader, positions)
     if not isinstance(node, (cst.List, cst.Tuple)):
         return None
     ops: list[Operation] = []
     for element in node.elements:
         if not isinstance(element, cst.StarredElement):
-            ops.append(_operation(element.value, reader, positions))
+            value = element.value
+            if isinstance(value, cst.Name) and isinstance(reader, _OperationReader) and value.value in reader.bound:
+                value = reader.bound[value.value]  # ADD_FIELD = migrations.AddField(...) at module level
+            ops.append(_operation(value, reader, positions))
             continue
         expanded = _expand(element.value, reader, positions)
         if expanded is None:

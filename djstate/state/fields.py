@@ -13,6 +13,7 @@ from typing import Any, Callable
 from djstate.facts.values import Call, Opaque, Ref, is_known
 
 NOT_PROVIDED = Ref("django.db.models.NOT_PROVIDED")
+DEFAULT_STORAGE = Ref("django.core.files.storage.default_storage")
 
 FIELD_PARAMS = (
     "verbose_name", "name", "primary_key", "max_length", "unique", "blank", "null", "db_index",
@@ -92,6 +93,8 @@ def _file_post(attrs: dict, kwargs: dict) -> None:
     if kwargs.get("max_length") == 100:
         del kwargs["max_length"]
     kwargs["upload_to"] = attrs.get("upload_to", "")
+    if attrs.get("storage") == DEFAULT_STORAGE:
+        kwargs.pop("storage", None)  # `storage is not default_storage`: the default is not written
 
 
 def _generated_post(attrs: dict, kwargs: dict) -> None:
@@ -258,7 +261,10 @@ THIRD_PARTY_BASES: dict[str, str] = {
     "wagtail.fields.RichTextField": "TextField",
 }
 
-FIELD_MODULES = ("django.db.models.fields", "django.db.models")
+# What those classes' own __init__ sets before calling their Django base.
+THIRD_PARTY_SETDEFAULT: dict[str, dict[str, Any]] = {
+    "modelcluster.fields.ParentalKey": {"on_delete": Ref("django.db.models.deletion.CASCADE")},
+}
 
 
 def django_field_name(path: str) -> str | None:
@@ -304,6 +310,8 @@ def deconstruct(path: str, args: tuple, kwargs: dict[str, Any]) -> FieldState:
     for param, value in zip(params, args):
         attrs[param] = value
     attrs.update(kwargs)
+    for key, value in THIRD_PARTY_SETDEFAULT.get(path, {}).items():
+        attrs.setdefault(key, value)
     # __init__ runs from the most derived class down: a subclass's setdefault wins.
     for cls in chain:
         spec = DJANGO_FIELDS[cls]

@@ -37,6 +37,11 @@ OPTION_NAMES = (
     "base_manager_name", "default_manager_name", "indexes", "constraints",
 )  # fmt: skip
 AUTO_FIELD = "django.db.models.AutoField"
+INDEX_SUFFIXES = {
+    "Index": "idx", "GinIndex": "gin", "GistIndex": "gist", "BrinIndex": "brin", "BTreeIndex": "btree",
+    "HashIndex": "hash", "SpGistIndex": "spgist", "BloomIndex": "bloom",
+}  # fmt: skip
+PRIVATE_FIELDS = ("django.contrib.contenttypes.fields.GenericRelation", "django.contrib.contenttypes.fields.GenericForeignKey")
 DJANGO_ABSTRACT_MODELS = {
     "django.contrib.auth.models.AbstractUser",
     "django.contrib.auth.base_user.AbstractBaseUser",
@@ -72,6 +77,7 @@ class ModelClass:
     managers: list[tuple[str, Any]]
     bases: list  # resolved base values
     known: bool = True
+    fields_known: bool = True  # False: some attribute may be a field djstate cannot see
 
 
 @dataclass
@@ -80,6 +86,11 @@ class ModelsState:
     classes: dict[tuple[str, str], ModelClass] = field(default_factory=dict)
     unverified_models: set[tuple[str, str]] = field(default_factory=set)
     unverified: int = 0
+    # every class name (lowercased) seen in each app's modules: a migration model whose class
+    # exists but was not recognised as a model is not reported as deleted
+    class_names: dict[str, set[str]] = field(default_factory=dict)
+    # models that may have fields djstate cannot see: added/removed fields are not judged
+    partial_models: set[tuple[str, str]] = field(default_factory=set)
 
     def is_uncertain(self, app: str, model: str) -> bool:
         return (app, model.lower()) in self.unverified_models
@@ -103,6 +114,7 @@ class ModelsBuilder:
         self.resolve_setting = resolve_setting
         self.state = ModelsState()
         self._classes: dict[str, ModelClass | None] = {}
+        self.unknown: set[str] = set()
 
     # --- classes ------------------------------------------------------------------------------
 
@@ -141,15 +153,19 @@ class ModelsBuilder:
                 is_model = True
                 parents.append(parent)
                 known = known and parent.known
-            elif self.class_facts(base.path) is None and not base.path.startswith("builtins."):
-                known = False  # a base outside the tree may be a model or add fields
+            elif base.path in self.unknown or (
+                self.class_facts(base.path) is None and not base.path.startswith("builtins.")
+            ):
+                known = False  # a base outside the tree (or unfollowable) may add fields
+        if not is_model and not known:
+            self.unknown.add(path)  # its bases cannot be followed: it may well be a model
         if not is_model:
             external = [b for b in bases if isinstance(b, Ref) and self.class_facts(b.path) is None]
             if any(canonical_path(b.path) in DJANGO_ABSTRACT_MODELS for b in external):
                 pass  # AbstractUser & co: a model whose inherited fields djstate does not see
             elif not external or all(b.path.startswith(("django.", "builtins.")) for b in external):
                 return None  # a QuerySet, a Manager, a mixin
-            elif "Meta" not in facts.nested and not any(
+            elif "models" not in module.split(".") or "Meta" not in facts.nested and not any(
                 self.attribute_kind(self.resolver.value(canonical_value(a.value))) == "field" for a in facts.attributes
             ):
                 return None  # nothing model-like about it
@@ -174,6 +190,7 @@ class ModelsBuilder:
                 fields += [f for f in parent.fields if f[0] not in {x[0] for x in fields}]
                 managers += [m for m in parent.managers if m[0] not in {x[0] for x in managers}]
         own_names = set()
+        fields_known = all(p.fields_known for p in parents)
         for attr in facts.attributes:
             value = self.resolver.value(canonical_value(attr.value))
             kind = self.attribute_kind(value)
@@ -185,9 +202,13 @@ class ModelsBuilder:
                 managers = [m for m in managers if m[0] != attr.name] + [(attr.name, value)]
             elif isinstance(value, Opaque) and ("(" in value.source or value.source == attr.name):
                 known = False  # a call djstate cannot follow, or set under an `if`: maybe a field
+            elif isinstance(value, Call) and self.class_facts(value.path) is None and _capitalised(value.path):
+                if not value.path.startswith("django."):
+                    fields_known = False  # an instance of a class outside the tree: maybe a field
         model = ModelClass(
             path=path, app=app or "", facts=facts, file=self.modules[module], abstract=meta.get("abstract") is True,
             meta=meta, fields=fields, managers=managers, bases=bases, known=known and is_model,
+            fields_known=fields_known,
         )  # fmt: skip
         self._classes[path] = model
         return model
@@ -215,9 +236,12 @@ class ModelsBuilder:
         return out
 
     def is_field_class(self, path: str) -> bool:
+        chain = self._chain(path)
+        if any(p.startswith(PRIVATE_FIELDS) for p in chain):
+            return False  # GenericRelation & co are private fields: not in from_model
         return any(
             django_field_name(p) or p in THIRD_PARTY_BASES or p in EXTRA_FIELDS or ".fields." in p and p.endswith("Field")
-            for p in self._chain(path)
+            for p in chain
         )
 
     def is_manager_class(self, path: str) -> bool:
@@ -229,7 +253,10 @@ class ModelsBuilder:
         facts = self.load_models(self.modules[module], module)
         if facts is None:
             return
+        app_label = self.app_of_module(module)
         for name in facts.class_bodies:
+            if app_label:
+                self.state.class_names.setdefault(app_label, set()).add(name.lower())
             model = self.model_class(f"{module}.{name}")
             if model is None or model.abstract or not model.app:
                 continue
@@ -241,6 +268,8 @@ class ModelsBuilder:
             settings_dependent = model.facts.conditional or any(
                 not isinstance(model.meta.get(k, False), bool) for k in ("abstract", "proxy", "managed")
             )
+            if not model.fields_known:
+                self.state.partial_models.add(key)
             if not model.known or settings_dependent:
                 self.state.unverified_models.add(key)
                 self.state.unverified += 1
@@ -299,12 +328,21 @@ class ModelsBuilder:
         if "choices" in kwargs:
             kwargs["choices"] = self.choices(kwargs["choices"])
         if django is None:
-            return FieldState(path, kwargs, tuple(args), known=False)
+            return FieldState(path, kwargs, tuple(args), known=False, certain=False)
         state = deconstruct(django if django != path and path not in THIRD_PARTY_BASES else path, tuple(args), kwargs)
         if django != path and path not in THIRD_PARTY_BASES:
             state.path = path  # a project field class: its own path, its Django base's rules
             state.known = False if self._overrides_init(path) else state.known
+            state.certain = not self._defines(path, "contribute_to_class")  # maybe a virtual field
         return state
+
+    def _defines(self, path: str, method: str) -> bool:
+        """Whether the class or one of its in-tree bases defines ``method``."""
+        for base in self._chain(path):
+            found = self.class_facts(base)
+            if found is not None and any(m.split(":")[0] == method for m in found[0].methods):
+                return True
+        return False
 
     def _overrides_init(self, path: str) -> bool:
         found = self.class_facts(path)
@@ -365,13 +403,22 @@ class ModelsBuilder:
         fields: dict[str, FieldState] = {}
         concrete_parents = self._concrete_parents(model)
         proxy = model.meta.get("proxy") is True
-        declared = [(n, self.field_state(model, v)) for n, v, _ in self._creation_order(model)] if not proxy else []
+        declared = []
+        for n, v, span in self._creation_order(model) if not proxy else []:
+            state = self.field_state(model, v)
+            state.origin = (self._field_file(model, n), span)
+            declared.append((n, state))
         for _, state in declared:
             if state.kwargs.get("primary_key") is True:
                 state.kwargs["serialize"] = False  # Options.setup_pk: a primary key is not serialised
         if not proxy and concrete_parents:
             parent = concrete_parents[0]
             ptr = f"{parent.facts.name.lower()}_ptr"
+            for _, f in declared:
+                if f.kwargs.get("parent_link") and not any(g.kwargs.get("primary_key") for _, g in declared):
+                    f.kwargs.update(primary_key=True, serialize=False)  # Options._prepare promotes it
+                    f.kwargs.pop("unique", None)
+                    break
             if not any(f.kwargs.get("parent_link") for _, f in declared):
                 fields[ptr] = deconstruct(
                     "django.db.models.OneToOneField", (),
@@ -395,7 +442,10 @@ class ModelsBuilder:
         fields.update(many)
         options = self.options(model, fields)
         bases = self.bases(model)
-        return ModelState(model.app, model.facts.name, fields, options, bases, self.managers(model))
+        return ModelState(
+            model.app, model.facts.name, fields, options, bases, self.managers(model),
+            origin=(model.file, model.facts.span),
+        )  # fmt: skip
 
     def _creation_order(self, model: ModelClass) -> list[tuple[str, Any, Any]]:
         """Fields in Django's creation order: classes from other modules were imported (and
@@ -457,11 +507,12 @@ class ModelsBuilder:
             if column is None:
                 column = f"{bare}_id" if state is not None and _is_fk(state) else bare
             columns.append(("-%s" if name.startswith("-") else "%s") % column)
+        suffix = INDEX_SUFFIXES.get(index.path.rsplit(".", 1)[-1], "idx")
         digest = hashlib.md5(usedforsecurity=False)
-        for part in [table.split(".")[-1].strip('"'), *columns, "idx"]:
+        for part in [table.split(".")[-1].strip('"'), *columns, suffix]:
             digest.update(part.encode())
         table_name = table.split(".")[-1].strip('"')
-        name = "%s_%s_%s" % (table_name[:11], columns[0].lstrip("-")[:7], f"{digest.hexdigest()[:6]}_idx")
+        name = "%s_%s_%s" % (table_name[:11], columns[0].lstrip("-")[:7], f"{digest.hexdigest()[:6]}_{suffix}")
         return Call(index.path, index.args, {**index.kwargs, "name": name})
 
     def bases(self, model: ModelClass) -> list:
@@ -530,3 +581,8 @@ def _label_case(label: Any, through: Any, builder: ModelsBuilder, model: ModelCl
         return f"{model.app}.{through}"
     return through if isinstance(through, str) else label
 
+
+
+def _capitalised(path: str) -> bool:
+    name = path.rsplit(".", 1)[-1]
+    return name[:1].isupper() and not name.endswith(("Manager", "QuerySet"))

@@ -33,7 +33,7 @@ class Author(models.Model):
 
 
 class Genre(models.Model):
-    name = models.CharField(max_length=80, unique=True)  # djstate: future max_length changed without migration (50 in migrations)
+    name = models.CharField(max_length=80, unique=True)  # djstate: expect DJS212 (max_length 50 in migrations)
     slug = models.SlugField(unique=True)
 
     def __str__(self):
@@ -55,7 +55,7 @@ class InPrintManager(models.Manager):
         return super().get_queryset().filter(published_on__lte=timezone.localdate())
 
 
-class Book(models.Model):
+class Book(models.Model):  # djstate: expect DJS211 (migrations still have `subtitle`, from the broken 0010)
     class Format(models.TextChoices):
         HARDCOVER = "hardcover", "Hardcover"
         PAPERBACK = "paperback", "Paperback"
@@ -71,7 +71,7 @@ class Book(models.Model):
     publisher = models.ForeignKey(Publisher, on_delete=models.PROTECT, related_name="books")
     authors = models.ManyToManyField(Author, through="BookAuthor", related_name="books")
     genres = models.ManyToManyField(Genre, related_name="books", blank=True)
-    is_featured = models.BooleanField(default=False)  # djstate: future model field without migration (drift)
+    is_featured = models.BooleanField(default=False)  # djstate: expect DJS211 (no migration adds it)
 
     objects = BookQuerySet.as_manager()
     in_print = InPrintManager()

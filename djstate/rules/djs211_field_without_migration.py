@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from djstate.findings import Finding
+from djstate.rules.base import Case, Rule
+from djstate.rules.djs210_model_without_migration import APP, MIGRATION, MODELS
+
+
+class FieldWithoutMigration(Rule):
+    """A model field that no migration adds, or a migrated field the model no longer has.
+
+    ## What it does
+    Compares each model's fields with the fields its migrations build and reports the
+    ``AddField`` or ``RemoveField`` that ``makemigrations`` would write. Fields that
+    packages add at runtime (``add_to_class``, mptt's tree fields) are not reported.
+
+    ## Why it matters
+    The column is missing from (or left behind in) the database: inserts fail with
+    "column does not exist" or "null value violates not-null constraint" once the code runs
+    against a real schema.
+
+    ## Example
+    ```python
+    class Book(models.Model):
+        title = models.CharField(max_length=100)
+        is_featured = models.BooleanField(default=False)  # no migration adds it
+    ```
+
+    ## Fix
+    Run ``python manage.py makemigrations <app>``; if the field was renamed, edit the
+    generated migration into a ``RenameField``.
+    """
+
+    code = "DJS211"
+    name = "field-without-migration"
+    needs_models = True
+
+    VALID = [
+        Case({**APP, "shop/migrations/0001_initial.py": MIGRATION, "shop/models.py": MODELS}),
+        Case({
+            **APP, "shop/migrations/0001_initial.py": MIGRATION,
+            "shop/models.py": MODELS + "\n\nBook.add_to_class('subtitle', models.CharField(max_length=9))\n",
+        }),
+    ]  # fmt: skip
+    INVALID = [
+        Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,
+              "shop/models.py": MODELS + "    is_featured = models.BooleanField(default=False)  # expect: DJS211\n"}),
+        Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,
+              "shop/models.py": MODELS.replace("    title = models.CharField(max_length=100)\n", "    pass\n")
+              .replace("class Book(models.Model):", "class Book(models.Model):  # expect: DJS211")}),
+    ]  # fmt: skip
+
+    def check(self, project) -> Iterable[Finding]:
+        for drift in project.drift.drifts:
+            if drift.operation in ("AddField", "RemoveField"):
+                yield self.finding(
+                    drift.path, drift.span,
+                    f"{drift.app}.{drift.model}: {drift.detail}; makemigrations would write "
+                    f"{drift.operation}. Run `manage.py makemigrations {drift.app}`",
+                    app=drift.app, model=drift.model, field=drift.field, severity=drift.severity,
+                )  # fmt: skip

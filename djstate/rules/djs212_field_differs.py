@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from djstate.findings import Finding
+from djstate.rules.base import Case, Rule
+from djstate.rules.djs210_model_without_migration import APP, MIGRATION, MODELS
+
+
+class FieldDiffers(Rule):
+    """A field whose definition differs from what the migrations built.
+
+    ## What it does
+    Compares each field's class and deconstructed keyword arguments (with each class's
+    defaults, e.g. ``EmailField(max_length=254)``) with the migrations' state and reports the
+    ``AlterField`` that ``makemigrations`` would write, naming every changed argument.
+    A change that alters the database (type, ``null``, ``max_length``, ``unique``,
+    ``db_index``, ``db_column``, a relation's target or ``on_delete`` ...) is an error; one that
+    only alters Django's state (``choices``, ``help_text``, ``verbose_name``, ``blank``,
+    ``default``, validators ...) is a warning.
+
+    ## Why it matters
+    The code believes in a column the database does not have: longer strings are
+    truncated or rejected, ``NULL`` inserts fail, or a relation deletes differently than the
+    model says.
+
+    ## Example
+    ```python
+    name = models.CharField(max_length=80)  # the migrations still say max_length=50
+    ```
+
+    ## Fix
+    Run ``python manage.py makemigrations <app>``.
+    """
+
+    code = "DJS212"
+    name = "field-differs"
+    needs_models = True
+
+    VALID = [Case({**APP, "shop/migrations/0001_initial.py": MIGRATION, "shop/models.py": MODELS.replace("max_length=100", "max_length=100, null=False")})]
+    INVALID = [
+        Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,
+              "shop/models.py": MODELS.replace("title = models.CharField(max_length=100)", "title = models.CharField(max_length=120)  # expect: DJS212")}),
+        Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,
+              "shop/models.py": MODELS.replace("title = models.CharField(max_length=100)", "title = models.CharField(max_length=100, help_text='x')  # expect: DJS212")}),
+    ]  # fmt: skip
+
+    def check(self, project) -> Iterable[Finding]:
+        for drift in project.drift.drifts:
+            if drift.operation == "AlterField":
+                kind = "changes the database" if drift.severity == "error" else "changes only Django's state"
+                yield self.finding(
+                    drift.path, drift.span,
+                    f"{drift.app}.{drift.model}: {drift.detail} ({kind}); makemigrations would write "
+                    f"AlterField. Run `manage.py makemigrations {drift.app}`",
+                    app=drift.app, model=drift.model, field=drift.field, severity=drift.severity,
+                )  # fmt: skip

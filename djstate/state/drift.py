@@ -1,0 +1,247 @@
+"""Models vs migrations: the operations Django's ``makemigrations`` would write, statically.
+
+Compares the models state with the migrations' leaf state the way ``MigrationAutodetector``
+does (created/deleted models, added/removed/altered fields, Meta options, indexes,
+constraints, managers) and splits what changes the database (errors) from what only
+changes Django's state (warnings). Anything either side marks unverified is skipped and
+counted, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from djstate.facts.model import Span
+from djstate.facts.values import Call, is_known, render
+from djstate.state.fields import FieldState
+from djstate.state.project import ALTER_OPTION_KEYS, ModelState, normalize_together
+
+# Field kwargs whose change alters the database schema (the rest only alter Django's state).
+DATABASE_KWARGS = {
+    "max_length", "null", "unique", "db_index", "db_column", "db_default", "to", "on_delete",
+    "db_constraint", "primary_key", "max_digits", "decimal_places", "db_collation", "db_comment",
+    "db_tablespace", "through", "db_table", "to_field", "expression", "output_field", "db_persist",
+    "auto_created", "parent_link", "srid", "dim", "geography", "base_field", "size",
+}  # fmt: skip
+# fields that packages add to models at runtime, so migrations have them and classes do not
+RUNTIME_FIELDS = {"lft", "rght", "tree_id", "level"}
+
+
+@dataclass(frozen=True)
+class Drift:
+    operation: str  # what makemigrations would write: AddField, AlterField, ...
+    severity: str  # "error": the database differs; "warning": only Django's state does
+    app: str
+    model: str
+    field: str | None
+    detail: str
+    path: str  # where to report: the models file, or a migration when the class is gone
+    span: Span
+
+
+@dataclass
+class DriftResult:
+    drifts: list[Drift]
+    unverified: int
+
+
+def compare_states(
+    models_state: Any,
+    migrations_state: Any,
+    apps: dict,
+    runtime_fields: set[str],
+    migration_paths: dict,
+    class_exists: Any = lambda app, name: False,
+    ignore_to: frozenset = frozenset(),
+) -> DriftResult:
+    drifts: list[Drift] = []
+    unverified = 0
+    labels = {label for label, app in apps.items() if app.migrated and not app.external}
+    ours = {k: m for k, m in models_state.models.items() if k[0] in labels}
+    theirs = {k: m for k, m in migrations_state.models.items() if k[0] in labels}
+    uncertain_apps = {k[0] for k in models_state.unverified_models} | set(migrations_state.uncertain_apps)
+
+    for key in sorted(set(ours) - set(theirs)):
+        model = ours[key]
+        if key in models_state.unverified_models or migrations_state.is_uncertain(*key):
+            unverified += 1
+            continue
+        table = model.options.get("managed", True) is not False and model.options.get("proxy") is not True
+        drifts.append(
+            _at_model(model, "CreateModel", "error" if table else "warning",
+                      f"model {model.app}.{model.name} has no migration")
+        )  # fmt: skip
+
+    for key in sorted(set(theirs) - set(ours)):
+        model = theirs[key]
+        if key[0] in uncertain_apps or key[1] in models_state.class_names.get(key[0], set()) or class_exists(key[0], model.name):
+            unverified += 1  # a class of that name exists: maybe a model djstate cannot see
+            continue
+        table = model.options.get("managed", True) is not False and model.options.get("proxy") is not True
+        path, span = _migration_origin(model, migration_paths)
+        drifts.append(
+            Drift("DeleteModel", "error" if table else "warning", model.app, model.name, None,
+                  f"migrations create {model.app}.{model.name}, but no model class defines it", path, span)
+        )  # fmt: skip
+
+    for key in sorted(set(ours) & set(theirs)):
+        mine, old = ours[key], theirs[key]
+        if key in models_state.unverified_models or migrations_state.is_uncertain(*key):
+            unverified += 1
+            continue
+        unmanaged = any(m.options.get("managed", True) is False or m.options.get("proxy") is True for m in (mine, old))
+        if not unmanaged:  # Django compares the fields of managed, concrete models only
+            partial = key in models_state.partial_models
+            found, skipped = _fields(mine, old, runtime_fields, partial, ignore_to)
+            drifts += found
+            unverified += skipped
+        found, skipped = _options(mine, old)
+        drifts += found
+        unverified += skipped
+    return DriftResult(drifts, unverified)
+
+
+def _at_model(model: ModelState, operation: str, severity: str, detail: str, field: str | None = None) -> Drift:
+    path, span = model.origin if model.origin else ("", Span())
+    if field and field in model.fields and model.fields[field].origin:
+        path, span = model.fields[field].origin
+    return Drift(operation, severity, model.app, model.name, field, detail, path, span)
+
+
+def _migration_origin(model: ModelState, migration_paths: dict) -> tuple[str, Span]:
+    if model.origin:
+        name, span = model.origin
+        for key, path in migration_paths.items():
+            if key == (model.app, name):
+                return path, span
+    return "", Span()
+
+
+def _fields(
+    mine: ModelState, old: ModelState, runtime_fields: set[str], partial: bool, ignore_to: frozenset
+) -> tuple[list[Drift], int]:
+    drifts = []
+    skipped = 0
+    for name in mine.fields:
+        if name not in old.fields:
+            state = mine.fields[name]
+            if not state.certain:
+                skipped += 1  # a custom field that may not have a column (contribute_to_class)
+                continue
+            severity = "warning" if _is_virtual(state) else "error"
+            drifts.append(_at_model(mine, "AddField", severity, f"field {name} has no migration", name))
+    for name in old.fields:
+        if name not in mine.fields:
+            if partial or name in runtime_fields or name in RUNTIME_FIELDS:
+                skipped += 1
+                continue
+            drifts.append(
+                _at_model(mine, "RemoveField", "error",
+                          f"migrations have field {name}, which the model no longer defines")
+            )  # fmt: skip
+    for name in mine.fields.keys() & old.fields.keys():
+        new_f, old_f = mine.fields[name], old.fields[name]
+        if not (new_f.known and old_f.known and new_f.certain and old_f.certain):
+            skipped += 1
+            continue
+        changes = _field_changes(new_f, old_f, ignore_to)
+        if changes is None:
+            skipped += 1
+            continue
+        if changes:
+            database = any(k in DATABASE_KWARGS or k == "class" for k, _, _ in changes)
+            text = ", ".join(f"{k}: {a} -> {b}" for k, a, b in changes)
+            drifts.append(_at_model(mine, "AlterField", "error" if database else "warning", f"field {name} changed: {text}", name))
+    return drifts, skipped
+
+
+def _is_virtual(state: FieldState) -> bool:
+    """Fields without a column of their own (GenericRelation-like managers)."""
+    return state.path.endswith(("TaggableManager",))
+
+
+def _field_changes(new: FieldState, old: FieldState, ignore_to: frozenset = frozenset()) -> list[tuple[str, str, str]] | None:
+    """(kwarg, migrations value, models value) for each difference; None when unknowable."""
+    changes = []
+    if new.path != old.path:
+        changes.append(("class", old.path, new.path))
+    if [render(a) for a in new.args] != [render(a) for a in old.args]:
+        changes.append(("args", render(old.args), render(new.args)))
+    for key in sorted(new.kwargs.keys() | old.kwargs.keys()):
+        a, b = old.kwargs.get(key, _ABSENT), new.kwargs.get(key, _ABSENT)
+        if (a is not _ABSENT and not is_known(a)) or (b is not _ABSENT and not is_known(b)):
+            continue  # one side cannot be known: not compared
+        if key == "to" and isinstance(a, str) and isinstance(b, str) and (a.lower() == b.lower() or {a, b} & ignore_to):
+            continue  # the swappable user model is unknown without settings
+        ra = "(default)" if a is _ABSENT else render(a)
+        rb = "(default)" if b is _ABSENT else render(b)
+        if ra != rb:
+            changes.append((key, ra, rb))
+    return changes
+
+
+_ABSENT = object()
+
+
+def _options(mine: ModelState, old: ModelState) -> tuple[list[Drift], int]:
+    drifts: list[Drift] = []
+    skipped = 0
+    a = {k: v for k, v in old.options.items() if k in ALTER_OPTION_KEYS}
+    b = {k: v for k, v in mine.options.items() if k in ALTER_OPTION_KEYS}
+    if not all(is_known(v) for v in [*a.values(), *b.values()]):
+        skipped += 1
+    else:
+        changed = sorted(k for k in a.keys() | b.keys() if render(a.get(k)) != render(b.get(k)))
+        if changed:
+            text = ", ".join(f"{k}: {render(a.get(k))} -> {render(b.get(k))}" for k in changed)
+            drifts.append(_at_model(mine, "AlterModelOptions", "warning", f"Meta changed: {text}"))
+    for option, operation in (("db_table", "AlterModelTable"), ("order_with_respect_to", "AlterOrderWithRespectTo")):
+        va, vb = old.options.get(option), mine.options.get(option)
+        if is_known(va) and is_known(vb) and render(va) != render(vb):
+            drifts.append(_at_model(mine, operation, "error", f"{option}: {render(va)} -> {render(vb)}"))
+    for option in ("unique_together",):
+        va, vb = _together(old.options.get(option)), _together(mine.options.get(option))
+        if va is None or vb is None:
+            skipped += 1
+        elif va != vb:
+            drifts.append(_at_model(mine, "AlterUniqueTogether", "error", f"unique_together: {sorted(va)} -> {sorted(vb)}"))
+    for option, add, remove in (("indexes", "AddIndex", "RemoveIndex"), ("constraints", "AddConstraint", "RemoveConstraint")):
+        olds, news = _by_name(old.options.get(option, [])), _by_name(mine.options.get(option, []))
+        if olds is None or news is None:
+            skipped += 1
+            continue
+        for name in sorted(news.keys() - olds.keys()):
+            drifts.append(_at_model(mine, add, "error", f"{option[:-1]} {name} has no migration"))
+        for name in sorted(olds.keys() - news.keys()):
+            drifts.append(_at_model(mine, remove, "error", f"migrations have {option[:-1]} {name}, which Meta no longer defines"))
+        for name in sorted(olds.keys() & news.keys()):
+            if olds[name] != news[name]:
+                drifts.append(_at_model(mine, f"{remove}+{add}", "error", f"{option[:-1]} {name} changed: {olds[name]} -> {news[name]}"))
+    managers_a = [(n, render(m)) for n, m in old.managers]
+    managers_b = [(n, render(m)) for n, m in mine.managers]
+    if managers_a != managers_b and all(is_known(m) for _, m in [*old.managers, *mine.managers]):
+        drifts.append(_at_model(mine, "AlterModelManagers", "warning", f"managers: {managers_a} -> {managers_b}"))
+    return drifts, skipped
+
+
+def _together(value: Any) -> frozenset | None:
+    if not value:
+        return frozenset()
+    if not is_known(value):
+        return None
+    try:
+        return frozenset(tuple(t) for t in normalize_together(value))
+    except TypeError:
+        return None
+
+
+def _by_name(objects: Any) -> dict[str, str] | None:
+    if not isinstance(objects, list) or not is_known(objects):
+        return None
+    out = {}
+    for obj in objects:
+        if not isinstance(obj, Call) or not isinstance(obj.kwargs.get("name"), str):
+            return None
+        out[obj.kwargs["name"]] = render(obj)
+    return out
