@@ -403,7 +403,10 @@ _ADD_TO_CLASS = re.compile(rb"""add_to_class\(\s*['"](\w+)['"]""")
 
 
 def _runtime_fields(project: Project) -> set[str]:
-    """Field names that code adds with ``Model.add_to_class('name', ...)`` anywhere in the tree."""
+    """Names of fields and models that code adds at runtime, so migrations have them and
+    model classes do not: ``add_to_class('name', ...)`` anywhere in the tree, and the
+    markers ``@modeltranslation`` (per-language ``<field>_<lang>`` fields) and
+    ``@historical`` (django-simple-history's ``Historical<Model>`` models)."""
     names: set[str] = set()
     for path in project.tree.modules.values():
         try:
@@ -412,6 +415,10 @@ def _runtime_fields(project: Project) -> set[str]:
             continue
         if b"add_to_class" in data:
             names.update(m.decode() for m in _ADD_TO_CLASS.findall(data))
+        if b"modeltranslation" in data:
+            names.add("@modeltranslation")
+        if b"HistoricalRecords" in data:
+            names.add("@historical")
     return names
 
 

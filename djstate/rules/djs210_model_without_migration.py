@@ -41,7 +41,17 @@ class ModelWithoutMigration(Rule):
     name = "model-without-migration"
     needs_models = True
 
-    VALID = [Case({**APP, "shop/migrations/0001_initial.py": MIGRATION, "shop/models.py": MODELS})]
+    VALID = [
+        Case({**APP, "shop/migrations/0001_initial.py": MIGRATION, "shop/models.py": MODELS}),
+        # django-simple-history creates HistoricalBook at runtime; only migrations name it
+        Case({
+            **APP,
+            "shop/migrations/0001_initial.py": MIGRATION.replace(
+                "        ]),\n", "        ]),\n        migrations.CreateModel(name='HistoricalBook', fields=[\n"
+                "            ('id', models.IntegerField(blank=True, db_index=True)),\n        ]),\n", 1),
+            "shop/models.py": "from simple_history.models import HistoricalRecords\n" + MODELS + "    history = HistoricalRecords()\n",
+        }),
+    ]  # fmt: skip
     INVALID = [
         Case({
             **APP, "shop/migrations/0001_initial.py": MIGRATION,

@@ -42,6 +42,16 @@ class FieldWithoutMigration(Rule):
             **APP, "shop/migrations/0001_initial.py": MIGRATION,
             "shop/models.py": MODELS + "\n\nBook.add_to_class('subtitle', models.CharField(max_length=9))\n",
         }),
+        # django-modeltranslation adds title_en / title_de at runtime
+        Case({
+            **APP,
+            "shop/migrations/0001_initial.py": MIGRATION.replace(
+                "('title', models.CharField(max_length=100)),",
+                "('title', models.CharField(max_length=100)),\n            ('title_en', models.CharField(max_length=100, null=True)),",
+            ),
+            "shop/models.py": MODELS,
+            "shop/translation.py": "from modeltranslation.translator import register, TranslationOptions\n",
+        }),
     ]  # fmt: skip
     INVALID = [
         Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,

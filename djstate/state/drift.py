@@ -9,6 +9,7 @@ counted, never guessed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,8 @@ DATABASE_KWARGS = {
 }  # fmt: skip
 # fields that packages add to models at runtime, so migrations have them and classes do not
 RUNTIME_FIELDS = {"lft", "rght", "tree_id", "level"}
+# django-modeltranslation's per-language copies: title_en, title_pt_br
+_TRANSLATED = re.compile(r"^(\w+?)_[a-z]{2}(?:_[a-z]{2,4})?$")
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,13 @@ def compare_states(
 
     for key in sorted(set(theirs) - set(ours)):
         model = theirs[key]
-        if key[0] in uncertain_apps or key[1] in models_state.class_names.get(key[0], set()) or class_exists(key[0], model.name):
+        generated = "@historical" in runtime_fields and key[1].startswith("historical")
+        if (
+            generated
+            or key[0] in uncertain_apps
+            or key[1] in models_state.class_names.get(key[0], set())
+            or class_exists(key[0], model.name)
+        ):
             unverified += 1  # a class of that name exists: maybe a model djstate cannot see
             continue
         table = model.options.get("managed", True) is not False and model.options.get("proxy") is not True
@@ -133,7 +142,10 @@ def _fields(
             drifts.append(_at_model(mine, "AddField", severity, f"field {name} has no migration", name))
     for name in old.fields:
         if name not in mine.fields:
-            if partial or name in runtime_fields or name in RUNTIME_FIELDS:
+            translated = "@modeltranslation" in runtime_fields and _TRANSLATED.match(name) and (
+                _TRANSLATED.match(name).group(1) in mine.fields
+            )
+            if partial or translated or name in runtime_fields or name in RUNTIME_FIELDS:
                 skipped += 1
                 continue
             drifts.append(
