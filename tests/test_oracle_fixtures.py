@@ -1371,13 +1371,7 @@ def add_remove_constraint() -> Case:
     }))
 
 
-@case(xfail=(
-    'djstate leaves shop.product.options.constraints unverified (condition=models.Q(...) | '
-    'models.Q(...) not evaluated); Django: '
-    "CheckConstraint(condition=django.db.models.Q(('discount__lte', "
-    "django.db.models.F('price')), ('discount__isnull', True), _connector='OR'), "
-    "name='discount_lte_price')"
-))
+@case()
 def check_constraint_with_q_operators() -> Case:
     return Case(["shop"], app("shop", {
         "0001_initial": '''
@@ -2642,12 +2636,7 @@ def generated_fields() -> Case:
     }))
 
 
-@case(xfail=(
-    'djstate leaves shop.line.total.expression (models.F("price") * models.F("quantity")) '
-    'unverified; Django: '
-    "django.db.models.expressions.CombinedExpression(django.db.models.F('price'), '*', "
-    "django.db.models.F('quantity'))"
-))
+@case()
 def generated_field_hand_written_operator() -> Case:
     return Case(["shop"], app("shop", {
         "0001_initial": '''

@@ -14,7 +14,7 @@ from typing import Any
 import libcst as cst
 
 from djstate.facts.model import Import, Span
-from djstate.facts.values import Call, Opaque, Ref
+from djstate.facts.values import Call, Opaque, Ref, is_known
 
 # Translation helpers: Django serialises the lazy string as its text.
 _GETTEXT = {
@@ -262,6 +262,8 @@ class ExpressionReader:
             return self._call(node)
         if isinstance(node, cst.UnaryOperation):
             value = self._read(node.expression)
+            if isinstance(node.operator, cst.BitInvert) and isinstance(value, Call) and is_known(value):
+                return Call("operator.invert", (value,), {})  # ~Q(...)
             if not isinstance(value, _LITERAL):
                 return Opaque(source_of(node))
             if isinstance(node.operator, cst.Minus):
@@ -282,6 +284,10 @@ class ExpressionReader:
                 if isinstance(node.operator, cst.Power) and isinstance(right, int) and abs(right) > 64:
                     return Opaque(source_of(node))
                 return func(left, right)
+            if func and (isinstance(left, Call) or isinstance(right, Call)) and is_known(left) and is_known(right):
+                # Q(...) | Q(...), F("a") * 2: kept symbolically; the state layer folds what
+                # Django's operators build and leaves the rest unverified
+                return Call(f"operator.{func.__name__}", (left, right), {})
             return Opaque(source_of(node))
         return Opaque(source_of(node))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from djstate.facts.values import Call
+from djstate.facts.values import Call, Opaque, render
 
 F = "django.db.models.F"
 
@@ -90,6 +90,39 @@ for _name in ("BloomIndex", "BrinIndex", "BTreeIndex", "GinIndex", "GistIndex", 
     NORMALISERS[f"django.contrib.postgres.indexes.{_name}"] = _index
 
 
+Q = "django.db.models.Q"
+COMBINED = "django.db.models.expressions.CombinedExpression"
+VALUE = "django.db.models.Value"
+# Combinable's arithmetic: operator -> the connector CombinedExpression records
+CONNECTORS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "mod": "%%", "pow": "^", "floordiv": "//"}
+EXPRESSIONS = ("django.db.models.F", "django.db.models.Value", COMBINED, "django.db.models.functions.")
+
+
+def _operator(call: Call) -> Any:
+    """Fold ``Q | Q``, ``Q & Q``, ``~Q`` and ``F(...) * x`` the way Django's operators do;
+    any other operator application cannot be known statically."""
+    name = call.path[len("operator.") :]
+    args = call.args
+    if name == "invert" and isinstance(args[0], Call) and args[0].path == Q:
+        q = args[0]
+        return Call(Q, q.args, {**{k: v for k, v in q.kwargs.items() if k != "_negated"},
+                                **({} if q.kwargs.get("_negated") else {"_negated": True})})  # fmt: skip
+    if name in ("or_", "and_") and all(isinstance(a, Call) and a.path == Q for a in args):
+        connector = "OR" if name == "or_" else "AND"
+        children: list = []
+        for q in args:  # tree.Node.add: a same-connector or single-child Q is flattened
+            q_connector = q.kwargs.get("_connector", "AND")
+            if not q.kwargs.get("_negated") and (q_connector == connector or len(q.args) == 1):
+                children.extend(q.args)
+            else:
+                children.append(q)
+        return _q(Call(Q, tuple(children), {"_connector": connector}))
+    if name in CONNECTORS and any(isinstance(a, Call) and a.path.startswith(EXPRESSIONS) for a in args):
+        left, right = (a if isinstance(a, Call) else Call(VALUE, (a,), {}) for a in args)
+        return Call(COMBINED, (left, CONNECTORS[name].replace("%%", "%"), right), {})
+    return Opaque(render(call))
+
+
 def normalise_object(value: Any) -> Any:
     """Normalise every known Django object inside a value (innermost first)."""
     if isinstance(value, Call):
@@ -98,6 +131,8 @@ def normalise_object(value: Any) -> Any:
             tuple(normalise_object(a) for a in value.args),
             {k: normalise_object(v) for k, v in value.kwargs.items()},
         )
+        if inner.path.startswith("operator."):
+            return _operator(inner)
         normaliser = NORMALISERS.get(inner.path)
         return normaliser(inner) if normaliser else inner
     if isinstance(value, list):

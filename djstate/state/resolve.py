@@ -19,7 +19,7 @@ from djstate.state.paths import canonical_path
 
 # Calls of lower-case names are function calls evaluated at import time, so their value is
 # unknown; these are the exceptions whose call *is* the value Django serialises.
-VALUE_CONSTRUCTORS = ("datetime.", "decimal.Decimal", "uuid.UUID", "builtins.")
+VALUE_CONSTRUCTORS = ("datetime.", "decimal.Decimal", "uuid.UUID", "builtins.", "operator.")
 MAX_DEPTH = 12
 # attributes of an in-tree class that stand for the class itself (managers, choices enums)
 CLASS_REFERENCES = {"as_manager", "from_queryset", "choices"}
