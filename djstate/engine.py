@@ -419,7 +419,14 @@ def _runtime_fields(project: Project) -> set[str]:
             names.add("@modeltranslation")
         if b"HistoricalRecords" in data:
             names.add("@historical")
+        if _PATCHED_DECONSTRUCT.search(data):
+            names.add("@deconstruct-patched")
     return names
+
+
+# a project that replaces Field.deconstruct or trims ALTER_OPTION_KEYS at runtime (NetBox,
+# pretix) decides itself which state-only changes get migrations
+_PATCHED_DECONSTRUCT = re.compile(rb"Field\.deconstruct\s*=|ALTER_OPTION_KEYS\.remove\(")
 
 
 def _class_defined(project: Project, label: str, name: str) -> bool:

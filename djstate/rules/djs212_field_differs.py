@@ -37,7 +37,15 @@ class FieldDiffers(Rule):
     name = "field-differs"
     needs_models = True
 
-    VALID = [Case({**APP, "shop/migrations/0001_initial.py": MIGRATION, "shop/models.py": MODELS.replace("max_length=100", "max_length=100, null=False")})]
+    VALID = [
+        Case({**APP, "shop/migrations/0001_initial.py": MIGRATION, "shop/models.py": MODELS.replace("max_length=100", "max_length=100, null=False")}),
+        # the project replaces Field.deconstruct to drop state-only attributes (NetBox, pretix)
+        Case({
+            **APP, "shop/migrations/0001_initial.py": MIGRATION,
+            "shop/models.py": MODELS.replace("max_length=100", "max_length=100, help_text='x'"),
+            "shop/apps.py": "from django.db import models\n\ndef quiet(field):\n    return field\n\nmodels.Field.deconstruct = quiet\n",
+        }),
+    ]  # fmt: skip
     INVALID = [
         Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,
               "shop/models.py": MODELS.replace("title = models.CharField(max_length=100)", "title = models.CharField(max_length=120)  # expect: DJS212")}),

@@ -105,7 +105,7 @@ def compare_states(
             found, skipped = _fields(mine, old, runtime_fields, partial, ignore_to)
             drifts += found
             unverified += skipped
-        found, skipped = _options(mine, old)
+        found, skipped = _options(mine, old, "@deconstruct-patched" in runtime_fields)
         drifts += found
         unverified += skipped
     return DriftResult(drifts, unverified)
@@ -132,6 +132,7 @@ def _fields(
 ) -> tuple[list[Drift], int]:
     drifts = []
     skipped = 0
+    patched = "@deconstruct-patched" in runtime_fields
     for name in mine.fields:
         if name not in old.fields:
             state = mine.fields[name]
@@ -163,6 +164,9 @@ def _fields(
             continue
         if changes:
             database = any(k in DATABASE_KWARGS or k == "class" for k, _, _ in changes)
+            if not database and patched:
+                skipped += 1  # the project's own deconstruct drops state-only attributes
+                continue
             text = ", ".join(f"{k}: {a} -> {b}" for k, a, b in changes)
             drifts.append(_at_model(mine, "AlterField", "error" if database else "warning", f"field {name} changed: {text}", name))
     return drifts, skipped
@@ -196,12 +200,12 @@ def _field_changes(new: FieldState, old: FieldState, ignore_to: frozenset = froz
 _ABSENT = object()
 
 
-def _options(mine: ModelState, old: ModelState) -> tuple[list[Drift], int]:
+def _options(mine: ModelState, old: ModelState, patched: bool = False) -> tuple[list[Drift], int]:
     drifts: list[Drift] = []
     skipped = 0
     a = {k: v for k, v in old.options.items() if k in ALTER_OPTION_KEYS}
     b = {k: v for k, v in mine.options.items() if k in ALTER_OPTION_KEYS}
-    if not all(is_known(v) for v in [*a.values(), *b.values()]):
+    if patched or not all(is_known(v) for v in [*a.values(), *b.values()]):
         skipped += 1
     else:
         changed = sorted(k for k in a.keys() | b.keys() if render(a.get(k)) != render(b.get(k)))
