@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from djstate.facts.model import Span
-from djstate.facts.values import Call, is_known, render
+from djstate.facts.values import Call, Ref, is_known, render
 from djstate.state.fields import FieldState
 from djstate.state.project import ALTER_OPTION_KEYS, ModelState, normalize_together
 
@@ -186,8 +186,10 @@ def _field_changes(new: FieldState, old: FieldState, ignore_to: frozenset = froz
         changes.append(("args", render(old.args), render(new.args)))
     for key in sorted(new.kwargs.keys() | old.kwargs.keys()):
         a, b = old.kwargs.get(key, _ABSENT), new.kwargs.get(key, _ABSENT)
-        if (a is not _ABSENT and not is_known(a)) or (b is not _ABSENT and not is_known(b)):
-            continue  # one side cannot be known: not compared
+        if (a is not _ABSENT and not _knowable(a)) or (b is not _ABSENT and not _knowable(b)):
+            continue  # one side cannot be known (runtime code, settings): not compared
+        if isinstance(a, Ref) and isinstance(b, Ref) and _same_object(a.path, b.path):
+            continue
         if key == "to" and isinstance(a, str) and isinstance(b, str) and (a.lower() == b.lower() or {a, b} & ignore_to):
             continue  # the swappable user model is unknown without settings
         ra = "(default)" if a is _ABSENT else render(a)
@@ -198,6 +200,17 @@ def _field_changes(new: FieldState, old: FieldState, ignore_to: frozenset = froz
 
 
 _ABSENT = object()
+
+
+def _knowable(value: Any) -> bool:
+    """Known statically, and not a settings value (``default=settings.X``)."""
+    return is_known(value) and "django.conf.settings." not in render(value)
+
+
+def _same_object(a: str, b: str) -> bool:
+    """``data_import.models.f`` and ``label_studio.data_import.models.f``: one module
+    imported under two sys.path roots; which one Django sees depends on the runtime path."""
+    return a == b or a.endswith("." + b) or b.endswith("." + a)
 
 
 def _options(mine: ModelState, old: ModelState, patched: bool = False) -> tuple[list[Drift], int]:

@@ -24,6 +24,12 @@ from djstate.state.resolve import Resolver
 
 MODEL = "django.db.models.base.Model"
 MANAGERS = {"django.db.models.manager.Manager", "django.db.models.manager.BaseManager"}
+# django.contrib managers that set use_in_migrations = True
+MIGRATION_MANAGERS = {
+    "django.contrib.auth.models.UserManager", "django.contrib.auth.base_user.BaseUserManager",
+    "django.contrib.auth.models.GroupManager", "django.contrib.auth.models.PermissionManager",
+    "django.contrib.contenttypes.models.ContentTypeManager", "django.contrib.sites.models.SiteManager",
+}  # fmt: skip
 CHOICES = {
     "django.db.models.enums.TextChoices": "text",
     "django.db.models.enums.IntegerChoices": "int",
@@ -231,6 +237,8 @@ class ModelsBuilder:
             return out
         for base in found[0].bases:
             base = self.resolver.value(canonical_value(base))
+            if isinstance(base, Call) and base.path.endswith(".from_queryset"):
+                base = Ref(base.path[: -len(".from_queryset")])  # Manager.from_queryset(QS)
             if isinstance(base, Ref):
                 out += self._chain(base.path, depth + 1)
         return out
@@ -245,7 +253,10 @@ class ModelsBuilder:
         )
 
     def is_manager_class(self, path: str) -> bool:
-        return any(p in MANAGERS for p in self._chain(path))
+        return any(
+            p in MANAGERS or p in MIGRATION_MANAGERS or (p.startswith("django.") and p.endswith("Manager"))
+            for p in self._chain(path)
+        )
 
     # --- models -------------------------------------------------------------------------------
 
@@ -542,7 +553,10 @@ class ModelsBuilder:
     def managers(self, model: ModelClass) -> list:
         out = []
         for index, (name, value) in enumerate(model.managers):
-            if self._use_in_migrations(value):
+            use = self._use_in_migrations(value)
+            if use is None:
+                return [("?", Opaque("managers of classes outside the tree"))]
+            if use:
                 out.append((name, value))
             elif index == 0:
                 out.append((name, Call("django.db.models.manager.Manager", (), {})))
@@ -550,14 +564,23 @@ class ModelsBuilder:
             return []
         return out
 
-    def _use_in_migrations(self, value: Any) -> bool:
+    def _use_in_migrations(self, value: Any) -> bool | None:
+        """The manager class's ``use_in_migrations`` through its bases; None when unknown."""
         path = value.path if isinstance(value, Call) else None
         if path is None:
-            return False
-        found = self.class_facts(path)
-        return found is not None and any(
-            a.name == "use_in_migrations" and a.value is True for a in found[0].attributes
-        )
+            return None
+        for base in self._chain(path):
+            if base in MIGRATION_MANAGERS:
+                return True
+            found = self.class_facts(base)
+            if found is None:
+                if base in MANAGERS or base.startswith("django.db.models."):
+                    continue
+                return None  # a manager class outside the tree
+            for attr in found[0].attributes:
+                if attr.name == "use_in_migrations":
+                    return attr.value if isinstance(attr.value, bool) else None
+        return False
 
 
 EXTRA_FIELDS = {"taggit.managers.TaggableManager"}
