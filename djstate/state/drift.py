@@ -105,7 +105,7 @@ def compare_states(
             found, skipped = _fields(mine, old, runtime_fields, partial, ignore_to)
             drifts += found
             unverified += skipped
-        found, skipped = _options(mine, old, "@deconstruct-patched" in runtime_fields)
+        found, skipped = _options(mine, old, "@deconstruct-patched" in runtime_fields, not unmanaged)
         drifts += found
         unverified += skipped
     return DriftResult(drifts, unverified)
@@ -151,7 +151,7 @@ def _fields(
                 continue
             drifts.append(
                 _at_model(mine, "RemoveField", "error",
-                          f"migrations have field {name}, which the model no longer defines")
+                          f"migrations have field {name}, which the model no longer defines", name)
             )  # fmt: skip
     for name in mine.fields.keys() & old.fields.keys():
         new_f, old_f = mine.fields[name], old.fields[name]
@@ -213,7 +213,9 @@ def _same_object(a: str, b: str) -> bool:
     return a == b or a.endswith("." + b) or b.endswith("." + a)
 
 
-def _options(mine: ModelState, old: ModelState, patched: bool = False) -> tuple[list[Drift], int]:
+def _options(mine: ModelState, old: ModelState, patched: bool = False, table: bool = True) -> tuple[list[Drift], int]:
+    """Meta differences; without a table (proxy, unmanaged) no SQL runs, so none is an error."""
+    database = "error" if table else "warning"
     drifts: list[Drift] = []
     skipped = 0
     a = {k: v for k, v in old.options.items() if k in ALTER_OPTION_KEYS}
@@ -228,25 +230,25 @@ def _options(mine: ModelState, old: ModelState, patched: bool = False) -> tuple[
     for option, operation in (("db_table", "AlterModelTable"), ("order_with_respect_to", "AlterOrderWithRespectTo")):
         va, vb = old.options.get(option), mine.options.get(option)
         if is_known(va) and is_known(vb) and render(va) != render(vb):
-            drifts.append(_at_model(mine, operation, "error", f"{option}: {render(va)} -> {render(vb)}"))
+            drifts.append(_at_model(mine, operation, database, f"{option}: {render(va)} -> {render(vb)}"))
     for option in ("unique_together",):
         va, vb = _together(old.options.get(option)), _together(mine.options.get(option))
         if va is None or vb is None:
             skipped += 1
         elif va != vb:
-            drifts.append(_at_model(mine, "AlterUniqueTogether", "error", f"unique_together: {sorted(va)} -> {sorted(vb)}"))
+            drifts.append(_at_model(mine, "AlterUniqueTogether", database, f"unique_together: {sorted(va)} -> {sorted(vb)}"))
     for option, add, remove in (("indexes", "AddIndex", "RemoveIndex"), ("constraints", "AddConstraint", "RemoveConstraint")):
         olds, news = _by_name(old.options.get(option, [])), _by_name(mine.options.get(option, []))
         if olds is None or news is None:
             skipped += 1
             continue
         for name in sorted(news.keys() - olds.keys()):
-            drifts.append(_at_model(mine, add, "error", f"{option[:-1]} {name} has no migration"))
+            drifts.append(_at_model(mine, add, database, f"{option[:-1]} {name} has no migration"))
         for name in sorted(olds.keys() - news.keys()):
-            drifts.append(_at_model(mine, remove, "error", f"migrations have {option[:-1]} {name}, which Meta no longer defines"))
+            drifts.append(_at_model(mine, remove, database, f"migrations have {option[:-1]} {name}, which Meta no longer defines"))
         for name in sorted(olds.keys() & news.keys()):
             if olds[name] != news[name]:
-                drifts.append(_at_model(mine, f"{remove}+{add}", "error", f"{option[:-1]} {name} changed: {olds[name]} -> {news[name]}"))
+                drifts.append(_at_model(mine, f"{remove}+{add}", database, f"{option[:-1]} {name} changed: {olds[name]} -> {news[name]}"))
     managers_a = [(n, render(m)) for n, m in old.managers]
     managers_b = [(n, render(m)) for n, m in mine.managers]
     if managers_a != managers_b and all(is_known(m) for _, m in [*old.managers, *mine.managers]):

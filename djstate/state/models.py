@@ -171,10 +171,14 @@ class ModelsBuilder:
                 pass  # AbstractUser & co: a model whose inherited fields djstate does not see
             elif not external or all(b.path.startswith(("django.", "builtins.")) for b in external):
                 return None  # a QuerySet, a Manager, a mixin
-            elif "models" not in module.split(".") or "Meta" not in facts.nested and not any(
-                self.attribute_kind(self.resolver.value(canonical_value(a.value))) == "field" for a in facts.attributes
+            elif "models" not in module.split(".") or not (
+                _model_meta(facts.nested.get("Meta"))
+                or any(
+                    self.attribute_kind(self.resolver.value(canonical_value(a.value))) == "field"
+                    for a in facts.attributes
+                )
             ):
-                return None  # nothing model-like about it
+                return None  # no model field or model Meta: a form, a serializer, a plain mixin
         own_meta = facts.nested.get("Meta")
         meta: dict[str, Any] = {}
         if own_meta is None:
@@ -245,8 +249,8 @@ class ModelsBuilder:
 
     def is_field_class(self, path: str) -> bool:
         chain = self._chain(path)
-        if any(p.startswith(PRIVATE_FIELDS) for p in chain):
-            return False  # GenericRelation & co are private fields: not in from_model
+        if any(p.startswith(PRIVATE_FIELDS) or p.startswith("django.forms.") for p in chain):
+            return False  # private fields (GenericRelation) are not in from_model; form fields are not model fields
         return any(
             django_field_name(p) or p in THIRD_PARTY_BASES or p in EXTRA_FIELDS or ".fields." in p and p.endswith("Field")
             for p in chain
@@ -609,3 +613,17 @@ def _label_case(label: Any, through: Any, builder: ModelsBuilder, model: ModelCl
 def _capitalised(path: str) -> bool:
     name = path.rsplit(".", 1)[-1]
     return name[:1].isupper() and not name.endswith(("Manager", "QuerySet"))
+
+
+MODEL_ONLY_OPTIONS = {
+    "db_table", "ordering", "verbose_name_plural", "unique_together", "indexes", "constraints",
+    "abstract", "app_label", "managed", "proxy", "get_latest_by", "default_related_name", "permissions",
+}  # fmt: skip
+
+
+def _model_meta(meta: ClassFacts | None) -> bool:
+    """A ``Meta`` that belongs to a model: model options, no ``model =`` (forms, serializers)."""
+    if meta is None:
+        return False
+    names = {a.name for a in meta.attributes}
+    return "model" not in names and bool(names & MODEL_ONLY_OPTIONS or meta.bases)
