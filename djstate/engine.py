@@ -48,6 +48,8 @@ class Project:
     migration_paths: dict[Key, str] = field(default_factory=dict)
     graph: GraphBuild | None = None
     models_state: Any = None  # built when a rule needs it (ModelsState)
+    # dotted module -> file, for the tree and the site-packages folders the user named
+    modules: dict[str, str] = field(default_factory=dict)
     drift: Any = None  # DriftResult
     # apps with a migration djstate could not parse, or whose dependencies are computed at
     # import time: their graph is incomplete
@@ -193,8 +195,6 @@ def _load_site_packages(project: Project, store: FactsStore, modules: dict[str, 
     their migrations join the graph and the state, and are never reported on."""
     wanted = _external_labels(project)
     for folder in project.config.site_packages:
-        if not wanted:
-            return
         site = (project.root / folder).resolve()
         if not site.is_dir():
             continue
@@ -245,6 +245,7 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     modules = dict(tree.modules)
     if config.site_packages:
         _load_site_packages(project, store, modules)
+    project.modules = modules
 
     migrated = {label for label, app in project.apps.items() if app.migrated}
     project.graph = build_graph(project.migrations, migrated, set(project.apps), project.resolve_setting)
@@ -340,7 +341,7 @@ def build_models_state(project: Project, store: FactsStore):
     """The state the models describe (``ModelState.from_model`` for each model)."""
     from djstate.state.models import ModelsBuilder
 
-    modules = project.tree.modules
+    modules = project.modules or project.tree.modules  # with --site-packages, bases resolve there too
 
     def load_module(path: str, module: str):
         return store.facts([Request(path, module, "module")])[path].module_facts

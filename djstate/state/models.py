@@ -11,6 +11,7 @@ model of) is marked unverified rather than guessed.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -210,7 +211,7 @@ class ModelsBuilder:
                 own_names.add(attr.name)
             elif kind == "manager":
                 managers = [m for m in managers if m[0] != attr.name] + [(attr.name, value)]
-            elif isinstance(value, Opaque) and ("(" in value.source or value.source == attr.name):
+            elif isinstance(value, Opaque) and (_SINGLE_CALL.match(value.source) or value.source == attr.name):
                 known = False  # a call djstate cannot follow, or set under an `if`: maybe a field
             elif isinstance(value, Call) and self.class_facts(value.path) is None and _capitalised(value.path):
                 if not value.path.startswith("django."):
@@ -614,6 +615,9 @@ def _capitalised(path: str) -> bool:
     name = path.rsplit(".", 1)[-1]
     return name[:1].isupper() and not name.endswith(("Manager", "QuerySet"))
 
+
+# `make_field(...)`: one call whose result could be a field (lists, sums, lambdas cannot)
+_SINGLE_CALL = re.compile(r"^[\w.]+\(.*\)$", re.DOTALL)
 
 MODEL_ONLY_OPTIONS = {
     "db_table", "ordering", "verbose_name_plural", "unique_together", "indexes", "constraints",
