@@ -244,6 +244,24 @@ mutation("e_on_delete_image", "wagtail",
                  '        editable=False,\n        on_delete=models.CASCADE,\n'),
          Expected("DJS212", "wagtailimages", "image", "uploaded_by_user"),
          xfail=OUTSIDE_BASE.format(model="wagtailimages.Image", why=INDEXED.format(base="AbstractImage")))
+
+# The same models, scanned with `site_packages` naming the virtualenv: the bases from
+# modelsearch, modelcluster and treebeard are then read too, and the mutations are caught.
+SITE_VARIANTS = [
+    ("b_max_length_image", Replace("images/models.py", '    title = models.CharField(max_length=255, verbose_name=_("title"))\n',
+                                   '    title = models.CharField(max_length=300, verbose_name=_("title"))\n'),
+     Expected("DJS212", "wagtailimages", "image", "title")),
+    ("c_null_document", Replace("documents/models.py", '    title = models.CharField(max_length=255, verbose_name=_("title"))\n',
+                                '    title = models.CharField(max_length=255, verbose_name=_("title"), null=True)\n'),
+     Expected("DJS212", "wagtaildocs", "document", "title")),
+    ("d_drop_add_field_image", DropAddField("images/migrations/0027_image_description.py", "image", "description"),
+     Expected("DJS211", "wagtailimages", "image", "description")),
+    ("e_on_delete_image", Replace("images/models.py", '        editable=False,\n        on_delete=models.SET_NULL,\n',
+                                  '        editable=False,\n        on_delete=models.CASCADE,\n'),
+     Expected("DJS212", "wagtailimages", "image", "uploaded_by_user")),
+]
+for _name, _change, _expected in SITE_VARIANTS:
+    mutation(_name, "wagtail+site", _change, _expected)
 # fmt: on
 
 
@@ -256,13 +274,17 @@ def facts_cache(tmp_path_factory) -> Path:
 
 
 def copy_package(package: str, dest: Path) -> Path:
-    return Path(shutil.copytree(SITE / package, dest / package, ignore=NOT_SOURCE))
+    folder = package.split("+")[0]
+    return Path(shutil.copytree(SITE / folder, dest / folder, ignore=NOT_SOURCE))
 
 
 def scan_package(package: str, root: Path, cache: Path) -> ScanResult:
     if package == "taggit":
         return run_scan(root)
-    return scan(root, WAGTAIL_CONFIG, FactsStore(root, cache, jobs=None))
+    config = WAGTAIL_CONFIG
+    if package.endswith("+site"):
+        config = Config(exclude=WAGTAIL_CONFIG.exclude, site_packages=(str(SITE),))
+    return scan(root, config, FactsStore(root, cache, jobs=None))
 
 
 def drift(result: ScanResult) -> set[tuple[str, str, str, str | None, str, str]]:
@@ -290,7 +312,7 @@ def baseline(tmp_path_factory, facts_cache):
 # --- the tests --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("package", ["taggit", "wagtail"])
+@pytest.mark.parametrize("package", ["taggit", "wagtail", "wagtail+site"])
 def test_unmutated_package_has_no_drift_error(package, baseline):
     assert [f for f in baseline(package) if f[1] == "error"] == []
 
