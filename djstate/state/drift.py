@@ -27,6 +27,13 @@ DATABASE_KWARGS = {
 }  # fmt: skip
 # fields that packages add to models at runtime, so migrations have them and classes do not
 RUNTIME_FIELDS = {"lft", "rght", "tree_id", "level"}
+# What projects that patch Field.deconstruct / ALTER_OPTION_KEYS (NetBox, pretix) leave out
+# of their migrations: the presentation attributes. Everything else is still compared.
+PATCH_EXEMPT_KWARGS = {"verbose_name", "help_text", "choices", "validators", "editable", "blank"}
+PATCH_EXEMPT_OPTIONS = {
+    "verbose_name", "verbose_name_plural", "ordering", "get_latest_by", "default_manager_name",
+    "permissions", "default_permissions",
+}  # fmt: skip
 # django-modeltranslation's per-language copies: title_en, title_pt_br
 _TRANSLATED = re.compile(r"^(\w+?)_[a-z]{2}(?:_[a-z]{2,4})?$")
 
@@ -163,10 +170,12 @@ def _fields(
             skipped += 1
             continue
         if changes:
+            if patched:  # the project's own deconstruct drops these state-only attributes
+                changes = [c for c in changes if c[0] not in PATCH_EXEMPT_KWARGS]
+                skipped += 1
+                if not changes:
+                    continue
             database = any(k in DATABASE_KWARGS or k == "class" for k, _, _ in changes)
-            if not database and patched:
-                skipped += 1  # the project's own deconstruct drops state-only attributes
-                continue
             text = ", ".join(f"{k}: {a} -> {b}" for k, a, b in changes)
             drifts.append(_at_model(mine, "AlterField", "error" if database else "warning", f"field {name} changed: {text}", name))
     return drifts, skipped
@@ -218,9 +227,10 @@ def _options(mine: ModelState, old: ModelState, patched: bool = False, table: bo
     database = "error" if table else "warning"
     drifts: list[Drift] = []
     skipped = 0
-    a = {k: v for k, v in old.options.items() if k in ALTER_OPTION_KEYS}
-    b = {k: v for k, v in mine.options.items() if k in ALTER_OPTION_KEYS}
-    if patched or not all(is_known(v) for v in [*a.values(), *b.values()]):
+    keys = set(ALTER_OPTION_KEYS) - (PATCH_EXEMPT_OPTIONS if patched else set())
+    a = {k: v for k, v in old.options.items() if k in keys}
+    b = {k: v for k, v in mine.options.items() if k in keys}
+    if not all(is_known(v) for v in [*a.values(), *b.values()]):
         skipped += 1
     else:
         changed = sorted(k for k in a.keys() | b.keys() if render(a.get(k)) != render(b.get(k)))
