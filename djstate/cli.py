@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import sys
 import traceback
 from enum import Enum
 from pathlib import Path

@@ -6,7 +6,7 @@ from typing import Any
 
 import libcst as cst
 
-from djstate.facts.model import Dependency, Import, MigrationFile, Operation, Span
+from djstate.facts.model import Dependency, Import, MigrationFile, Operation
 from djstate.facts.operations import STATE_FREE, operation_kind
 from djstate.facts.values import Call, Opaque, Ref
 from djstate.parse.expressions import ExpressionReader, Scope, _method_name, _span, source_of

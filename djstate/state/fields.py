@@ -156,7 +156,6 @@ def relation_target_text(to: Any) -> Any:
 
 
 _TIME_PARAMS = ("verbose_name", "name", "auto_now", "auto_now_add")
-_RELATION_KEYS = {"related_name": None, "related_query_name": None, "limit_choices_to": None}
 
 DJANGO_FIELDS: dict[str, FieldClass] = {
     "Field": FieldClass(base=None, params=FIELD_PARAMS),

@@ -467,9 +467,7 @@ class ModelsBuilder:
         """Fields in Django's creation order: classes from other modules were imported (and
         their fields created) first; within the model's module, by line."""
         own_file = model.file
-        files = {}
-        for name, _, span in model.fields:
-            files[name] = self._field_file(model, name)
+        files = {name: self._field_file(model, name) for name, _, _ in model.fields}
         return sorted(
             model.fields,
             key=lambda f: (files[f[0]] == own_file, f[2].line if files[f[0]] == own_file else 0),
