@@ -87,7 +87,7 @@ class ScanResult:
         p = self.project
         return {
             "files": p.tree.python_files,
-            "apps": len(p.apps),
+            "apps": sum(1 for a in p.apps.values() if not a.external),  # the scanned tree's
             "migrations": len(p.migrations),
             "models": len(p.state.models) if p.state else 0,
             "unverified": p.unverified,
