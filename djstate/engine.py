@@ -253,10 +253,7 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     for cycle in project.graph.cycles:  # Django plans nothing; the replay order is arbitrary
         project.broken_apps.update(app for app, _ in cycle)
 
-    def load_module(path: str, module: str):
-        return store.facts([Request(path, module, "module")])[path].module_facts
-
-    resolver = Resolver(modules, load_module)
+    resolver = Resolver(modules, _loader(store, "module"))
     project.state = replay(project.graph.plan(), project.migrations, project.resolve_setting, resolver)
     # an unparsable migration leaves its app's state unknown
     for key, path in project.migration_paths.items():
@@ -325,9 +322,10 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
         from djstate.state.drift import compare_states
 
         project.models_state = build_models_state(project, store)
+        markers = _source_markers(project)
         project.drift = compare_states(
-            project.models_state, project.state, project.apps, _runtime_fields(project), project.migration_paths,
-            lambda app, name: _class_defined(project, app, name),
+            project.models_state, project.state, project.apps, markers.runtime_fields, project.migration_paths,
+            lambda app, name: markers.class_defined(project, app, name),
             frozenset() if project.auth_user_model_known else frozenset({project.auth_user_model.lower()}),
         )  # fmt: skip
         project.unverified += project.models_state.unverified + project.drift.unverified
@@ -337,17 +335,20 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
     return ScanResult(project, findings, time.perf_counter() - start)
 
 
+def _loader(store: FactsStore, kind: str):
+    """A (path, module) -> ModuleFacts lookup through the facts store."""
+
+    def load(path: str, module: str):
+        return store.facts([Request(path, module, kind)])[path].module_facts
+
+    return load
+
+
 def build_models_state(project: Project, store: FactsStore):
     """The state the models describe (``ModelState.from_model`` for each model)."""
     from djstate.state.models import ModelsBuilder
 
     modules = project.modules or project.tree.modules  # with --site-packages, bases resolve there too
-
-    def load_module(path: str, module: str):
-        return store.facts([Request(path, module, "module")])[path].module_facts
-
-    def load_models(path: str, module: str):
-        return store.facts([Request(path, module, "models")])[path].module_facts
 
     def app_of(module: str) -> str | None:
         app = project.app_of_module(module)
@@ -364,7 +365,10 @@ def build_models_state(project: Project, store: FactsStore):
         # without a settings module or config saying it, DEFAULT_AUTO_FIELD is unknown
         return project.settings.default_auto_field or project.config.default_auto_field
 
-    builder = ModelsBuilder(Resolver(modules, load_module), load_models, modules, app_of, auto_field, project.resolve_setting)
+    builder = ModelsBuilder(
+        Resolver(modules, _loader(store, "module")), _loader(store, "models"), modules, app_of, auto_field,
+        project.resolve_setting,
+    )  # fmt: skip
     for module in _model_modules(project, store):
         builder.add_module(module)
     return builder.state
@@ -403,45 +407,55 @@ def _model_modules(project: Project, store: FactsStore) -> list[str]:
 _ADD_TO_CLASS = re.compile(rb"""add_to_class\(\s*['"](\w+)['"]""")
 
 
-def _runtime_fields(project: Project) -> set[str]:
-    """Names of fields and models that code adds at runtime, so migrations have them and
-    model classes do not: ``add_to_class('name', ...)`` anywhere in the tree, and the
-    markers ``@modeltranslation`` (per-language ``<field>_<lang>`` fields) and
-    ``@historical`` (django-simple-history's ``Historical<Model>`` models)."""
-    names: set[str] = set()
-    for path in project.tree.modules.values():
+_CLASS_NAME = re.compile(rb"^\s*class\s+(\w+)", re.MULTILINE)
+
+
+@dataclass
+class SourceMarkers:
+    """What a text pass over every module tells the drift comparison."""
+
+    # names of fields and models that code adds at runtime, so migrations have them and model
+    # classes do not: ``add_to_class('name', ...)`` anywhere in the tree, and the markers
+    # ``@modeltranslation`` (``<field>_<lang>`` copies), ``@historical`` (simple-history's
+    # ``Historical<Model>`` models) and ``@deconstruct-patched``
+    runtime_fields: set[str] = field(default_factory=set)
+    class_names: dict[str, set[str]] = field(default_factory=dict)  # module -> lowercased names
+    unreadable: set[str] = field(default_factory=set)  # modules
+
+    def class_defined(self, project: Project, label: str, name: str) -> bool:
+        """Whether any module of the app's package defines a class of that name: a migrated
+        model is only called deleted when no such class exists at all."""
+        app = project.apps.get(label)
+        if app is None:
+            return True
+        for module, names in self.class_names.items():
+            if module == app.module or module.startswith(app.module + "."):
+                if name.lower() in names:
+                    return True
+        return any(m == app.module or m.startswith(app.module + ".") for m in self.unreadable)
+
+
+def _source_markers(project: Project) -> SourceMarkers:
+    """Read every module of the tree once for the text-level markers."""
+    markers = SourceMarkers()
+    for module, path in project.tree.modules.items():
         try:
             data = (project.root / path).read_bytes()
         except OSError:
+            markers.unreadable.add(module)
             continue
+        markers.class_names[module] = {n.decode().lower() for n in _CLASS_NAME.findall(data)}
         if b"add_to_class" in data:
-            names.update(m.decode() for m in _ADD_TO_CLASS.findall(data))
+            markers.runtime_fields.update(m.decode() for m in _ADD_TO_CLASS.findall(data))
         if b"modeltranslation" in data:
-            names.add("@modeltranslation")
+            markers.runtime_fields.add("@modeltranslation")
         if b"HistoricalRecords" in data:
-            names.add("@historical")
+            markers.runtime_fields.add("@historical")
         if _PATCHED_DECONSTRUCT.search(data):
-            names.add("@deconstruct-patched")
-    return names
+            markers.runtime_fields.add("@deconstruct-patched")
+    return markers
 
 
 # a project that replaces Field.deconstruct or trims ALTER_OPTION_KEYS at runtime (NetBox,
 # pretix) decides itself which state-only changes get migrations
 _PATCHED_DECONSTRUCT = re.compile(rb"Field\.deconstruct\s*=|ALTER_OPTION_KEYS\.remove\(")
-
-
-def _class_defined(project: Project, label: str, name: str) -> bool:
-    """Whether any module of the app's package defines a class of that name (text search):
-    a migrated model is only called deleted when no such class exists at all."""
-    app = project.apps.get(label)
-    if app is None:
-        return True
-    pattern = re.compile(rb"^\s*class\s+" + re.escape(name.encode()) + rb"\b", re.MULTILINE | re.IGNORECASE)
-    for module, path in project.tree.modules.items():
-        if module == app.module or module.startswith(app.module + "."):
-            try:
-                if pattern.search((project.root / path).read_bytes()):
-                    return True
-            except OSError:
-                return True
-    return False

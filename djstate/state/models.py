@@ -20,7 +20,7 @@ from djstate.facts.values import Call, Opaque, Ref
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, deconstruct, django_field_name
 from djstate.state.objects import normalise_object
 from djstate.state.paths import canonical_path, canonical_value
-from djstate.state.project import MODEL_BASE, ModelState
+from djstate.state.project import MODEL_BASE, ModelState, normalize_together
 from djstate.state.resolve import Resolver
 
 MODEL = "django.db.models.base.Model"
@@ -498,8 +498,6 @@ class ModelsBuilder:
                 continue
             value = normalise_object(model.meta[name])
             if name == "unique_together":
-                from djstate.state.project import normalize_together
-
                 value = frozenset(normalize_together(value)) if value else frozenset()
             options[name] = value
         options["indexes"] = [self._named_index(model, i, fields) for i in options.get("indexes", [])]
