@@ -117,6 +117,8 @@ class ClassAttr:
     name: str
     value: Any
     span: Span = Span()
+    # where each element of a list/tuple literal (or each key of a dict literal) is
+    item_spans: tuple[Span, ...] = ()
 
 
 @dataclass
@@ -128,6 +130,9 @@ class ClassFacts:
     span: Span = Span()
     attributes: list[ClassAttr] = field(default_factory=list)
     methods: tuple[str, ...] = ()
+    method_spans: dict[str, Span] = field(default_factory=dict)
+    # `self.x = ...` in any method ("*" when a method calls setattr(self, ...))
+    instance_attributes: frozenset[str] = frozenset()
     # nested classes by name (Meta, TextChoices defined inside a model, ...)
     nested: dict[str, ClassFacts] = field(default_factory=dict)
     decorators: tuple = ()

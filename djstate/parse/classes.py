@@ -25,7 +25,8 @@ def extract_classes(module: cst.Module, scope: Scope, positions: Any) -> dict[st
 def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> ClassFacts:
     facts = ClassFacts(
         name=node.name.value,
-        bases=tuple(reader.read(base.value) for base in node.bases),
+        # `Base[T]` subclasses Base at runtime (generic aliases resolve through __mro_entries__)
+        bases=tuple(reader.read(base.value.value if isinstance(base.value, cst.Subscript) else base.value) for base in node.bases),
         span=_span(positions, node),
         decorators=tuple(reader.read(d.decorator) for d in node.decorators),
     )
@@ -34,6 +35,7 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
     for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else []:
         if isinstance(stmt, cst.FunctionDef):
             methods.append(_method_name(stmt))
+            facts.method_spans[stmt.name.value] = _span(positions, stmt)
         elif isinstance(stmt, cst.ClassDef):
             facts.nested[stmt.name.value] = _class(stmt, reader, positions)
             if reader.scope.module:  # later attributes may say `choices=Format.choices`
@@ -60,8 +62,9 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
                 for target in targets:
                     if isinstance(target, cst.Name):
                         local[target.value] = read
-                        facts.attributes.append(ClassAttr(target.value, read, _span(positions, stmt)))
+                        facts.attributes.append(ClassAttr(target.value, read, _span(positions, stmt), _item_spans(value, positions)))
     facts.methods = tuple(methods)
+    facts.instance_attributes = frozenset(_self_attributes(node))
     return facts
 
 
@@ -100,6 +103,48 @@ def _assigned(node: cst.CSTNode) -> set[str]:
         def visit_AugAssign(self, t: cst.AugAssign) -> None:
             if isinstance(t.target, cst.Name):
                 names.add(t.target.value)
+
+    node.visit(Visitor())
+    return names
+
+
+def _item_spans(value: cst.BaseExpression, positions: Any) -> tuple:
+    if isinstance(value, (cst.List, cst.Tuple)):
+        return tuple(_span(positions, e.value) for e in value.elements)
+    if isinstance(value, cst.Dict):
+        return tuple(_span(positions, e.key) for e in value.elements if isinstance(e, cst.DictElement))
+    return ()
+
+
+def _self_attributes(node: cst.ClassDef) -> set[str]:
+    """Attributes methods set on instances: ``self.stats = ...``; "*" for ``setattr(self, ...)``."""
+    names: set[str] = set()
+
+    class Visitor(cst.CSTVisitor):
+        def visit_ClassDef(self, inner: cst.ClassDef) -> bool:
+            return inner is node
+
+        def visit_Attribute(self, attr: cst.Attribute) -> None:
+            pass
+
+        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
+            _add(target.target)
+
+        def visit_AnnAssign(self, assign: cst.AnnAssign) -> None:
+            _add(assign.target)
+
+        def visit_Call(self, call: cst.Call) -> None:
+            if isinstance(call.func, cst.Name) and call.func.value == "setattr" and call.args:
+                first = call.args[0].value
+                if isinstance(first, cst.Name) and first.value == "self":
+                    names.add("*")
+
+    def _add(target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            names.add(target.attr.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                _add(element.value)
 
     node.visit(Visitor())
     return names

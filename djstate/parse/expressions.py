@@ -284,6 +284,10 @@ class ExpressionReader:
                 if isinstance(node.operator, cst.Power) and isinstance(right, int) and abs(right) > 64:
                     return Opaque(source_of(node))
                 return func(left, right)
+            if func is operator.add and (isinstance(left, Ref) or isinstance(right, Ref)) and is_known(left) and is_known(right):
+                # `Parent.Meta.fields + ("extra",)`, `BASE_FIELDS + [...]` of an imported name:
+                # the state layer adds the sequences once the names are resolved
+                return Call("operator.add", (left, right), {})
             if func and (isinstance(left, Call) or isinstance(right, Call)) and is_known(left) and is_known(right):
                 # Q(...) | Q(...), F("a") * 2: kept symbolically; the state layer folds what
                 # Django's operators build and leaves the rest unverified

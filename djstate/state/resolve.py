@@ -91,6 +91,8 @@ class Resolver:
             args = tuple(self.value(a, depth) for a in value.args)
             kwargs = {k: self.value(v, depth) for k, v in value.kwargs.items()}
             path = func.path
+            if path == "operator.add" and len(args) == 2 and not isinstance(value.args[0], Call):
+                return _concatenated(args, value)
             if path == "swapper.get_model_name" and len(args) == 2 and all(isinstance(a, str) for a in args):
                 self.unverified += 1  # settings may swap it; without them it is the default model
                 return f"{args[0]}.{args[1]}"
@@ -133,3 +135,12 @@ class Resolver:
         if inherited is None:
             return None
         return inherited[0], inherited[1] and "__init__" not in methods and "__init__:noop" not in methods
+
+
+def _concatenated(args: tuple, call: Call) -> Any:
+    """``a + b`` of two resolved sequences or strings; anything else stays unknown."""
+    left, right = args
+    for kind in (list, tuple, str):
+        if isinstance(left, kind) and isinstance(right, kind):
+            return left + right
+    return Opaque(" + ".join(render(a) for a in call.args))  # an expression, not a call
