@@ -6,6 +6,7 @@ version, so a record can never describe other bytes or an older parser.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import pickle
@@ -60,9 +61,11 @@ def _parse(args: tuple[str, str, bytes, str]) -> FileFacts:
 
 
 class FactsStore:
-    def __init__(self, root: Path, cache_dir: Path | None, jobs: int | None = None) -> None:
+    def __init__(self, root: Path, cache_dir: Path | None, jobs: int | None = None, shared: dict | None = None) -> None:
         self.root = root
         self.cache_dir = cache_dir
+        # records by key, shared between stores (the two trees of a diff) without a disk cache
+        self.shared = shared if shared is not None else {}
         self.jobs = jobs or os.cpu_count() or 1
         self.stats = CacheStats()
         self._memory: dict[Request, FileFacts] = {}  # this run's facts, asked for again and again
@@ -73,6 +76,8 @@ class FactsStore:
         return digest.hexdigest()
 
     def _load(self, key: str) -> FileFacts | None:
+        if key in self.shared:
+            return copy.copy(self.shared[key])  # its path is set per tree
         if self.cache_dir is None:
             return None
         try:
@@ -82,6 +87,7 @@ class FactsStore:
             return None
 
     def _store(self, key: str, facts: FileFacts) -> None:
+        self.shared[key] = facts
         if self.cache_dir is None:
             return
         target = self.cache_dir / key[:2] / key

@@ -51,6 +51,8 @@ class Project:
     # dotted module -> file, for the tree and the site-packages folders the user named
     modules: dict[str, str] = field(default_factory=dict)
     drift: Any = None  # DriftResult
+    models_builder: Any = None  # the ModelsBuilder behind models_state (class chains)
+    serializers: Any = None  # SerializerAnalysis, when a rule needs it
     # apps with a migration djstate could not parse, or whose dependencies are computed at
     # import time: their graph is incomplete
     broken_apps: set[str] = field(default_factory=set)
@@ -63,7 +65,9 @@ class Project:
 
     @property
     def auth_user_model(self) -> str:
-        return self.settings.auth_user_model or self.config.auth_user_model or DEFAULT_AUTH_USER_MODEL
+        return (
+            self.settings.auth_user_model or self.config.auth_user_model or DEFAULT_AUTH_USER_MODEL
+        )
 
     def resolve_setting(self, name: str) -> str | None:
         if name == "AUTH_USER_MODEL":
@@ -72,7 +76,11 @@ class Project:
 
     def app_of_module(self, module: str) -> App | None:
         """The app whose package holds the module (the innermost one)."""
-        found = [a for a in self.apps.values() if a.module and (module == a.module or module.startswith(a.module + "."))]
+        found = [
+            a
+            for a in self.apps.values()
+            if a.module and (module == a.module or module.startswith(a.module + "."))
+        ]
         return max(found, key=lambda a: len(a.module), default=None)
 
 
@@ -120,13 +128,21 @@ def _installed(app: App, installed: list[str]) -> bool:
     return any(entry in names or entry.startswith(app.module + ".apps.") for entry in installed)
 
 
-def _collect_apps(tree: Tree, store: FactsStore, settings: SettingsFacts, prefix: str = "") -> tuple[list[App], dict]:
+def _collect_apps(
+    tree: Tree, store: FactsStore, settings: SettingsFacts, prefix: str = ""
+) -> tuple[list[App], dict]:
     """Apps of one tree with their labels; duplicates of a label are returned second.
 
     ``prefix`` turns the tree's relative paths into the keys used for files (an absolute
     folder for trees outside the scanned root)."""
-    app_files = [Request(prefix + a.apps_file, f"{a.module}.apps" if a.module else "apps", "apps") for a in tree.apps if a.apps_file]
-    app_files += [Request(prefix + a.config_file, a.module, "apps") for a in tree.apps if a.config_file]
+    app_files = [
+        Request(prefix + a.apps_file, f"{a.module}.apps" if a.module else "apps", "apps")
+        for a in tree.apps
+        if a.apps_file
+    ]
+    app_files += [
+        Request(prefix + a.config_file, a.module, "apps") for a in tree.apps if a.config_file
+    ]
     facts = store.facts(app_files)
     candidates: list[App] = []
     for app_dir in tree.apps:
@@ -141,7 +157,9 @@ def _collect_apps(tree: Tree, store: FactsStore, settings: SettingsFacts, prefix
     return candidates, facts
 
 
-def _load_migrations(project: Project, apps: list[App], tree: Tree, store: FactsStore, prefix: str = "") -> None:
+def _load_migrations(
+    project: Project, apps: list[App], tree: Tree, store: FactsStore, prefix: str = ""
+) -> None:
     """Parse the migrations of ``apps`` (honouring MIGRATION_MODULES) into the project."""
     requests = []
     for app in apps:
@@ -155,7 +173,9 @@ def _load_migrations(project: Project, apps: list[App], tree: Tree, store: Facts
             app.dir.migrations_dir = mig_dir.rsplit("/", 1)[0]
         if app.dir.migrations_dir is None:
             continue
-        app.migrations_module = override or (f"{app.module}.migrations" if app.module else "migrations")
+        app.migrations_module = override or (
+            f"{app.module}.migrations" if app.module else "migrations"
+        )
         app.migrated = app.dir.migrations_has_init
         if not app.migrated:
             continue  # Django ignores a migrations folder without __init__.py
@@ -168,14 +188,19 @@ def _load_migrations(project: Project, apps: list[App], tree: Tree, store: Facts
     real_dirs = {
         r.path.rsplit("/", 1)[0]
         for r in requests
-        if facts[r.path].problem is not None or (facts[r.path].migration and facts[r.path].migration.class_span)
+        if facts[r.path].problem is not None
+        or (facts[r.path].migration and facts[r.path].migration.class_span)
     }
     for app in apps:
         if app.migrated and prefix + app.dir.migrations_dir not in real_dirs:
             app.migrated = False
             app.dir.migrations_dir = None
-            if not app.dir.apps_file and not any(f.endswith("/models.py") or f == "models.py" for f in app.dir.models_files):
-                project.apps.pop(app.label, None)  # the bar discovery sets for apps without migrations
+            if not app.dir.apps_file and not any(
+                f.endswith("/models.py") or f == "models.py" for f in app.dir.models_files
+            ):
+                project.apps.pop(
+                    app.label, None
+                )  # the bar discovery sets for apps without migrations
     requests = [r for r in requests if r.path.rsplit("/", 1)[0] in real_dirs]
     project.files.update({r.path: facts[r.path] for r in requests})
     label_of_dir = {prefix + a.dir.migrations_dir: a.label for a in apps if a.migrated}
@@ -248,19 +273,26 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     project.modules = modules
 
     migrated = {label for label, app in project.apps.items() if app.migrated}
-    project.graph = build_graph(project.migrations, migrated, set(project.apps), project.resolve_setting)
+    project.graph = build_graph(
+        project.migrations, migrated, set(project.apps), project.resolve_setting
+    )
     project.unverified += len(project.graph.external)
     for cycle in project.graph.cycles:  # Django plans nothing; the replay order is arbitrary
         project.broken_apps.update(app for app, _ in cycle)
 
     resolver = Resolver(modules, _loader(store, "module"))
-    project.state = replay(project.graph.plan(), project.migrations, project.resolve_setting, resolver)
+    project.state = replay(
+        project.graph.plan(), project.migrations, project.resolve_setting, resolver
+    )
     # an unparsable migration leaves its app's state unknown
     for key, path in project.migration_paths.items():
         if project.files[path].problem is not None:
             project.state.uncertain_apps.add(key[0])
             project.broken_apps.add(key[0])
-        elif key in project.migrations and set(project.migrations[key].opaque_attributes) & GRAPH_ATTRIBUTES:
+        elif (
+            key in project.migrations
+            and set(project.migrations[key].opaque_attributes) & GRAPH_ATTRIBUTES
+        ):
             project.broken_apps.add(key[0])  # dependencies computed at import time
     project.unverified += project.state.unverified
     return project
@@ -276,7 +308,9 @@ def _load_settings(project: Project, store: FactsStore) -> None:
         from djstate.parse.settings import settings_module_from_manage
 
         try:
-            text = (project.root / tree.manage_files[0]).read_text(encoding="utf-8", errors="replace")
+            text = (project.root / tree.manage_files[0]).read_text(
+                encoding="utf-8", errors="replace"
+            )
         except OSError:
             text = ""
         module = settings_module_from_manage(text)
@@ -318,7 +352,9 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
     project = load_project(root, config, store)
     findings: list[Finding] = []
     rules = [r for r in all_rules() if not select or any(r.code.startswith(s) for s in select)]
-    if any(getattr(r, "needs_models", False) for r in rules):
+    if any(
+        getattr(r, "needs_models", False) or getattr(r, "needs_serializers", False) for r in rules
+    ):
         from djstate.state.drift import compare_states
 
         project.models_state = build_models_state(project, store)
@@ -329,6 +365,9 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
             frozenset() if project.auth_user_model_known else frozenset({project.auth_user_model.lower()}),
         )  # fmt: skip
         project.unverified += project.models_state.unverified + project.drift.unverified
+        if any(getattr(r, "needs_serializers", False) for r in rules):
+            project.serializers = build_serializers(project, store, markers)
+            project.unverified += project.serializers.unverified
     for rule in rules:
         findings.extend(f for f in rule.check(project) if not f.path.startswith("/"))
     findings.sort()
@@ -348,7 +387,9 @@ def build_models_state(project: Project, store: FactsStore):
     """The state the models describe (``ModelState.from_model`` for each model)."""
     from djstate.state.models import ModelsBuilder
 
-    modules = project.modules or project.tree.modules  # with --site-packages, bases resolve there too
+    modules = (
+        project.modules or project.tree.modules
+    )  # with --site-packages, bases resolve there too
 
     def app_of(module: str) -> str | None:
         app = project.app_of_module(module)
@@ -371,6 +412,7 @@ def build_models_state(project: Project, store: FactsStore):
     )  # fmt: skip
     for module in _model_modules(project, store):
         builder.add_module(module)
+    project.models_builder = builder
     return builder.state
 
 
@@ -394,10 +436,16 @@ def _model_modules(project: Project, store: FactsStore) -> list[str]:
                 continue  # a nested package that is an app of its own
             found.append(module)
             module_facts = facts[modules[module]].module_facts
-            targets = [*module_facts.names.values(), *module_facts.star_imports] if module_facts else []
+            targets = (
+                [*module_facts.names.values(), *module_facts.star_imports] if module_facts else []
+            )
             for target in targets:
                 for candidate in (target, target.rpartition(".")[0]):
-                    if candidate in modules and candidate.startswith(app.module + ".") and candidate not in seen:
+                    if (
+                        candidate in modules
+                        and candidate.startswith(app.module + ".")
+                        and candidate not in seen
+                    ):
                         seen.add(candidate)
                         following.append((app, candidate))
         frontier = following
@@ -408,6 +456,8 @@ _ADD_TO_CLASS = re.compile(rb"""add_to_class\(\s*['"](\w+)['"]""")
 
 
 _CLASS_NAME = re.compile(rb"^\s*class\s+(\w+)", re.MULTILINE)
+_RELATED_NAME = re.compile(rb"""related_name\s*=\s*['"]([^'"]+)['"]""")
+_SENDER = re.compile(rb"sender\s*=\s*(?:[\w.]+\.)?(\w+)")
 
 
 @dataclass
@@ -419,6 +469,10 @@ class SourceMarkers:
     # ``@modeltranslation`` (``<field>_<lang>`` copies), ``@historical`` (simple-history's
     # ``Historical<Model>`` models) and ``@deconstruct-patched``
     runtime_fields: set[str] = field(default_factory=set)
+    serializer_modules: set[str] = field(default_factory=set)  # mention DRF serializers
+    view_modules: set[str] = field(default_factory=set)  # set `serializer_class`
+    related_names: set[str] = field(default_factory=set)  # every literal related_name=
+    save_hooks: set[str] = field(default_factory=set)  # senders of pre_save receivers
     class_names: dict[str, set[str]] = field(default_factory=dict)  # module -> lowercased names
     unreadable: set[str] = field(default_factory=set)  # modules
 
@@ -453,9 +507,53 @@ def _source_markers(project: Project) -> SourceMarkers:
             markers.runtime_fields.add("@historical")
         if _PATCHED_DECONSTRUCT.search(data):
             markers.runtime_fields.add("@deconstruct-patched")
+        if b"Serializer" in data or b"serializers" in data:
+            markers.serializer_modules.add(module)
+        if b"serializer_class" in data:
+            markers.view_modules.add(module)
+        if b"related_name" in data:
+            markers.related_names.update(m.decode() for m in _RELATED_NAME.findall(data))
+        if b"pre_save" in data:
+            markers.save_hooks.update(m.decode().lower() for m in _SENDER.findall(data))
+            markers.save_hooks.add("@pre_save")
     return markers
 
 
 # a project that replaces Field.deconstruct or trims ALTER_OPTION_KEYS at runtime (NetBox,
 # pretix) decides itself which state-only changes get migrations
 _PATCHED_DECONSTRUCT = re.compile(rb"Field\.deconstruct\s*=|ALTER_OPTION_KEYS\.remove\(")
+
+
+def build_serializers(project: Project, store: FactsStore, markers: SourceMarkers):
+    """Every DRF serializer of the tree, with what DRF would build for it."""
+    from djstate.state.serializers import ModelCatalog, SerializerAnalysis, SerializerIndex
+
+    builder = project.models_builder
+    modules = project.modules or project.tree.modules
+    index = SerializerIndex(builder.resolver, builder.class_facts, modules)
+    external = set()
+    for setting in ("AUTH_USER_MODEL", *project.config.swappable):
+        target = project.resolve_setting(setting)
+        if target and "." in target:
+            label, _, name = target.partition(".")
+            external.add((label, name.lower()))
+    class_names = set().union(*markers.class_names.values()) if markers.class_names else set()
+    catalog = ModelCatalog(
+        project.models_state, builder, project.resolve_setting, external, markers.runtime_fields,
+        markers.related_names, class_names,
+    )  # fmt: skip
+    candidates = sorted(
+        m for m in markers.serializer_modules | markers.view_modules if m in project.tree.modules
+    )
+    facts = store.facts([Request(modules[m], m, "models") for m in candidates])
+    analysis = SerializerAnalysis(
+        index, catalog, project.auth_user_model if project.auth_user_model_known else None
+    )
+    for module in candidates:
+        module_facts = facts[modules[module]].module_facts
+        if module_facts is None:
+            continue
+        for name in module_facts.class_bodies:
+            analysis.add(f"{module}.{name}")
+    analysis.save_hooks = markers.save_hooks
+    return analysis
