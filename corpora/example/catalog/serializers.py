@@ -36,7 +36,7 @@ class BookSerializer(serializers.ModelSerializer):
             "id",
             "title",
             "isbn",
-            "summary",  # djstate: future serializer field renamed in model (now Book.description)
+            "summary",  # djstate: expect DJS401 (the model field was renamed to Book.description)
             "format",
             "price",
             "published_on",

@@ -5,7 +5,7 @@ from .models import Review
 
 class ReviewSerializer(serializers.ModelSerializer):
     author = serializers.HiddenField(default=serializers.CurrentUserDefault())
-    author_name = serializers.SerializerMethodField()  # djstate: future SerializerMethodField without get_author_name
+    author_name = serializers.SerializerMethodField()  # djstate: expect DJS408 (no get_author_name method)
     book_title = serializers.CharField(source="book.title", read_only=True)
 
     class Meta:

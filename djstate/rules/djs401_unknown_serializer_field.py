@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from djstate.findings import Finding
+from djstate.rules.base import Case, Rule
+
+# A small app for the serializer rules' cases: models, their migration, serializers.
+APP = {"shop/__init__.py": "", "shop/migrations/__init__.py": ""}
+MODELS = """from django.db import models
+
+
+class Vendor(models.Model):
+    name = models.CharField(max_length=80)
+    api_token = models.CharField(max_length=64, blank=True)
+
+    @property
+    def display_name(self):
+        return self.name.title()
+
+
+class Product(models.Model):
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="products")
+    title = models.CharField(max_length=120)
+    stock = models.IntegerField()
+    active = models.BooleanField(default=True)
+    released = models.DateField(null=True)
+"""
+MIGRATION = """from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="Vendor",
+            fields=[
+                ("id", models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80)),
+                ("api_token", models.CharField(blank=True, max_length=64)),
+            ],
+        ),
+        migrations.CreateModel(
+            name="Product",
+            fields=[
+                ("id", models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=120)),
+                ("stock", models.IntegerField()),
+                ("active", models.BooleanField(default=True)),
+                ("released", models.DateField(null=True)),
+                ("vendor", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="products", to="shop.vendor")),
+            ],
+        ),
+    ]
+"""
+HEADER = "from rest_framework import serializers\n\nfrom .models import Product, Vendor\n\n\n"
+
+
+def serializer_case(source: str, **extra: str) -> Case:
+    """The shop app with ``source`` as its serializers.py (after the imports)."""
+    return Case({**APP, "shop/models.py": MODELS, "shop/migrations/0001_initial.py": MIGRATION,
+                 "shop/serializers.py": HEADER + source, **extra})  # fmt: skip
+
+
+class UnknownSerializerField(Rule):
+    """A name in a ModelSerializer's ``Meta.fields`` that the model does not have.
+
+    ## What it does
+    Resolves every name in ``Meta.fields`` the way ``ModelSerializer.build_field`` does: a
+    model field or ``pk``, a forward relation, a reverse accessor (``related_name`` or
+    ``<model>_set``), a property, method or other attribute of the model class, the URL
+    field, or a field declared on the serializer. A name that is none of these is reported.
+    Models djstate cannot read completely (a base class outside the tree, fields added at
+    runtime) are not judged.
+
+    ## Why it matters
+    DRF raises ``ImproperlyConfigured: Field name `x` is not valid for model `M``` the first
+    time the serializer's fields are built: every request through it fails. It typically
+    happens after a model field is renamed or a ``related_name`` is set, while the
+    serializer still says the old name.
+
+    ## Example
+    ```python
+    class Book(models.Model):
+        description = models.TextField()  # was: summary
+
+    class BookSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Book
+            fields = ["id", "summary"]
+    ```
+
+    ## Fix
+    Use the model's current name (``"description"``), or declare the field on the
+    serializer with a ``source=`` that points to it.
+    """
+
+    code = "DJS401"
+    name = "unknown-serializer-field"
+    needs_serializers = True
+
+    VALID = [
+        serializer_case(
+            "class VendorSerializer(serializers.ModelSerializer):\n"
+            "    label = serializers.CharField(source='name')\n\n"
+            "    class Meta:\n"
+            "        model = Vendor\n"
+            "        fields = ['pk', 'id', 'name', 'products', 'display_name', 'label', 'url', 'save']\n"
+        ),
+        serializer_case(
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ('vendor', 'vendor_id', 'active', 'title', 'delete')\n"
+        ),
+        # a model whose base class is outside the tree may have any field
+        Case({**APP, "shop/models.py": "from django.db import models\nfrom mptt.models import MPTTModel\n\n\n"
+              "class Node(MPTTModel):\n    name = models.CharField(max_length=9)\n",
+              "shop/serializers.py": "from rest_framework import serializers\nfrom .models import Node\n\n\n"
+              "class NodeSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Node\n"
+              "        fields = ['id', 'name', 'level', 'children']\n"}),
+    ]  # fmt: skip
+    INVALID = [
+        serializer_case(
+            "class VendorSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Vendor\n"
+            "        fields = [\n"
+            "            'id',\n"
+            "            'product_set',  # expect: DJS401\n"
+            "            'titel',  # expect: DJS401\n"
+            "        ]\n"
+        ),
+    ]
+
+    def check(self, project) -> Iterable[Finding]:
+        for serializer, result in project.serializers.checked():
+            for error in result.errors:
+                if error.kind != "unknown-field":
+                    continue
+                path, span = serializer.meta_span("fields", error.name)
+                yield self.finding(
+                    path, span,
+                    f"{serializer.name}: `{error.name}` is not a field, relation or attribute of "
+                    f"{result.model.key[0]}.{result.model.name}; DRF raises ImproperlyConfigured when the "
+                    f"serializer's fields are built. Use the model's current name or declare the field "
+                    f"with a `source=`",
+                    app=result.model.key[0], model=result.model.name, field=error.name,
+                )  # fmt: skip

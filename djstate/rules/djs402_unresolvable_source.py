@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from djstate.findings import Finding
+from djstate.rules.base import Rule
+from djstate.rules.djs401_unknown_serializer_field import serializer_case
+
+
+class UnresolvableSource(Rule):
+    """A declared serializer field whose ``source=`` does not exist on the model.
+
+    ## What it does
+    Follows each dotted ``source`` of a ModelSerializer's declared fields through the
+    model: every part must be a field, relation, reverse accessor or attribute, and a part
+    after a relation is looked up on the related model. Parts after a property, a method or
+    a to-many relation are not followed.
+
+    ## Why it matters
+    DRF only reads the source when it serializes an object: the serializer validates, the
+    tests that only post data pass, and the first response that includes the field raises
+    ``AttributeError``.
+
+    ## Example
+    ```python
+    class ProductSerializer(serializers.ModelSerializer):
+        vendor_name = serializers.CharField(source="vendor.title")  # Vendor has `name`
+    ```
+
+    ## Fix
+    Point ``source`` at an attribute that exists (``"vendor.name"``), or use a
+    ``SerializerMethodField`` for values that need code.
+    """
+
+    code = "DJS402"
+    name = "unresolvable-source"
+    needs_serializers = True
+
+    VALID = [
+        serializer_case(
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    vendor_name = serializers.CharField(source='vendor.name', read_only=True)\n"
+            "    vendor_label = serializers.CharField(source='vendor.display_name.upper', read_only=True)\n"
+            "    everything = serializers.DictField(source='*', read_only=True)\n"
+            "    count = serializers.IntegerField(source='vendor.products.count', read_only=True)\n\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'vendor_name', 'vendor_label', 'everything', 'count']\n"
+        ),
+    ]
+    INVALID = [
+        serializer_case(
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    vendor_name = serializers.CharField(source='vendor.title', read_only=True)  # expect: DJS402\n"
+            "    name = serializers.CharField(source='name')  # expect: DJS402\n\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'vendor_name', 'name']\n"
+        ),
+    ]
+
+    def check(self, project) -> Iterable[Finding]:
+        catalog = project.serializers.catalog
+        for serializer, result in project.serializers.checked():
+            if result.model is None or not serializer.is_model:
+                continue
+            for declared in serializer.declared.values():
+                source = declared.source
+                if not isinstance(source, str) or source == "*" or declared.file.startswith("/"):
+                    continue
+                missing = catalog.unresolved_part(result.model, source, serializer.known)
+                if missing is None:
+                    continue
+                owner, part = missing
+                yield self.finding(
+                    declared.file, declared.span,
+                    f"{serializer.name}.{declared.name}: source '{source}' does not resolve: "
+                    f"{owner.key[0]}.{owner.name} has no field, relation or attribute '{part}'; reading "
+                    f"the field raises AttributeError. Point source at an existing attribute",
+                    app=owner.key[0], model=owner.name, field=declared.name,
+                )  # fmt: skip

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from djstate.findings import Finding
+from djstate.rules.base import Rule
+from djstate.rules.djs401_unknown_serializer_field import serializer_case
+
+
+class InvalidSerializerMeta(Rule):
+    """A ModelSerializer whose ``Meta`` DRF rejects when it builds the fields.
+
+    ## What it does
+    Reports the ``Meta`` configurations ``ModelSerializer.get_fields`` refuses: a field
+    declared on the class but missing from ``Meta.fields``; both ``fields`` and ``exclude``,
+    or neither; ``fields`` that is not a list, a tuple or ``"__all__"``; no ``Meta`` or no
+    ``Meta.model``; and a field that ends up both required and with a default (for example
+    a ``unique_together`` field given a default in ``extra_kwargs``).
+
+    ## Why it matters
+    Each raises ``AssertionError`` or ``TypeError`` on the first request that uses the
+    serializer, often in a code path tests do not reach.
+
+    ## Example
+    ```python
+    class ProductSerializer(serializers.ModelSerializer):
+        vendor_name = serializers.CharField(source="vendor.name")
+
+        class Meta:
+            model = Product
+            fields = ["id", "title"]  # vendor_name missing
+    ```
+
+    ## Fix
+    Add the declared field to ``Meta.fields`` (or remove the declaration); keep exactly one
+    of ``fields`` and ``exclude``; drop the contradicting option.
+    """
+
+    code = "DJS404"
+    name = "invalid-serializer-meta"
+    needs_serializers = True
+
+    VALID = [
+        serializer_case(
+            "class Base(serializers.ModelSerializer):\n"
+            "    vendor_name = serializers.CharField(source='vendor.name', read_only=True)\n\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'vendor_name']\n\n\n"
+            "class Child(Base):\n"
+            "    class Meta(Base.Meta):\n"
+            "        fields = ['id']  # inherited declared fields may be left out\n"
+        ),
+    ]
+    INVALID = [
+        serializer_case(
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    vendor_name = serializers.CharField(source='vendor.name')\n\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'title']  # expect: DJS404\n\n\n"
+            "class Both(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id']\n"
+            "        exclude = ['title']  # expect: DJS404\n\n\n"
+            "class Neither(serializers.ModelSerializer):\n"
+            "    class Meta:  # expect: DJS404\n"
+            "        model = Product\n"
+        ),
+    ]
+
+    def check(self, project) -> Iterable[Finding]:
+        for serializer, result in project.serializers.checked():
+            for error in result.errors:
+                if error.kind not in ("declared-not-listed", "meta", "required-default"):
+                    continue
+                option = {"declared-not-listed": "fields", "required-default": "extra_kwargs"}.get(error.kind, error.name)
+                if option and serializer.meta is not None and option in serializer.meta:
+                    path, span = serializer.meta_span(option, error.name if error.kind == "required-default" else None)
+                elif serializer.meta is not None and serializer.facts.nested.get("Meta") is not None:
+                    path, span = serializer.file, serializer.facts.nested["Meta"].span
+                else:
+                    path, span = serializer.file, serializer.facts.span
+                yield self.finding(path, span, f"{serializer.name}: {error.message} DRF rejects this serializer "
+                                   "when it builds its fields", field=error.name)  # fmt: skip

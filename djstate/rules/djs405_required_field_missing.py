@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from djstate.findings import Finding
+from djstate.rules.base import Rule
+from djstate.rules.djs401_unknown_serializer_field import serializer_case
+
+# Django fields whose empty value is None, not "": without a default, saving one the
+# serializer never set sends NULL (Field.empty_strings_allowed is False)
+NULL_WHEN_EMPTY = {
+    "IntegerField", "BooleanField", "DateField", "DateTimeField", "TimeField", "DecimalField", "FloatField",
+    "DurationField", "UUIDField", "GenericIPAddressField", "JSONField", "ForeignKey",
+}  # fmt: skip
+AUTO = {"AutoField", "BigAutoField", "SmallAutoField"}
+# serializer methods that may set values before the object is created
+SERIALIZER_HOOKS = {"create", "save", "validate", "to_internal_value", "run_validation"}
+
+VIEW = (
+    "from rest_framework import generics\n\nfrom .serializers import ProductSerializer\n\n\n"
+    "class ProductList(generics.ListCreateAPIView):\n    serializer_class = ProductSerializer\n"
+)
+
+
+class RequiredFieldMissing(Rule):
+    """A serializer that creates objects but leaves out a required model field.
+
+    ## What it does
+    For each ModelSerializer that a create view (``CreateAPIView``, ``ListCreateAPIView``,
+    ``ModelViewSet`` or ``CreateModelMixin``) uses with DRF's own ``create``, lists the
+    model's columns that must be set on insert: not null, no ``default`` or
+    ``db_default``, not set automatically, and of a type whose empty value is NULL. A
+    column the serializer does not write is reported. Views or serializers that override
+    ``perform_create``/``create``/``save``/``validate``, models with their own ``save`` or
+    managers, and models with ``pre_save`` receivers are not judged: they may set it.
+
+    ## Why it matters
+    Every valid POST fails with ``IntegrityError: NOT NULL constraint failed`` and a 500,
+    although the serializer accepted the data.
+
+    ## Example
+    ```python
+    class Product(models.Model):
+        stock = models.IntegerField()  # required
+
+    class ProductSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Product
+            fields = ["id", "title"]
+    ```
+
+    ## Fix
+    Add the field to ``Meta.fields``, give the model field a default, or set it in
+    ``perform_create`` (``serializer.save(stock=0)``).
+    """
+
+    code = "DJS405"
+    name = "required-field-missing"
+    needs_serializers = True
+
+    VALID = [
+        serializer_case(
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'vendor', 'title', 'stock']\n",
+            **{"shop/views.py": VIEW},
+        ),
+        serializer_case(  # the view sets the missing columns itself
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'title']\n",
+            **{"shop/views.py": VIEW + "\n    def perform_create(self, serializer):\n"
+               "        serializer.save(stock=0, vendor_id=1)\n"},
+        ),
+        serializer_case(  # no view creates with it
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'title']\n"
+        ),
+    ]  # fmt: skip
+    INVALID = [
+        serializer_case(
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'title', 'vendor']  # expect: DJS405\n",
+            **{"shop/views.py": VIEW},
+        ),
+    ]
+
+    def check(self, project) -> Iterable[Finding]:
+        analysis = project.serializers
+        catalog = analysis.catalog
+        seen: set[tuple[str, str]] = set()
+        for view in analysis.create_views:
+            serializer = analysis.by_path(view.serializer)
+            if serializer is None or not serializer.is_model or serializer.file.startswith("/"):
+                continue
+            result = analysis.result(serializer)
+            info = result.model
+            if info is None or not result.names_certain or result.errors or not info.known:
+                continue
+            if serializer.members & SERIALIZER_HOOKS:
+                continue
+            model_class = catalog.state.classes.get(info.key)
+            if model_class is None or model_class.managers:
+                continue
+            if "save" in catalog.model_methods(model_class.path) or info.name.lower() in analysis.save_hooks:
+                continue
+            written = {f.model_field or f.name for f in result.fields.values() if f.read_only is False}
+            written |= {f.name for f in result.fields.values() if f.origin == "hidden"}
+            for declared in serializer.declared.values():
+                if declared.read_only is False or declared.drf_class == "HiddenField":
+                    source = declared.source if isinstance(declared.source, str) else declared.name
+                    written.add(source.split(".")[0])
+            missing = [name for name, state in info.all_fields.items() if name not in written and _required(state, info.chains.get(name, []))]
+            for name in missing:
+                if (serializer.path, name) in seen:
+                    continue
+                seen.add((serializer.path, name))
+                path, span = serializer.meta_span("fields" if serializer.meta_value("fields") is not None else "exclude")
+                yield self.finding(
+                    path, span,
+                    f"{serializer.name} creates {info.key[0]}.{info.name} objects (through "
+                    f"{view.path.rsplit('.', 1)[-1]}) without `{name}`, a NOT NULL column with no default: "
+                    f"every create fails with IntegrityError. Add it to the serializer, give it a default, "
+                    f"or set it in perform_create",
+                    app=info.key[0], model=info.name, field=name,
+                )  # fmt: skip
+
+
+def _required(state, chain: list[str]) -> bool:
+    kwargs = state.kwargs
+    if not chain or chain[0] in AUTO or AUTO & set(chain):
+        return False
+    if kwargs.get("primary_key") or kwargs.get("null") or "default" in kwargs or "db_default" in kwargs:
+        return False
+    if kwargs.get("auto_now") or kwargs.get("auto_now_add") or kwargs.get("serialize") is False:
+        return False
+    if "ManyToManyField" in chain or "GeneratedField" in chain:
+        return False
+    return bool(NULL_WHEN_EMPTY & set(chain))
