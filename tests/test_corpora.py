@@ -37,13 +37,18 @@ def test_released_corpus_has_no_error_findings(name, capsys):
     result = scan(root, Config(), store)
     seconds = time.perf_counter() - start
     by_code = Counter(f"{f.code}/{f.severity}" for f in result.findings)
+    checked = result.project.serializers.checked()
+    resolved = sum(1 for s, built in checked if s.is_model and built.names_certain)
     with capsys.disabled():
         stats = result.stats
         print(
             f"\n[corpus] {name}: {stats['apps']} apps, {stats['migrations']} migrations, "
-            f"{stats['models']} models, {stats['unverified']} unverified, {seconds:.2f}s "
+            f"{stats['models']} models, {len(checked)} serializers "
+            f"({sum(1 for s, _ in checked if s.is_model)} model, {resolved} fully resolved), "
+            f"{stats['unverified']} unverified, {seconds:.2f}s "
             f"({store.stats.misses} files parsed, {store.stats.hits} from cache), "
             f"findings {dict(sorted(by_code.items())) or '{}'}"
         )
+    assert result.project.serializers.internal_errors == []
     errors = [f for f in result.findings if f.severity == "error"]
     assert errors == [], "\n".join(f"{f.path}:{f.line}: {f.code} {f.message}" for f in errors)
