@@ -93,6 +93,59 @@ def scan(
         raise typer.Exit(1)
 
 
+class DiffFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class DiffFailOn(str, Enum):
+    new = "new"
+    warning = "warning"
+    error = "error"
+    none = "none"
+
+
+@app.command()
+def diff(
+    left: str = typer.Argument(..., help="The base revision (HEAD~1, origin/main, a sha)."),
+    right: Optional[str] = typer.Argument(None, help="The revision to compare it with [default: the working tree]."),
+    path: Path = typer.Option(Path("."), "--path", help="Project folder inside the repository."),
+    format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="Output format (markdown suits a pull-request comment)."),
+    fail_on: DiffFailOn = typer.Option(DiffFailOn.new, "--fail-on", help="new: exit 1 only for error findings the change introduces; warning/error: for any finding on the right side at or above it; none: never."),
+    auth_user_model: Optional[str] = typer.Option(None, help="AUTH_USER_MODEL, when no settings module says it."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
+) -> None:
+    """What a change does to the schema, migrations and serializers, and which findings it adds or fixes."""
+    from djstate import git
+    from djstate.diff import run_diff
+    from djstate.report import diff as diff_report
+
+    if not path.is_dir():
+        _fail(f"{path}: not a folder")
+    try:
+        result = run_diff(path, left, right, None if no_cache else default_cache_dir(), {"auth_user_model": auth_user_model})
+    except git.GitError as exc:
+        _fail(str(exc))
+    except ConfigError as exc:
+        _fail(str(exc))
+    except Exception:  # an internal error is a bug: say so, exit 2
+        typer.echo(traceback.format_exc(), err=True)
+        _fail("internal error while diffing; please report it with the trace above")
+    render = {DiffFormat.text: diff_report.render_text, DiffFormat.json: diff_report.render_json,
+              DiffFormat.markdown: diff_report.render_markdown}[format]  # fmt: skip
+    typer.echo(render(result))
+    if fail_on is DiffFailOn.new:
+        failing = [f for f in result.new_findings if f.severity == "error"]
+    elif fail_on is DiffFailOn.none:
+        failing = []
+    else:
+        threshold = SEVERITY_RANK[fail_on.value]
+        failing = [f for f in result.right.result.findings if SEVERITY_RANK[f.severity] >= threshold]
+    if failing:
+        raise typer.Exit(1)
+
+
 @app.command()
 def schema(
     path: Path = typer.Argument(Path("."), help="Project folder."),
