@@ -223,3 +223,39 @@ def test_real_corpus_mutation_reports_exactly_that_finding(tmp_path):
     result = diff(repo, "HEAD~1", "HEAD")
     assert [(f.code, f.app, f.field) for f in result.new_findings] == [("DJS211", "taggit", "color")]
     assert result.fixed_findings == []
+
+
+def test_related_name_change_breaks_code_using_the_old_reverse_name(tmp_path):
+    """The query rules do not exist yet; the serializer that names the reverse accessor is
+    the code that still uses the old name here."""
+    review = (
+        "\n\nclass Review(models.Model):\n"
+        "    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name='reviews')\n"
+    )
+    migration = (
+        "from django.db import migrations, models\nimport django.db.models.deletion\n\n\n"
+        "class Migration(migrations.Migration):\n    dependencies = [('shop', '0001_initial')]\n"
+        "    operations = [migrations.CreateModel(name='Review', fields=[\n"
+        "        ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),\n"
+        "        ('book', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='shop.book')),\n"
+        "    ])]\n"
+    )
+    repo = make_repo(tmp_path / "repo", {
+        **PROJECT, "shop/models.py": MODELS + review, "shop/migrations/0002_review.py": migration,
+        "shop/serializers.py": SERIALIZERS.replace('"pages"]', '"pages", "reviews"]'),
+    })  # fmt: skip
+    commit(repo, "reviews")
+    write(repo, {
+        "shop/models.py": MODELS + review.replace("'reviews'", "'opinions'"),
+        "shop/migrations/0003_rename.py": (
+            "from django.db import migrations, models\nimport django.db.models.deletion\n\n\n"
+            "class Migration(migrations.Migration):\n    dependencies = [('shop', '0002_review')]\n"
+            "    operations = [migrations.AlterField('review', 'book', models.ForeignKey("
+            "on_delete=django.db.models.deletion.CASCADE, related_name='opinions', to='shop.book'))]\n"
+        ),
+    })  # fmt: skip
+    commit(repo, "related_name opinions")
+    result = diff(repo, "HEAD~1", "HEAD")
+    assert [(f.code, f.field) for f in result.new_findings] == [("DJS401", "reviews")]
+    (change,) = result.models
+    assert change.fields[0].kwargs == {"related_name": ("'reviews'", "'opinions'")}

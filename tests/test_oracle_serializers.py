@@ -10,6 +10,7 @@ serializer DRF rejects must be one djstate reports an error for.
 from __future__ import annotations
 
 import os
+import shutil
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,3 +175,52 @@ def test_fixture_serializers_equal_drf(capsys):
     scanned = scan(root, Config(auth_user_model="auth.User"), FactsStore(root, None, jobs=1), ("DJS4",))
     reported = {f.message.split(":", 1)[0] for f in scanned.findings if f.severity == "error"}
     assert reported == {path.rsplit(".", 1)[1] for path, entry in oracle.items() if entry["error"]}
+
+
+# A model edit each, the kind that leaves serializers behind; DRF decides which break.
+MODEL_MUTATIONS = {
+    "rename-vendor-name": ("    name = models.CharField(max_length=80, unique=True)",
+                           "    vendor_name = models.CharField(max_length=80, unique=True)"),
+    "change-related-name": ('related_name="products")', 'related_name="items")'),
+    "rename-product-title": ("    title = models.CharField(max_length=120)", "    headline = models.CharField(max_length=120)"),
+    "drop-property": ("    @property\n    def display_name(self):", "    def _display_name(self):"),
+    "drop-reverse-fk": ("    product = models.ForeignKey(Product, on_delete=models.CASCADE)\n    stars",
+                        "    stars"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("mutation", sorted(MODEL_MUTATIONS))
+def test_model_mutation_breaks_the_serializers_drf_says(tmp_path, mutation, capsys):
+    """After each model edit, the serializers DRF rejects are exactly those djstate reports
+    an error for (and the unchanged rejections of the fixture stay)."""
+    root = tmp_path / "drfshop"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "drfshop", root)
+    models = root / "shop" / "models.py"
+    old, new = MODEL_MUTATIONS[mutation]
+    text = models.read_text()
+    assert old in text
+    models.write_text(text.replace(old, new, 1))
+    oracle = drf_fields(["django.contrib.auth", "django.contrib.contenttypes", "rest_framework", "shop"],
+                        ["shop.serializers"], path=root)  # fmt: skip
+    rejected = {path.rsplit(".", 1)[1] for path, entry in oracle.items() if entry["error"]}
+    scanned = scan(root, Config(auth_user_model="auth.User"), FactsStore(root, None, jobs=1), ("DJS4",))
+    # the rules for what DRF refuses when it builds the fields (DJS402's broken sources fail
+    # later, when an object is serialized, and DJS405/408 when one is created or read)
+    built = ("DJS401", "DJS403", "DJS404")
+    reported = {f.message.split(":", 1)[0] for f in scanned.findings if f.severity == "error" and f.code in built}
+    newly = sorted(rejected - {n for n in rejected if n.startswith("Broken")})
+    with capsys.disabled():
+        print(f"\n[oracle:serializers] mutation {mutation}: DRF now rejects {newly}")
+    assert newly, "the mutation must break at least one serializer"
+    assert reported == rejected
+
+
+def test_renamed_model_field_breaks_a_dotted_source(tmp_path):
+    """Vendor.name renamed: ProductPicked's `source="vendor.name"` no longer resolves."""
+    root = tmp_path / "drfshop"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "drfshop", root)
+    models = root / "shop" / "models.py"
+    old, new = MODEL_MUTATIONS["rename-vendor-name"]
+    models.write_text(models.read_text().replace(old, new, 1))
+    scanned = scan(root, Config(auth_user_model="auth.User"), FactsStore(root, None, jobs=1), ("DJS402",))
+    assert [(f.code, f.line, f.field) for f in scanned.findings] == [("DJS402", 41, "vendor_name")]
