@@ -14,12 +14,11 @@ the rules stay silent about it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts, Span
-from djstate.facts.values import Call, Opaque, Ref
+from djstate.facts.values import Call, Opaque, Ref, render
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, django_field_name, mro
 from djstate.state.paths import canonical_path, canonical_value
 
@@ -124,13 +123,7 @@ class DeclaredField:
 
     @property
     def source(self) -> Any:
-        if (
-            isinstance(self.value, Call)
-            and self.value.args
-            and self.drf_class == "SerializerMethodField"
-        ):
-            return None
-        return self.kwargs.get("source")
+        return self.kwargs.get("source")  # DRF fields take it as a keyword only
 
 
 @dataclass
@@ -665,7 +658,7 @@ class ModelCatalog:
             chains[name] = self.chain(state)
         own_attributes, attributes_known = self._class_attributes(model_class.path)
         attributes |= own_attributes | MODEL_ATTRIBUTES | self.runtime_names
-        if not any(True for _ in model.managers) and not _declares_manager(model_class):
+        if not model_class.managers:  # Django adds `objects` only to classes that declare none
             attributes.add("objects")
         pk = None
         fields: dict[str, FieldState] = {}
@@ -764,10 +757,6 @@ class ModelCatalog:
         return names, known
 
 
-def _declares_manager(model_class: Any) -> bool:
-    return bool(model_class.managers)
-
-
 # --- what ModelSerializer.get_fields builds ----------------------------------------------------
 
 
@@ -837,7 +826,7 @@ def build_fields(
         key is None
         and isinstance(model_value, (Call, Opaque))
         and auth_user_model
-        and "get_user_model" in _text(model_value)
+        and "get_user_model" in render(model_value)
     ):
         label, _, name = auth_user_model.partition(".")
         key = (label, name.lower())
@@ -946,12 +935,6 @@ def build_fields(
     for name, built in hidden.items():
         result.fields[name] = built
     return result
-
-
-def _text(value: Any) -> str:
-    from djstate.facts.values import render
-
-    return render(value)
 
 
 def _declared(dec: DeclaredField) -> BuiltField:
@@ -1191,7 +1174,6 @@ def _unique_groups(info: ModelInfo, result: BuildResult) -> list[tuple[tuple[str
     return groups
 
 
-_LOOKUP = re.compile(r"__")
 
 
 def _q_fields(value: Any) -> set[str] | None:
@@ -1201,7 +1183,7 @@ def _q_fields(value: Any) -> set[str] | None:
             out: set[str] = set()
             for arg in value.args:
                 if isinstance(arg, tuple) and len(arg) == 2 and isinstance(arg[0], str):
-                    out.add(_LOOKUP.split(arg[0])[0])
+                    out.add(arg[0].split("__")[0])
                     continue
                 inner = _q_fields(arg)
                 if inner is None:
@@ -1209,7 +1191,7 @@ def _q_fields(value: Any) -> set[str] | None:
                 out |= inner
             for key in value.kwargs:
                 if key not in ("_connector", "_negated"):
-                    out.add(_LOOKUP.split(key)[0])
+                    out.add(key.split("__")[0])
             return out
     return None
 
