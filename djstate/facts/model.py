@@ -131,6 +131,8 @@ class ClassFacts:
     attributes: list[ClassAttr] = field(default_factory=list)
     methods: tuple[str, ...] = ()
     method_spans: dict[str, Span] = field(default_factory=dict)
+    # positional parameters after self (-1 with *args): which methods DRF can call with one value
+    method_arity: dict[str, int] = field(default_factory=dict)
     # `self.x = ...` in any method ("*" when a method calls setattr(self, ...))
     instance_attributes: frozenset[str] = frozenset()
     # nested classes by name (Meta, TextChoices defined inside a model, ...)

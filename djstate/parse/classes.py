@@ -36,6 +36,9 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
         if isinstance(stmt, cst.FunctionDef):
             methods.append(_method_name(stmt))
             facts.method_spans[stmt.name.value] = _span(positions, stmt)
+            params = stmt.params
+            positional = len(params.posonly_params) + len(params.params) - 1
+            facts.method_arity[stmt.name.value] = -1 if isinstance(params.star_arg, cst.Param) else positional
         elif isinstance(stmt, cst.ClassDef):
             facts.nested[stmt.name.value] = _class(stmt, reader, positions)
             if reader.scope.module:  # later attributes may say `choices=Format.choices`

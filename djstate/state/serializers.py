@@ -657,6 +657,8 @@ class ModelCatalog:
         for name, state in model.fields.items():
             chains[name] = self.chain(state)
         own_attributes, attributes_known = self._class_attributes(model_class.path)
+        if model_class.facts.decorators:
+            attributes_known = False  # a class decorator may add attributes
         attributes |= own_attributes | MODEL_ATTRIBUTES | self.runtime_names
         if not model_class.managers:  # Django adds `objects` only to classes that declare none
             attributes.add("objects")
