@@ -35,6 +35,7 @@ PACKAGES = {
     "knox.serializers": "knox",
     "dj_rest_auth.registration.serializers": "dj_rest_auth",
     "dj_rest_auth.social_serializers": "dj_rest_auth",
+    "push_notifications.api.rest_framework": "push_notifications",
 }
 ALLAUTH_APPS = ["django.contrib.sites", "allauth", "allauth.account", "allauth.socialaccount"]
 
@@ -127,11 +128,11 @@ def _package_tree(tmp_path: Path) -> Path:
 
 
 def test_real_serializers_equal_drf(tmp_path, capsys):
-    oracle = drf_fields(CORE_APPS + ["knox", *ALLAUTH_APPS], list(PACKAGES))
+    oracle = drf_fields(CORE_APPS + ["knox", "push_notifications", *ALLAUTH_APPS], list(PACKAGES))
     analysis = analyse(_package_tree(tmp_path), "auth.User")
     result = compare(oracle, analysis)
     with capsys.disabled():
-        print(f"\n[oracle:serializers] authtoken, djoser, dj-rest-auth (+registration), knox: {result.summary()}")
+        print(f"\n[oracle:serializers] authtoken, djoser, dj-rest-auth (+registration), knox, push-notifications: {result.summary()}")
         for line in result.unverified:
             print(f"    unverified: {line}")
         for line in result.differences:

@@ -72,6 +72,7 @@ POSTGRES_MAPPING = {
 }
 RELATION_FIELDS = {"ForeignKey": False, "OneToOneField": False, "ManyToManyField": True}
 TAGGABLE_MANAGER = "taggit.managers.TaggableManager"
+UNKNOWN_MODEL = ("?", "?")  # the target of a relation that depends on settings
 
 # dir(django.db.models.Model) without dunders (Django 5.2): what hasattr() finds on any model
 MODEL_ATTRIBUTES = frozenset({
@@ -498,6 +499,7 @@ class ModelCatalog:
 
     def maybe_reverse(self, name: str) -> bool:
         """Whether a name could be the reverse accessor of a relation djstate cannot see."""
+        self._reverse_index()  # notes relations whose target it cannot resolve
         if not self.hidden_relations:
             return False
         if name in self.related_names or any("%(" in r for r in self.related_names):
@@ -587,6 +589,7 @@ class ModelCatalog:
                     continue
                 target = self.target(state.kwargs["to"], key[0])
                 if target is None:
+                    self.hidden_relations = True  # some model gets a reverse accessor djstate cannot place
                     continue
                 many = kind == "ManyToManyField"
                 related = state.kwargs.get("related_name")
@@ -688,10 +691,8 @@ class ModelCatalog:
             if kind is None:
                 fields[name] = state
             else:
-                target = self.target(state.kwargs.get("to"), key[0])
-                if target is None:
-                    known = False
-                    continue
+                # a target chosen by settings: the relation exists, where it leads is unknown
+                target = self.target(state.kwargs.get("to"), key[0]) or UNKNOWN_MODEL
                 through = state.kwargs.get("through")
                 forward[name] = Relation(target, kind == "ManyToManyField", False, state,
                                          kind == "ManyToManyField" and through is not None)  # fmt: skip
