@@ -32,6 +32,7 @@ class Side:
     label: str  # the revision as given, or "working tree"
     commit: str | None
     result: ScanResult
+    parsed: int = 0  # files parsed for this side; the others came from the shared facts
 
 
 @dataclass
@@ -66,8 +67,8 @@ class DiffResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "left": {"revision": self.left.label, "commit": self.left.commit},
-            "right": {"revision": self.right.label, "commit": self.right.commit},
+            "left": {"revision": self.left.label, "commit": self.left.commit, "files_parsed": self.left.parsed},
+            "right": {"revision": self.right.label, "commit": self.right.commit, "files_parsed": self.right.parsed},
             "schema": [
                 {"app": m.app, "model": m.model, "change": m.change,
                  "fields": [{"name": f.name, "change": f.change,
@@ -103,14 +104,14 @@ def run_diff(path: Path, left_rev: str, right_rev: str | None, cache_dir: Path |
         left_root = Path(scratch) / "left"
         left_root.mkdir()
         git.materialise(repo, left_commit, left_root, subdir, keep=_kept)
-        left = Side(left_rev, left_commit, _scan(left_root, cache_dir, shared, overrides))
+        left = Side(left_rev, left_commit, *_scan(left_root, cache_dir, shared, overrides))
         if right_commit is not None:
             right_root = Path(scratch) / "right"
             right_root.mkdir()
             git.materialise(repo, right_commit, right_root, subdir, keep=_kept)
         else:
             right_root = path.resolve()
-        right = Side(right_rev or "working tree", right_commit, _scan(right_root, cache_dir, shared, overrides))
+        right = Side(right_rev or "working tree", right_commit, *_scan(right_root, cache_dir, shared, overrides))
     renames = {_strip(old, subdir): _strip(new, subdir) for old, new in git.renames(repo, left_commit, right_commit).items()}
     renames = {old: new for old, new in renames.items() if old is not None and new is not None}
     return DiffResult(
@@ -139,9 +140,10 @@ def _strip(path: str, subdir: str) -> str | None:
     return path[len(subdir) + 1 :] if path.startswith(subdir + "/") else None
 
 
-def _scan(root: Path, cache_dir: Path | None, shared: dict, overrides: dict) -> ScanResult:
+def _scan(root: Path, cache_dir: Path | None, shared: dict, overrides: dict) -> tuple[ScanResult, int]:
     config = load_config(root, overrides)
-    return scan(root, config, FactsStore(root, cache_dir, shared=shared))
+    store = FactsStore(root, cache_dir, shared=shared)
+    return scan(root, config, store), store.stats.misses
 
 
 # --- comparisons ------------------------------------------------------------------------------
