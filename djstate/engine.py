@@ -457,7 +457,26 @@ _ADD_TO_CLASS = re.compile(rb"""add_to_class\(\s*['"](\w+)['"]""")
 
 _CLASS_NAME = re.compile(rb"^\s*class\s+(\w+)", re.MULTILINE)
 _RELATED_NAME = re.compile(rb"""related_name\s*=\s*['"]([^'"]+)['"]""")
-_SENDER = re.compile(rb"sender\s*=\s*(?:[\w.]+\.)?(\w+)")
+_SENDER = re.compile(rb"""sender\s*=\s*['"]?(?:[\w.]+\.)?(\w+)""")
+_ANNOTATE = re.compile(rb"\.(?:annotate|alias)\(")
+_KEYWORD = re.compile(rb"(?<![\w.])(\w+)\s*=(?!=)")
+_TO_ATTR = re.compile(rb"""to_attr\s*=\s*['"](\w+)['"]""")
+_ATTRIBUTE_ASSIGNMENT = re.compile(rb"\b\w+\.(\w+)\s*=(?!=)")
+_SETATTR_ON_CLASS = re.compile(rb"setattr\(\s*[A-Z]\w*\s*,")
+_URL_FIELD_NAME = re.compile(rb"""URL_FIELD_NAME['"]?\s*[:=]\s*['"](\w+)['"]""")
+
+
+def _annotation_names(data: bytes) -> set[str]:
+    """Keyword names inside each ``.annotate(...)``/``.alias(...)`` call (balanced parentheses)."""
+    names = set()
+    for match in _ANNOTATE.finditer(data):
+        depth, end = 1, match.end()
+        limit = min(len(data), end + 4000)
+        while end < limit and depth:
+            depth += {40: 1, 41: -1}.get(data[end], 0)
+            end += 1
+        names.update(m.decode() for m in _KEYWORD.findall(data[match.end() : end]))
+    return names
 
 
 @dataclass
@@ -473,6 +492,10 @@ class SourceMarkers:
     view_modules: set[str] = field(default_factory=set)  # set `serializer_class`
     related_names: set[str] = field(default_factory=set)  # every literal related_name=
     save_hooks: set[str] = field(default_factory=set)  # senders of pre_save receivers
+    # attribute names code may give objects or classes at runtime: annotate()/alias() keywords,
+    # Prefetch(to_attr=...), any `x.name = ...`; "*" when setattr() is called on a class
+    dynamic_attributes: set[str] = field(default_factory=set)
+    url_field_names: set[str] = field(default_factory=set)  # REST_FRAMEWORK["URL_FIELD_NAME"]
     class_names: dict[str, set[str]] = field(default_factory=dict)  # module -> lowercased names
     unreadable: set[str] = field(default_factory=set)  # modules
 
@@ -513,6 +536,16 @@ def _source_markers(project: Project) -> SourceMarkers:
             markers.view_modules.add(module)
         if b"related_name" in data:
             markers.related_names.update(m.decode() for m in _RELATED_NAME.findall(data))
+        if b"annotate(" in data or b"alias(" in data:
+            markers.dynamic_attributes.update(_annotation_names(data))
+        if b"to_attr" in data:
+            markers.dynamic_attributes.update(m.decode() for m in _TO_ATTR.findall(data))
+        markers.dynamic_attributes.update(m.decode() for m in _ATTRIBUTE_ASSIGNMENT.findall(data))
+        if _SETATTR_ON_CLASS.search(data):
+            markers.dynamic_attributes.add("*")
+        if b"URL_FIELD_NAME" in data:
+            names = {m.decode() for m in _URL_FIELD_NAME.findall(data)}
+            markers.url_field_names.update(names or {"*"})
         if b"pre_save" in data:
             markers.save_hooks.update(m.decode().lower() for m in _SENDER.findall(data))
             markers.save_hooks.add("@pre_save")
@@ -542,6 +575,8 @@ def build_serializers(project: Project, store: FactsStore, markers: SourceMarker
         project.models_state, builder, project.resolve_setting, external, markers.runtime_fields,
         markers.related_names, class_names,
     )  # fmt: skip
+    catalog.dynamic_attributes = markers.dynamic_attributes
+    catalog.url_field_names = {"url"} | markers.url_field_names
     candidates = sorted(
         m for m in markers.serializer_modules | markers.view_modules if m in project.tree.modules
     )

@@ -46,6 +46,7 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
         elif not isinstance(stmt, cst.SimpleStatementLine):
             # `if settings.X: field = ...` or `for ...: constraints.append(...)`: whatever the
             # block assigns or mentions is decided at import time
+            methods.extend(_functions_in(stmt))  # `if X: def get_y(self): ...` still defines get_y
             for name in _names_in(stmt):
                 if name in local or name in _assigned(stmt):
                     local[name] = Opaque(name)
@@ -55,6 +56,9 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
             for small in stmt.body:
                 targets: list = []
                 value = None
+                if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                    # `import json` in a class body makes `json` a class attribute
+                    methods.extend(_bound_name(alias) for alias in small.names)
                 if isinstance(small, cst.Assign):
                     targets, value = [t.target for t in small.targets], small.value
                 elif isinstance(small, cst.AnnAssign) and small.value is not None:
@@ -63,6 +67,12 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
                     continue
                 read = _ClassScopeReader(reader, local).read(value)
                 for target in targets:
+                    if isinstance(target, (cst.Tuple, cst.List)):  # `code, slug = "a", "b"`
+                        for element in target.elements:
+                            if isinstance(element.value, cst.Name):
+                                name = element.value.value
+                                local[name] = Opaque(f"unpacked {name}")
+                                facts.attributes.append(ClassAttr(name, local[name], _span(positions, stmt)))
                     if isinstance(target, cst.Name):
                         local[target.value] = read
                         facts.attributes.append(ClassAttr(target.value, read, _span(positions, stmt), _item_spans(value, positions)))
@@ -151,3 +161,29 @@ def _self_attributes(node: cst.ClassDef) -> set[str]:
 
     node.visit(Visitor())
     return names
+
+
+def _functions_in(block: cst.CSTNode) -> list[str]:
+    """Functions a compound statement of a class body defines (not those nested in them)."""
+    names: list[str] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_FunctionDef(self, func: cst.FunctionDef) -> bool:
+            names.append(func.name.value)
+            return False
+
+        def visit_ClassDef(self, cls: cst.ClassDef) -> bool:
+            names.append(cls.name.value)
+            return False
+
+    block.visit(Visitor())
+    return names
+
+
+def _bound_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    node = alias.name
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else ""

@@ -115,6 +115,17 @@ class UnknownSerializerField(Rule):
             "        model = Product\n"
             "        fields = ('vendor', 'vendor_id', 'active', 'title', 'delete')\n"
         ),
+        # a non-symmetrical m2m to self has a reverse accessor; modeltranslation adds title_en;
+        # a class attribute set after the class; a custom URL_FIELD_NAME
+        Case({**APP, "shop/models.py": "from django.db import models\n\n\nclass Person(models.Model):\n"
+              "    title = models.CharField(max_length=9)\n"
+              "    follows = models.ManyToManyField('self', symmetrical=False, related_name='followers')\n\n\n"
+              "Person.shout = property(lambda self: self.title.upper())\n",
+              "shop/translation.py": "from modeltranslation.translator import register, TranslationOptions\n",
+              "settings.py": "REST_FRAMEWORK = {'URL_FIELD_NAME': 'link'}\n",
+              "shop/serializers.py": "from rest_framework import serializers\nfrom .models import Person\n\n\n"
+              "class PersonSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Person\n"
+              "        fields = ['id', 'follows', 'followers', 'title_en', 'shout', 'link']\n"}),
         # a model whose base class is outside the tree may have any field
         Case({**APP, "shop/models.py": "from django.db import models\nfrom mptt.models import MPTTModel\n\n\n"
               "class Node(MPTTModel):\n    name = models.CharField(max_length=9)\n",

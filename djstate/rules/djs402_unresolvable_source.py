@@ -47,6 +47,19 @@ class UnresolvableSource(Rule):
             "        model = Product\n"
             "        fields = ['id', 'vendor_name', 'vendor_label', 'everything', 'count']\n"
         ),
+        serializer_case(  # annotated by the view's queryset; write-only input; a method field
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    reviews = serializers.IntegerField(source='num_reviews', read_only=True)\n"
+            "    tags = serializers.ListField(source='tags_input', write_only=True)\n"
+            "    label = serializers.SerializerMethodField(source='ignored')\n\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'reviews', 'tags', 'label']\n\n"
+            "    def get_label(self, obj):\n"
+            "        return ''\n",
+            **{"shop/views.py": "from django.db.models import Count\nfrom .models import Product\n\n"
+               "queryset = Product.objects.annotate(num_reviews=Count('id'))\n"},
+        ),
     ]
     INVALID = [
         serializer_case(
@@ -68,6 +81,8 @@ class UnresolvableSource(Rule):
                 source = declared.source
                 if not isinstance(source, str) or source == "*" or declared.file.startswith("/"):
                     continue
+                if declared.kwargs.get("write_only") is True or declared.drf_class == "SerializerMethodField":
+                    continue  # never read from the object (DRF forces source='*' on method fields)
                 missing = catalog.unresolved_part(result.model, source, serializer.known)
                 if missing is None:
                     continue

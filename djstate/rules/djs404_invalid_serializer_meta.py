@@ -51,6 +51,16 @@ class InvalidSerializerMeta(Rule):
             "    class Meta(Base.Meta):\n"
             "        fields = ['id']  # inherited declared fields may be left out\n"
         ),
+        serializer_case(  # a base only used through subclasses that complete its Meta
+            "class Base(serializers.ModelSerializer):\n"
+            "    label = serializers.CharField(source='title')\n\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id']\n\n\n"
+            "class Full(Base):\n"
+            "    class Meta(Base.Meta):\n"
+            "        fields = ['id', 'label']\n"
+        ),
     ]
     INVALID = [
         serializer_case(
@@ -71,7 +81,10 @@ class InvalidSerializerMeta(Rule):
     ]
 
     def check(self, project) -> Iterable[Finding]:
+        serializers = project.serializers.serializers
         for serializer, result in project.serializers.checked():
+            if any(other is not serializer and serializer.path in other.ancestors for other in serializers):
+                continue  # a base other serializers complete; DRF only fails if it is used itself
             for error in result.errors:
                 if error.kind not in ("declared-not-listed", "meta", "required-default"):
                     continue

@@ -14,7 +14,9 @@ NULL_WHEN_EMPTY = {
 }  # fmt: skip
 AUTO = {"AutoField", "BigAutoField", "SmallAutoField"}
 # serializer methods that may set values before the object is created
-SERIALIZER_HOOKS = {"create", "save", "validate", "to_internal_value", "run_validation"}
+SERIALIZER_HOOKS = {"create", "save", "validate", "to_internal_value", "run_validation", "__init__", "get_fields"}
+# model methods that may fill a column before the insert
+MODEL_HOOKS = {"save", "__init__", "save_base"}
 
 VIEW = (
     "from rest_framework import generics\n\nfrom .serializers import ProductSerializer\n\n\n"
@@ -74,6 +76,29 @@ class RequiredFieldMissing(Rule):
             **{"shop/views.py": VIEW + "\n    def perform_create(self, serializer):\n"
                "        serializer.save(stock=0, vendor_id=1)\n"},
         ),
+        serializer_case(  # the column by its attname; a view that does not accept POST
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    vendor_id = serializers.IntegerField()\n\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'vendor_id', 'title', 'stock']\n\n\n"
+            "class Short(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'title']\n",
+            **{"shop/views.py": VIEW + "\n\nclass ShortView(generics.ListCreateAPIView):\n"
+               "    serializer_class = Short\n    http_method_names = ['get', 'head']\n"},
+        ),
+        serializer_case(  # __init__ adds the fields; a pre_save receiver named by string
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id']\n\n"
+            "    def __init__(self, *args, **kwargs):\n"
+            "        super().__init__(*args, **kwargs)\n"
+            "        self.fields['stock'] = serializers.IntegerField()\n",
+            **{"shop/views.py": VIEW},
+        ),
         serializer_case(  # no view creates with it
             "class ProductSerializer(serializers.ModelSerializer):\n"
             "    class Meta:\n"
@@ -103,12 +128,12 @@ class RequiredFieldMissing(Rule):
             info = result.model
             if info is None or not result.names_certain or result.errors or not info.known:
                 continue
-            if serializer.members & SERIALIZER_HOOKS:
-                continue
+            if serializer.members & SERIALIZER_HOOKS or any(d.source == "*" for d in serializer.declared.values()):
+                continue  # fields added in __init__, or a nested serializer writing into this one
             model_class = catalog.state.classes.get(info.key)
             if model_class is None or model_class.managers:
                 continue
-            if "save" in catalog.model_methods(model_class.path) or info.name.lower() in analysis.save_hooks:
+            if catalog.model_methods(model_class.path) & MODEL_HOOKS or info.name.lower() in analysis.save_hooks:
                 continue
             written = {f.model_field or f.name for f in result.fields.values() if f.read_only is False}
             written |= {f.name for f in result.fields.values() if f.origin == "hidden"}
@@ -116,6 +141,7 @@ class RequiredFieldMissing(Rule):
                 if declared.read_only is False or declared.drf_class == "HiddenField":
                     source = declared.source if isinstance(declared.source, str) else declared.name
                     written.add(source.split(".")[0])
+            written |= {name[:-3] for name in written if name.endswith("_id")}  # `vendor_id` sets `vendor`
             missing = [name for name, state in info.all_fields.items() if name not in written and _required(state, info.chains.get(name, []))]
             for name in missing:
                 if (serializer.path, name) in seen:
@@ -136,6 +162,8 @@ def _required(state, chain: list[str]) -> bool:
     kwargs = state.kwargs
     if not chain or chain[0] in AUTO or AUTO & set(chain):
         return False
+    if not state.known or not state.path.startswith("django.db.models."):
+        return False  # a field subclass may set its own default in __init__
     if kwargs.get("primary_key") or kwargs.get("null") or "default" in kwargs or "db_default" in kwargs:
         return False
     if kwargs.get("auto_now") or kwargs.get("auto_now_add") or kwargs.get("serialize") is False:

@@ -41,12 +41,16 @@ class MissingMethodFieldGetter(Rule):
             "        return str(obj)\n\n\n"
             "class ProductSerializer(Mixin, serializers.ModelSerializer):\n"
             "    label = serializers.SerializerMethodField()\n"
-            "    price = serializers.SerializerMethodField(method_name='compute_price')\n\n"
+            "    price = serializers.SerializerMethodField(method_name='compute_price')\n"
+            "    extra = serializers.SerializerMethodField()\n\n"
             "    class Meta:\n"
             "        model = Product\n"
-            "        fields = ['id', 'label', 'price']\n\n"
+            "        fields = ['id', 'label', 'price', 'extra']\n\n"
             "    def compute_price(self, obj):\n"
-            "        return 1\n"
+            "        return 1\n\n"
+            "    if True:  # defined under a condition: still a method of the class\n"
+            "        def get_extra(self, obj):\n"
+            "            return 2\n"
         ),
     ]
     INVALID = [

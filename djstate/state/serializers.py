@@ -141,6 +141,7 @@ class SerializerClass:
         default_factory=set
     )  # names in the direct bases' declared fields
     members: set[str] = field(default_factory=set)  # methods and attributes, with in-tree bases'
+    ancestors: set[str] = field(default_factory=set)  # in-tree serializer classes it derives from
     meta: dict[str, tuple[Any, Span, str, tuple]] | None = None  # name -> (value, span, file, item spans)
     meta_known: bool = True
 
@@ -226,8 +227,9 @@ class SerializerIndex:
         if kind is None:
             return None
         result = SerializerClass(
-            path, facts, self.files[module], kind, known and kind != "unknown", members=members
-        )
+            path, facts, self.files[module], kind, known and kind != "unknown", members=members,
+            ancestors={p.path for p in parents}.union(*(p.ancestors for p in parents)),
+        )  # fmt: skip
         self._declare(result, parents, facts, module)
         self._meta(result, parents, facts, module)
         self._cache[path] = result
@@ -493,9 +495,35 @@ class ModelCatalog:
         self.class_names = class_names  # every class name in the tree, lowercased
         # models djstate could not read completely may hold relations it does not see
         self.hidden_relations = bool(models_state.partial_models or models_state.unverified_models)
+        self.dynamic_attributes: set[str] = set()  # names code may set at runtime (engine markers)
+        self.url_field_names: set[str] = {"url"}  # "*": REST_FRAMEWORK sets one djstate cannot read
         self.by_path = {m.path: key for key, m in models_state.classes.items()}
         self._info: dict[tuple[str, str], ModelInfo | None] = {}
         self._reverse: dict[tuple[str, str], list[tuple[str, Relation]]] | None = None
+
+    def maybe_runtime_attribute(self, info: ModelInfo, name: str) -> bool:
+        """Whether code may give the model that attribute at runtime: a monkeypatched or
+        annotated name, a modeltranslation copy (``title_en``) or the companion column of a
+        third-party field (djmoney's ``price_currency``)."""
+        if name in self.dynamic_attributes or "*" in self.dynamic_attributes:
+            return True
+        translated = "@modeltranslation" in self.runtime_names
+        return any(
+            name.startswith(f"{field}_") and (translated or not info.chains.get(field)) for field in info.all_fields
+        )
+
+    def _symmetrical(self, key: tuple[str, str], name: str) -> bool | None:
+        """``ManyToManyField.symmetrical`` as written: True for a literal "self" unless said
+        otherwise (deconstruct drops it, and the state's ``to`` no longer says "self")."""
+        model_class = self.state.classes.get(key)
+        raw = next((v for n, v, _ in model_class.fields if n == name), None) if model_class else None
+        if not isinstance(raw, Call):
+            return None
+        declared = raw.kwargs.get("symmetrical")
+        if isinstance(declared, bool):
+            return declared
+        to = raw.kwargs.get("to", raw.args[0] if raw.args else None)
+        return to == "self"
 
     def maybe_reverse(self, name: str) -> bool:
         """Whether a name could be the reverse accessor of a relation djstate cannot see."""
@@ -515,8 +543,8 @@ class ModelCatalog:
                 return None
             model_class = self.state.classes.get(current.key)
             on_instances = self.instance_attributes(model_class.path) if model_class else {"*"}
-            if "*" in on_instances or part in on_instances:
-                return None  # set on instances by code: not followed further
+            if "*" in on_instances or part in on_instances or self.maybe_runtime_attribute(current, part):
+                return None  # set on instances by code (or annotated by a queryset): not followed
             if current.has_attribute(part) or part == "pk":
                 relation = current.relations.get(part)
                 if relation is None or relation.to_many:
@@ -593,8 +621,12 @@ class ModelCatalog:
                     continue
                 many = kind == "ManyToManyField"
                 related = state.kwargs.get("related_name")
-                if many and target == key and state.kwargs.get("symmetrical", True):
-                    continue  # a symmetrical m2m to self has no reverse accessor
+                if many and target == key:
+                    symmetrical = self._symmetrical(key, name)
+                    if symmetrical is None:
+                        self.hidden_relations = True
+                    if symmetrical is not False:
+                        continue  # a symmetrical m2m to self has no reverse accessor
                 if not isinstance(related, str) or not related:
                     default = model.options.get("default_related_name")
                     related = default if isinstance(default, str) else None
@@ -642,6 +674,7 @@ class ModelCatalog:
                 }
             )
             info.attributes |= self._class_attributes(model_class.path)[0]
+            info.reverse = {**concrete.reverse, **dict(self._reverse_index().get(key, []))}  # FKs to the proxy
             self._info[key] = info
             return info
         parents = [self.info(self.target(b, key[0])) for b in model.bases if isinstance(b, str)]
@@ -902,6 +935,9 @@ def build_fields(
         if not info.kinds_known:
             result.certain = result.names_certain = False  # which fields are relations is unknown
             return result
+        if serializer.kind == "hyperlinked" and catalog.url_field_names != {"url"}:
+            result.certain = result.names_certain = False  # URL_FIELD_NAME is set in settings
+            return result
         first = url_name if serializer.kind == "hyperlinked" else info.pk
         names = [first, *declared, *info.fields, *info.forward]
         for name in exclude or ():
@@ -1057,13 +1093,14 @@ def _build(name: str, source: str, info: ModelInfo, serializer: SerializerClass,
         return BuiltField(name, cls, read_only, required, None, "relation", source)
     if source in info.attributes or info.has_attribute(source):
         return BuiltField(name, "ReadOnlyField", True, False, None, "property", None)
-    if name == url_name or source == url_name:
+    if name == url_name or source in catalog.url_field_names:
         return BuiltField(name, "HyperlinkedIdentityField", True, False, None, "url", None)
     if (
         not info.known
         or not info.reverse_known
         or not serializer.known
         or catalog.maybe_reverse(source)
+        or catalog.maybe_runtime_attribute(info, source)
     ):
         result.certain = result.names_certain = False
         return None
@@ -1247,6 +1284,9 @@ class SerializerAnalysis:
         if attr is None:
             return
         target = self.index.resolve(attr.value)
+        methods = next((a.value for a in facts.attributes if a.name == "http_method_names"), ["post"])
+        if not isinstance(methods, (list, tuple)) or "post" not in methods:
+            return  # POST is not allowed (or chosen at runtime): the view never creates
         view = self._view_chain(path)
         if (
             isinstance(target, Ref)
