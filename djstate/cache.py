@@ -107,6 +107,11 @@ class FactsStore:
             if request in self._memory:
                 out[request.path] = self._memory[request]
                 continue
+            if request.kind == "module":  # a file read for its classes already has its names
+                richer = self._memory.get(Request(request.path, request.module, "models"))
+                if richer is not None:
+                    out[request.path] = richer
+                    continue
             try:
                 data = (self.root / request.path).read_bytes()
             except OSError as exc:

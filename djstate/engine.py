@@ -458,6 +458,10 @@ _ADD_TO_CLASS = re.compile(rb"""add_to_class\(\s*['"](\w+)['"]""")
 _CLASS_NAME = re.compile(rb"^\s*class\s+(\w+)", re.MULTILINE)
 _RELATED_NAME = re.compile(rb"""related_name\s*=\s*['"]([^'"]+)['"]""")
 _SENDER = re.compile(rb"""sender\s*=\s*['"]?(?:[\w.]+\.)?(\w+)""")
+# a class whose bases mention a serializer, and a class attribute `serializer_class = ...`:
+# the modules worth reading class by class (with positions)
+_SERIALIZER_CLASS = re.compile(rb"^[ \t]*class\s+\w+\s*\([^)]*Serializer", re.MULTILINE)
+_SERIALIZER_CLASS_ATTRIBUTE = re.compile(rb"^[ \t]+serializer_class\s*[:=]", re.MULTILINE)
 _ANNOTATE = re.compile(rb"\.(?:annotate|alias)\(")
 _KEYWORD = re.compile(rb"(?<![\w.])(\w+)\s*=(?!=)")
 _TO_ATTR = re.compile(rb"""to_attr\s*=\s*['"](\w+)['"]""")
@@ -530,9 +534,9 @@ def _source_markers(project: Project) -> SourceMarkers:
             markers.runtime_fields.add("@historical")
         if _PATCHED_DECONSTRUCT.search(data):
             markers.runtime_fields.add("@deconstruct-patched")
-        if b"Serializer" in data or b"serializers" in data:
+        if b"Serializer" in data and _SERIALIZER_CLASS.search(data):
             markers.serializer_modules.add(module)
-        if b"serializer_class" in data:
+        if b"serializer_class" in data and _SERIALIZER_CLASS_ATTRIBUTE.search(data):
             markers.view_modules.add(module)
         if b"related_name" in data:
             markers.related_names.update(m.decode() for m in _RELATED_NAME.findall(data))
