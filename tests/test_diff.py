@@ -261,3 +261,12 @@ def test_related_name_change_breaks_code_using_the_old_reverse_name(tmp_path):
     assert [(f.code, f.field) for f in result.new_findings] == [("DJS401", "reviews")]
     (change,) = result.models
     assert change.fields[0].kwargs == {"related_name": ("'reviews'", "'opinions'")}
+
+
+def test_project_in_a_subfolder_of_the_repository(tmp_path):
+    repo = make_repo(tmp_path / "repo", {"README.md": "monorepo\n", **{f"backend/{p}": t for p, t in PROJECT.items()}})
+    commit(repo, "base")
+    write(repo, {"backend/shop/models.py": MODELS + "    rating = models.IntegerField(null=True)\n"})
+    commit(repo, "rating")
+    result = diff(repo / "backend", "HEAD~1", "HEAD")
+    assert [(f.code, f.path) for f in result.new_findings] == [("DJS211", "shop/models.py")]
