@@ -35,6 +35,14 @@ class MissingMethodFieldGetter(Rule):
     needs_serializers = True
 
     VALID = [
+        serializer_case(  # a getter attached after the class
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    label = serializers.SerializerMethodField()\n\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'label']\n\n\n"
+            "ProductSerializer.get_label = lambda self, obj: str(obj)\n"
+        ),
         serializer_case(
             "class Mixin:\n"
             "    def get_label(self, obj):\n"
@@ -80,6 +88,9 @@ class MissingMethodFieldGetter(Rule):
                 method = method or f"get_{declared.name}"
                 if not isinstance(method, str) or method in serializer.members or id(declared) in reported:
                     continue
+                dynamic = project.serializers.catalog.dynamic_attributes
+                if "__getattr__" in serializer.members or method in dynamic or "*" in dynamic:
+                    continue  # attached after the class (`S.get_x = f`, setattr) or looked up dynamically
                 # a base serializer whose subclasses bring the method is only used through them
                 if any(method in other.members and any(d is declared for d in other.declared.values())
                        for other in serializers):  # fmt: skip
