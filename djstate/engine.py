@@ -534,8 +534,9 @@ def _source_markers(project: Project) -> SourceMarkers:
             markers.runtime_fields.add("@historical")
         if _PATCHED_DECONSTRUCT.search(data):
             markers.runtime_fields.add("@deconstruct-patched")
-        if b"Serializer" in data and _SERIALIZER_CLASS.search(data):
-            markers.serializer_modules.add(module)
+        in_serializers = module.rsplit(".", 1)[-1] == "serializers" or ".serializers." in f".{module}."
+        if in_serializers or b"Serializer" in data and _SERIALIZER_CLASS.search(data):
+            markers.serializer_modules.add(module)  # serializers.py, serializers/, or a class deriving one
         if b"serializer_class" in data and _SERIALIZER_CLASS_ATTRIBUTE.search(data):
             markers.view_modules.add(module)
         if b"related_name" in data:

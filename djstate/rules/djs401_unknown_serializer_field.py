@@ -144,7 +144,15 @@ class UnknownSerializerField(Rule):
             "            'titel',  # expect: DJS401\n"
             "        ]\n"
         ),
-    ]
+        # a serializers/ package whose module derives from a project base only
+        Case({**APP, "shop/models.py": MODELS, "shop/migrations/0001_initial.py": MIGRATION,
+              "shop/serializers/__init__.py": "",
+              "shop/serializers/base.py": "from rest_framework import serializers\n\n\n"
+              "class Base(serializers.ModelSerializer):\n    pass\n",
+              "shop/serializers/products.py": "from shop.models import Product\n\nfrom .base import Base\n\n\n"
+              "class ProductOut(Base):\n    class Meta:\n        model = Product\n"
+              "        fields = ['id', 'nope']  # expect: DJS401\n"}),
+    ]  # fmt: skip
 
     def check(self, project) -> Iterable[Finding]:
         for serializer, result in project.serializers.checked():
