@@ -126,6 +126,14 @@ class UnknownSerializerField(Rule):
               "shop/serializers.py": "from rest_framework import serializers\nfrom .models import Person\n\n\n"
               "class PersonSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Person\n"
               "        fields = ['id', 'follows', 'followers', 'title_en', 'shout', 'link']\n"}),
+        # the reverse accessor of an FK to a proxy; the companion column of a third-party field
+        Case({**APP, "shop/models.py": "from django.db import models\nfrom djmoney.models.fields import MoneyField\n\n\n"
+              "class Vendor(models.Model):\n    price = MoneyField(max_digits=9, decimal_places=2)\n\n\n"
+              "class VendorProxy(Vendor):\n    class Meta:\n        proxy = True\n\n\n"
+              "class Invoice(models.Model):\n    vendor = models.ForeignKey(VendorProxy, on_delete=models.CASCADE)\n",
+              "shop/serializers.py": "from rest_framework import serializers\nfrom .models import VendorProxy\n\n\n"
+              "class VendorSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = VendorProxy\n"
+              "        fields = ['id', 'invoice_set', 'price', 'price_currency']\n"}),
         # a model whose base class is outside the tree may have any field
         Case({**APP, "shop/models.py": "from django.db import models\nfrom mptt.models import MPTTModel\n\n\n"
               "class Node(MPTTModel):\n    name = models.CharField(max_length=9)\n",

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from djstate.findings import Finding
-from djstate.rules.base import Rule
-from djstate.rules.djs401_unknown_serializer_field import serializer_case
+from djstate.rules.base import Case, Rule
+from djstate.rules.djs401_unknown_serializer_field import APP, HEADER, MODELS, serializer_case
 
 # Django fields whose empty value is None, not "": without a default, saving one the
 # serializer never set sends NULL (Field.empty_strings_allowed is False)
@@ -99,6 +99,25 @@ class RequiredFieldMissing(Rule):
             "        self.fields['stock'] = serializers.IntegerField()\n",
             **{"shop/views.py": VIEW},
         ),
+        Case({  # a field class that sets its own default; a pre_save receiver named by string
+            **APP, "shop/models.py": MODELS.replace("    stock = models.IntegerField()", "    stock = StockField()")
+            .replace("from django.db import models\n", "from django.db import models\n\nfrom .fields import StockField\n")
+            + "\n\nclass Order(models.Model):\n    total = models.IntegerField()\n",
+            "shop/fields.py": "from django.db import models\n\n\nclass StockField(models.IntegerField):\n"
+            "    def __init__(self, *args, **kwargs):\n        kwargs.setdefault('default', 0)\n"
+            "        super().__init__(*args, **kwargs)\n",
+            "shop/signals.py": "from django.db.models.signals import pre_save\n\n\n"
+            "def fill(sender, instance, **kwargs):\n    instance.total = 0\n\n\n"
+            "pre_save.connect(fill, sender='shop.Order')\n",
+            "shop/serializers.py": HEADER.replace("Product, Vendor", "Order, Product, Vendor")
+            + "class ProductSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Product\n"
+            "        fields = ['id', 'vendor', 'title']\n\n\n"
+            "class OrderSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Order\n"
+            "        fields = ['id']\n",
+            "shop/views.py": VIEW.replace("import ProductSerializer", "import OrderSerializer, ProductSerializer")
+            + "\n\nclass OrderList(generics.CreateAPIView):\n"
+            "    serializer_class = OrderSerializer\n",
+        }),
         serializer_case(  # no view creates with it
             "class ProductSerializer(serializers.ModelSerializer):\n"
             "    class Meta:\n"
