@@ -109,7 +109,7 @@ class DiffFailOn(str, Enum):
 @app.command()
 def diff(
     left: str = typer.Argument(..., help="The base revision (HEAD~1, origin/main, a sha)."),
-    right: Optional[str] = typer.Argument(None, help="The revision to compare it with [default: the working tree]."),
+    right: Optional[str] = typer.Argument(None, help="The revision to compare it with (default: the working tree)."),
     path: Path = typer.Option(Path("."), "--path", help="Project folder inside the repository."),
     format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="Output format (markdown suits a pull-request comment)."),
     fail_on: DiffFailOn = typer.Option(DiffFailOn.new, "--fail-on", help="new: exit 1 only for error findings the change introduces; warning/error: for any finding on the right side at or above it; none: never."),
