@@ -62,7 +62,7 @@ def _setup(path: Path, no_cache: bool, overrides: dict):
 def scan(
     path: Path = typer.Argument(Path("."), help="Project folder to scan."),
     format: Format = typer.Option(Format.text, "--format", help="Output format."),
-    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above this severity [default: error]."),
+    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above this severity (default: error, or fail_on in the config)."),
     select: list[str] = typer.Option([], "--select", help="Only rules whose code starts with this (repeatable)."),
     auth_user_model: Optional[str] = typer.Option(None, help="AUTH_USER_MODEL, when no settings module says it."),
     settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically."),
