@@ -65,7 +65,7 @@ class UnresolvableSource(Rule):
         serializer_case(
             "class ProductSerializer(serializers.ModelSerializer):\n"
             "    vendor_name = serializers.CharField(source='vendor.title', read_only=True)  # expect: DJS402\n"
-            "    name = serializers.CharField(source='name')  # expect: DJS402\n\n"
+            "    name = serializers.CharField(source='label')  # expect: DJS402\n\n"
             "    class Meta:\n"
             "        model = Product\n"
             "        fields = ['id', 'vendor_name', 'name']\n"

@@ -14,8 +14,9 @@ class InvalidSerializerMeta(Rule):
     Reports the ``Meta`` configurations ``ModelSerializer.get_fields`` refuses: a field
     declared on the class but missing from ``Meta.fields``; both ``fields`` and ``exclude``,
     or neither; ``fields`` that is not a list, a tuple or ``"__all__"``; no ``Meta`` or no
-    ``Meta.model``; and a field that ends up both required and with a default (for example
-    a ``unique_together`` field given a default in ``extra_kwargs``).
+    ``Meta.model``; a field that ends up both required and with a default (for example
+    a ``unique_together`` field given a default in ``extra_kwargs``); and a ``source=`` equal
+    to the field's own name, which ``Field.bind`` refuses.
 
     ## Why it matters
     Each raises ``AssertionError`` or ``TypeError`` on the first request that uses the
@@ -76,21 +77,36 @@ class InvalidSerializerMeta(Rule):
             "        exclude = ['title']  # expect: DJS404\n\n\n"
             "class Neither(serializers.ModelSerializer):\n"
             "    class Meta:  # expect: DJS404\n"
+            "        model = Product\n\n\n"
+            "class Redundant(serializers.ModelSerializer):\n"
+            "    title = serializers.CharField(source='title')  # expect: DJS404\n\n"
+            "    class Meta:\n"
             "        model = Product\n"
+            "        fields = ['id', 'title', 'stock']\n"
+            "        extra_kwargs = {'stock': {'source': 'stock'}}  # expect: DJS404\n"
         ),
     ]
 
     def check(self, project) -> Iterable[Finding]:
         serializers = project.serializers.serializers
         for serializer, result in project.serializers.checked():
-            if any(other is not serializer and serializer.path in other.ancestors for other in serializers):
-                continue  # a base other serializers complete; DRF only fails if it is used itself
+            completed = any(other is not serializer and serializer.path in other.ancestors for other in serializers)
             for error in result.errors:
-                if error.kind not in ("declared-not-listed", "meta", "required-default"):
+                if error.kind == "redundant-source" and error.name in serializer.declared:
+                    if error.name in serializer.own_declared:  # reported where it is declared, once
+                        declared = serializer.declared[error.name]
+                        yield self.finding(declared.file, declared.span, f"{serializer.name}: {error.message} DRF "
+                                           "rejects it when it binds the fields; remove `source=`", field=error.name)  # fmt: skip
                     continue
-                option = {"declared-not-listed": "fields", "required-default": "extra_kwargs"}.get(error.kind, error.name)
+                if completed:
+                    continue  # a base other serializers complete; DRF only fails if it is used itself
+                if error.kind not in ("declared-not-listed", "meta", "required-default", "redundant-source"):
+                    continue
+                option = {"declared-not-listed": "fields", "required-default": "extra_kwargs",
+                          "redundant-source": "extra_kwargs"}.get(error.kind, error.name)  # fmt: skip
                 if option and serializer.meta is not None and option in serializer.meta:
-                    path, span = serializer.meta_span(option, error.name if error.kind == "required-default" else None)
+                    item = error.name if error.kind in ("required-default", "redundant-source") else None
+                    path, span = serializer.meta_span(option, item)
                 elif serializer.meta is not None and serializer.facts.nested.get("Meta") is not None:
                     path, span = serializer.file, serializer.facts.nested["Meta"].span
                 else:

@@ -847,6 +847,7 @@ def build_fields(
     declared = serializer.declared
     if not serializer.known or not serializer.declared_known or serializer.members & FIELD_HOOKS:
         result.certain = result.names_certain = False
+    _redundant_sources(serializer, result)
     if not serializer.is_model:
         for name, dec in declared.items():
             result.fields[name] = _declared(dec)
@@ -974,6 +975,19 @@ def build_fields(
     for name, built in hidden.items():
         result.fields[name] = built
     return result
+
+
+def _redundant_sources(serializer: SerializerClass, result: BuildResult) -> None:
+    """``Field.bind`` asserts that ``source`` is not the field's own name; ``extra_kwargs``
+    sources land on the built fields the same way."""
+    extra = serializer.meta_value("extra_kwargs", {}) if serializer.is_model else {}
+    sources = {name: d.source for name, d in serializer.declared.items()}
+    if isinstance(extra, dict):
+        sources.update({n: o.get("source") for n, o in extra.items() if isinstance(o, dict) and n not in sources})
+    for name, source in sources.items():
+        if source == name:
+            result.errors.append(BuildError("redundant-source", name,
+                f"It is redundant to specify `source='{name}'` on field '{name}', because it is the same as the field name."))  # fmt: skip
 
 
 def _declared(dec: DeclaredField) -> BuiltField:

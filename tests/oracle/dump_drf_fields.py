@@ -71,7 +71,9 @@ def dump_class(cls) -> dict:
         instance = cls(context={})
         if "fields" in instance.__dict__:  # __init__ evaluated the cached ``fields`` property
             entry["init_fields"] = list(instance.__dict__["fields"])
-        entry["fields"] = {name: describe(field) for name, field in instance.get_fields().items()}
+        fields = {name: describe(field) for name, field in instance.get_fields().items()}
+        instance.fields  # noqa: B018 - binding runs each field's own checks (a redundant source)
+        entry["fields"] = fields
     except Exception as exc:  # noqa: BLE001 - any failure is a result
         print(f"--- {cls.__module__}.{cls.__qualname__}", file=sys.stderr)
         traceback.print_exc()
