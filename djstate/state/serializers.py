@@ -169,6 +169,46 @@ class SerializerClass:
         return self.file, self.facts.span
 
 
+def member_names(facts: ClassFacts) -> set[str]:
+    """What a class body defines: methods, attributes and nested classes."""
+    return {m.split(":")[0] for m in facts.methods} | {a.name for a in facts.attributes} | set(facts.nested)
+
+
+@dataclass
+class ClassChain:
+    """A class and its bases, as far as the tree goes."""
+
+    classes: list[ClassFacts]  # the class and every base found in the tree
+    outside: list[str]  # bases outside the tree (or that the caller stops at)
+    opaque: bool  # some base is an expression djstate cannot name
+
+    def members(self) -> set[str]:
+        return set().union(*(member_names(c) for c in self.classes))
+
+
+def class_chain(path: str, class_facts: Callable, resolve: Callable, stop: Callable[[str], bool] = lambda p: False) -> ClassChain:
+    chain = ClassChain([], [], False)
+    seen: set[str] = set()
+    todo = [path]
+    while todo:
+        current = todo.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        found = None if stop(current) else class_facts(current)
+        if found is None:
+            chain.outside.append(current)
+            continue
+        chain.classes.append(found[0])
+        for base in found[0].bases:
+            base = resolve(base)
+            if isinstance(base, Ref):
+                todo.append(base.path)
+            else:
+                chain.opaque = True
+    return chain
+
+
 class SerializerIndex:
     """Serializer classes of the tree, found by following bases to ``rest_framework``."""
 
@@ -197,11 +237,7 @@ class SerializerIndex:
         kind: str | None = None
         known = True
         parents: list[SerializerClass] = []
-        members = (
-            {m.split(":")[0] for m in facts.methods}
-            | {a.name for a in facts.attributes}
-            | set(facts.nested)
-        )
+        members = member_names(facts)
         for base in facts.bases:
             base = self.resolve(base)
             if not isinstance(base, Ref):
@@ -217,7 +253,7 @@ class SerializerIndex:
                 known = known and parent.known
                 members |= parent.members
                 continue
-            mixin = self._mixin_members(base.path, depth + 1)
+            mixin = self._mixin_members(base.path)
             if mixin is None:
                 known = False
                 if "serializer" in base.path.rsplit(".", 1)[-1].lower():
@@ -235,26 +271,13 @@ class SerializerIndex:
         self._cache[path] = result
         return result
 
-    def _mixin_members(self, path: str, depth: int) -> set[str] | None:
+    def _mixin_members(self, path: str) -> set[str] | None:
         """Methods and attributes of a plain in-tree class (None: not followable)."""
-        if path.startswith(("builtins.", "typing.", "abc.")) or path == "object":
-            return set()
-        found = self.class_facts(path)
-        if found is None or depth > MAX_DEPTH:
+        chain = class_chain(path, self.class_facts, self.resolve)
+        plain = ("builtins.", "typing.", "abc.")
+        if chain.opaque or any(not p.startswith(plain) and p != "object" for p in chain.outside):
             return None
-        facts = found[0]
-        members = (
-            {m.split(":")[0] for m in facts.methods}
-            | {a.name for a in facts.attributes}
-            | set(facts.nested)
-        )
-        for base in facts.bases:
-            base = self.resolve(base)
-            inherited = self._mixin_members(base.path, depth + 1) if isinstance(base, Ref) else None
-            if inherited is None:
-                return None
-            members |= inherited
-        return members
+        return chain.members()
 
     def _declare(
         self,
@@ -386,13 +409,8 @@ class SerializerIndex:
         """A Meta attribute's value; ``Parent.Meta.fields + (...)`` is added up."""
         if isinstance(value, Call) and value.path == "operator.add" and len(value.args) == 2:
             left, right = (self.meta_value(a) for a in value.args)
-            for kind in (list, tuple):
-                if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
-                    return (
-                        kind(left) + kind(right)
-                        if isinstance(left, kind)
-                        else type(left)(left) + type(left)(right)
-                    )
+            if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+                return type(left)(left) + type(left)(right)
             return Opaque("a sum djstate cannot evaluate")
         if isinstance(value, Ref) and ".Meta." in value.path:
             owner, _, name = value.path.rpartition(".Meta.")
@@ -753,44 +771,24 @@ class ModelCatalog:
         self._info[key] = info
         return info
 
-    def instance_attributes(self, path: str, depth: int = 0) -> set[str]:
+    def _chain(self, path: str) -> ClassChain:
+        return class_chain(path, self.builder.class_facts, lambda v: self.builder.resolver.value(canonical_value(v)))
+
+    def instance_attributes(self, path: str) -> set[str]:
         """``self.x = ...`` in the model class and its in-tree bases (attributes objects have
         that the class does not: DRF's source lookup finds them, ``hasattr(Model)`` does not)."""
-        found = self.builder.class_facts(path)
-        if found is None or depth > MAX_DEPTH:
-            return set()
-        names = set(found[0].instance_attributes)
-        for base in found[0].bases:
-            base = self.builder.resolver.value(canonical_value(base))
-            if isinstance(base, Ref):
-                names |= self.instance_attributes(base.path, depth + 1)
-        return names
+        return set().union(*(c.instance_attributes for c in self._chain(path).classes))
 
     def model_methods(self, path: str) -> set[str]:
         """Methods and attributes the model class and its in-tree bases define."""
-        return self._class_attributes(path)[0]
+        return self._chain(path).members()
 
-    def _class_attributes(self, path: str, depth: int = 0) -> tuple[set[str], bool]:
-        """Names a model class and its in-tree bases define (methods, properties, attributes)."""
-        found = self.builder.class_facts(path)
-        if found is None or depth > MAX_DEPTH:
-            return set(), path.startswith("django.db.models.") or path.startswith("builtins.")
-        facts = found[0]
-        names = (
-            {m.split(":")[0] for m in facts.methods}
-            | {a.name for a in facts.attributes}
-            | set(facts.nested)
-        )
-        known = True
-        for base in facts.bases:
-            base = self.builder.resolver.value(canonical_value(base))
-            if not isinstance(base, Ref):
-                known = False
-                continue
-            inherited, base_known = self._class_attributes(base.path, depth + 1)
-            names |= inherited
-            known = known and base_known
-        return names, known
+    def _class_attributes(self, path: str) -> tuple[set[str], bool]:
+        """Names a model class and its in-tree bases define, and whether that is all of them
+        (every base outside the tree is Django's Model or a builtin)."""
+        chain = self._chain(path)
+        known = not chain.opaque and all(p.startswith(("django.db.models.", "builtins.")) for p in chain.outside)
+        return chain.members(), known
 
 
 # --- what ModelSerializer.get_fields builds ----------------------------------------------------
@@ -1105,7 +1103,7 @@ def _build(name: str, source: str, info: ModelInfo, serializer: SerializerClass,
                 name, "ManyRelatedField", read_only, required, cls, "relation", source
             )
         return BuiltField(name, cls, read_only, required, None, "relation", source)
-    if source in info.attributes or info.has_attribute(source):
+    if info.has_attribute(source):
         return BuiltField(name, "ReadOnlyField", True, False, None, "property", None)
     if name == url_name or source in catalog.url_field_names:
         return BuiltField(name, "HyperlinkedIdentityField", True, False, None, "url", None)
@@ -1310,25 +1308,13 @@ class SerializerAnalysis:
         ):
             self.create_views.append(CreateView(path, target.path))
 
-    def _view_chain(self, path: str, depth: int = 0) -> tuple[bool, set[str]] | None:
+    def _view_chain(self, path: str) -> tuple[bool, set[str]] | None:
         """(creates with DRF's code, methods the in-tree classes define); None: unknown."""
-        if path in CREATE_VIEWS:
-            return True, set()
-        if path.startswith("rest_framework."):
-            return False, set()
-        found = self.index.class_facts(path)
-        if found is None or depth > MAX_DEPTH:
+        chain = class_chain(path, self.index.class_facts, self.index.resolve, lambda p: p.startswith("rest_framework."))
+        if chain.opaque or any(not p.startswith("rest_framework.") for p in chain.outside):
             return None
-        facts = found[0]
-        creates, methods = False, {m.split(":")[0] for m in facts.methods}
-        for base in facts.bases:
-            base = self.index.resolve(base)
-            inherited = self._view_chain(base.path, depth + 1) if isinstance(base, Ref) else None
-            if inherited is None:
-                return None
-            creates = creates or inherited[0]
-            methods |= inherited[1]
-        return creates, methods
+        methods = {m.split(":")[0] for c in chain.classes for m in c.methods}
+        return any(p in CREATE_VIEWS for p in chain.outside), methods
 
     def checked(self) -> list[tuple[SerializerClass, BuildResult]]:
         """The tree's serializers (not those of --site-packages folders) with DRF's fields."""
