@@ -17,6 +17,7 @@ from pathlib import Path
 
 from djstate import __version__
 from djstate.facts.model import FileFacts, Problem
+from djstate.isolate import InternalError, isolated
 
 PARALLEL_MIN = 48  # below this, starting worker processes costs more than it saves
 
@@ -54,10 +55,15 @@ class CacheStats:
     errors: list[str] = field(default_factory=list)
 
 
-def _parse(args: tuple[str, str, bytes, str]) -> FileFacts:
+def _parse(args: tuple[str, str, bytes, str]) -> tuple[FileFacts, InternalError | None]:
+    """One file's facts; an unforeseen shape leaves them empty and says why (in a worker too)."""
     from djstate.parse import parse_file  # the parsing layer loads in workers only when needed
 
-    return parse_file(*args)
+    path, module, _, kind = args
+    errors: list[InternalError] = []
+    with isolated(errors, f"facts of {path} (read as {kind})", path):
+        return parse_file(*args), None
+    return FileFacts(path, module), errors[0]
 
 
 class FactsStore:
@@ -68,6 +74,8 @@ class FactsStore:
         self.shared = shared if shared is not None else {}
         self.jobs = jobs or os.cpu_count() or 1
         self.stats = CacheStats()
+        self.internal_errors: list[InternalError] = []  # files whose facts could not be extracted
+        self.failed: set[str] = set()  # their paths: their content is unknown, not empty
         self._memory: dict[Request, FileFacts] = {}  # this run's facts, asked for again and again
 
     def _key(self, data: bytes, request: Request) -> str:
@@ -133,8 +141,12 @@ class FactsStore:
                 results = list(pool.map(_parse, [args for _, args in todo], chunksize=16))
         else:
             results = [_parse(args) for _, args in todo]
-        for (key, args), facts in zip(todo, results):
-            self._store(key, facts)
+        for (key, args), (facts, error) in zip(todo, results):
+            if error is None:
+                self._store(key, facts)
+            else:  # never cached: the next djstate may read it
+                self.internal_errors.append(error)
+                self.failed.add(args[0])
             out[args[0]] = facts
         for request in requests:
             if request.path in out:

@@ -68,6 +68,7 @@ def scan(
     settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically."),
     site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
+    debug: bool = typer.Option(False, "--debug", help="Print the traceback of each internal error (DJS000) to stderr."),
 ) -> None:
     """Report where the migration graph and the migrations' schema state break."""
     from djstate.engine import scan as run_scan
@@ -86,6 +87,10 @@ def scan(
     except Exception:  # an internal error is a bug: say so, exit 2, never a bare traceback
         typer.echo(traceback.format_exc(), err=True)
         _fail("internal error while scanning; please report it with the trace above")
+    if debug:
+        for error in result.project.internal_errors:
+            where = f"{error.path}:{error.line}" if error.line else error.path or "."
+            typer.echo(f"djstate: internal error in {error.unit} ({where}):\n{error.traceback}", err=True)
     reporter = json_report if format is Format.json else text_report
     typer.echo(reporter.render(result.findings, result.stats))
     threshold = SEVERITY_RANK[config.fail_on]

@@ -13,6 +13,7 @@ from djstate.config import Config
 from djstate.discover import AppDir, Tree, walk
 from djstate.facts.model import AppConfigFacts, FileFacts, MigrationFile, SettingsFacts
 from djstate.findings import Finding
+from djstate.isolate import InternalError, isolated
 from djstate.state.graph import GraphBuild, Key, build_graph
 from djstate.state.project import ProjectState, replay
 from djstate.state.resolve import Resolver
@@ -58,6 +59,9 @@ class Project:
     broken_apps: set[str] = field(default_factory=set)
     state: ProjectState | None = None
     unverified: int = 0
+    # units (a file's facts, a model, a serializer, a rule, a stage) an unforeseen shape ended:
+    # skipped, counted as unverified, reported as DJS000
+    internal_errors: list[InternalError] = field(default_factory=list)
 
     @property
     def auth_user_model_known(self) -> bool:
@@ -189,6 +193,7 @@ def _load_migrations(
         r.path.rsplit("/", 1)[0]
         for r in requests
         if facts[r.path].problem is not None
+        or r.path in store.failed
         or (facts[r.path].migration and facts[r.path].migration.class_span)
     }
     for app in apps:
@@ -209,7 +214,8 @@ def _load_migrations(
         label = label_of_dir[request.path.rsplit("/", 1)[0]]
         key = (label, request.path.rsplit("/", 1)[-1][:-3])
         project.migration_paths[key] = request.path
-        if file_facts.problem is not None:  # unknown content: keep the node so dependents resolve
+        if file_facts.problem is not None or request.path in store.failed:
+            # unknown content: keep the node so dependents resolve
             project.migrations[key] = MigrationFile(name=key[1], class_span=None)
         elif file_facts.migration is not None and file_facts.migration.class_span is not None:
             project.migrations[key] = file_facts.migration
@@ -257,7 +263,8 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     tree = walk(root, config.exclude)
     project = Project(root=root, config=config, tree=tree)
     # settings: the configured module, else the one manage.py names
-    _load_settings(project, store)
+    with isolated(project.internal_errors, "the settings", project.settings_path or ""):
+        _load_settings(project, store)
     candidates, facts = _collect_apps(tree, store, project.settings)
     project.files.update(facts)
     for app in candidates:
@@ -273,20 +280,30 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     project.modules = modules
 
     migrated = {label for label, app in project.apps.items() if app.migrated}
-    project.graph = build_graph(
-        project.migrations, migrated, set(project.apps), project.resolve_setting
-    )
+    with isolated(project.internal_errors, "the migration graph") as outcome:
+        project.graph = build_graph(
+            project.migrations, migrated, set(project.apps), project.resolve_setting
+        )
+    graph_failed = outcome.failed
+    if graph_failed:  # no graph: nothing is planned, every app's migration state is unknown
+        import networkx as nx
+
+        project.graph = GraphBuild(nx.DiGraph())
+        project.broken_apps.update(project.apps)
     project.unverified += len(project.graph.external)
     for cycle in project.graph.cycles:  # Django plans nothing; the replay order is arbitrary
         project.broken_apps.update(app for app, _ in cycle)
 
     resolver = Resolver(modules, _loader(store, "module"))
-    project.state = replay(
-        project.graph.plan(), project.migrations, project.resolve_setting, resolver
-    )
+    with isolated(project.internal_errors, "the migrations' replay") as outcome:
+        project.state = replay(
+            project.graph.plan(), project.migrations, project.resolve_setting, resolver
+        )
+    if outcome.failed or graph_failed:
+        project.state = ProjectState(uncertain_apps=set(project.apps))
     # an unparsable migration leaves its app's state unknown
     for key, path in project.migration_paths.items():
-        if project.files[path].problem is not None:
+        if project.files[path].problem is not None or path in store.failed:
             project.state.uncertain_apps.add(key[0])
             project.broken_apps.add(key[0])
         elif (
@@ -349,29 +366,70 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
     from djstate.rules import all_rules
 
     start = time.perf_counter()
+    first_store_error = len(store.internal_errors)
     project = load_project(root, config, store)
     findings: list[Finding] = []
-    rules = [r for r in all_rules() if not select or any(r.code.startswith(s) for s in select)]
+    rules = [
+        r for r in all_rules()
+        if r.code == INTERNAL_ERROR or not select or any(r.code.startswith(s) for s in select)
+    ]  # fmt: skip
+    rules.sort(key=lambda r: r.code == INTERNAL_ERROR)  # it reports what the others ran into
+    errors = project.internal_errors
     if any(
         getattr(r, "needs_models", False) or getattr(r, "needs_serializers", False) for r in rules
     ):
         from djstate.state.drift import compare_states
 
-        project.models_state = build_models_state(project, store)
-        markers = _source_markers(project)
-        project.drift = compare_states(
-            project.models_state, project.state, project.apps, markers.runtime_fields, project.migration_paths,
-            lambda app, name: markers.class_defined(project, app, name),
-            frozenset() if project.auth_user_model_known else frozenset({project.auth_user_model.lower()}),
-        )  # fmt: skip
-        project.unverified += project.models_state.unverified + project.drift.unverified
-        if any(getattr(r, "needs_serializers", False) for r in rules):
-            project.serializers = build_serializers(project, store, markers)
-            project.unverified += project.serializers.unverified
+        with isolated(errors, "the models state") as outcome:
+            project.models_state = build_models_state(project, store)
+            markers = _source_markers(project)
+            project.drift = compare_states(
+                project.models_state, project.state, project.apps, markers.runtime_fields, project.migration_paths,
+                lambda app, name: markers.class_defined(project, app, name),
+                frozenset() if project.auth_user_model_known else frozenset({project.auth_user_model.lower()}),
+            )  # fmt: skip
+            project.unverified += project.models_state.unverified + project.drift.unverified
+        if outcome.failed:  # the model and serializer rules have nothing to judge
+            project.models_state = project.drift = None
+        elif any(getattr(r, "needs_serializers", False) for r in rules):
+            with isolated(errors, "the serializers") as outcome:
+                project.serializers = build_serializers(project, store, markers)
+            if outcome.failed:
+                project.serializers = None
+            else:
+                project.unverified += project.serializers.unverified
     for rule in rules:
-        findings.extend(f for f in rule.check(project) if not f.path.startswith("/"))
+        if rule.code == INTERNAL_ERROR:
+            _gather_internal_errors(project, store.internal_errors[first_store_error:])
+        elif getattr(rule, "needs_models", False) and project.drift is None:
+            continue
+        elif getattr(rule, "needs_serializers", False) and project.serializers is None:
+            continue
+        with isolated(errors, f"rule {rule.code}"):  # its findings until then stand
+            for finding in rule.check(project):
+                if not finding.path.startswith("/") or rule.code == INTERNAL_ERROR:
+                    findings.append(finding)
     findings.sort()
     return ScanResult(project, findings, time.perf_counter() - start)
+
+
+INTERNAL_ERROR = "DJS000"
+
+
+def _gather_internal_errors(project: Project, store_errors: list[InternalError]) -> None:
+    """Every unit's internal errors into ``project.internal_errors``, each counted unverified."""
+    parts = [
+        store_errors,
+        getattr(project.models_builder, "internal_errors", []),
+        getattr(project.drift, "internal_errors", []),
+        getattr(project.serializers, "internal_errors", []),
+    ]
+    seen = {(e.unit, e.path, e.summary) for e in project.internal_errors}
+    for error in (e for part in parts for e in part):
+        if (error.unit, error.path, error.summary) not in seen:
+            seen.add((error.unit, error.path, error.summary))
+            project.internal_errors.append(error)
+    project.unverified += len(project.internal_errors)
 
 
 def _loader(store: FactsStore, kind: str):
@@ -411,7 +469,8 @@ def build_models_state(project: Project, store: FactsStore):
         project.resolve_setting,
     )  # fmt: skip
     for module in _model_modules(project, store):
-        builder.add_module(module)
+        with isolated(builder.internal_errors, f"models module {module}", modules.get(module, "")):
+            builder.add_module(module)
     project.models_builder = builder
     return builder.state
 
@@ -593,7 +652,7 @@ def build_serializers(project: Project, store: FactsStore, markers: SourceMarker
         module_facts = facts[modules[module]].module_facts
         if module_facts is None:
             continue
-        for name in module_facts.class_bodies:
-            analysis.add(f"{module}.{name}")
+        for name, body in module_facts.class_bodies.items():
+            analysis.add(f"{module}.{name}", modules[module], body.span.line)
     analysis.save_hooks = markers.save_hooks
     return analysis

@@ -12,6 +12,7 @@ sys.path.insert(0, str(ROOT))
 from djstate.rules import rule_classes  # noqa: E402
 
 FAMILIES = {
+    "DJS0": "The scan itself",
     "DJS1": "Migration graph",
     "DJS2": "Migration state and models ↔ migrations drift",
     "DJS3": "Model definitions",

@@ -10,11 +10,12 @@ counted, never guessed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from djstate.facts.model import Span
 from djstate.facts.values import Call, Ref, is_known, render
+from djstate.isolate import InternalError, isolated
 from djstate.state.fields import FieldState
 from djstate.state.project import ALTER_OPTION_KEYS, ModelState, normalize_together
 
@@ -54,6 +55,7 @@ class Drift:
 class DriftResult:
     drifts: list[Drift]
     unverified: int
+    internal_errors: list[InternalError] = field(default_factory=list)  # models not compared
 
 
 def compare_states(
@@ -67,6 +69,7 @@ def compare_states(
 ) -> DriftResult:
     drifts: list[Drift] = []
     unverified = 0
+    errors: list[InternalError] = []
     labels = {label for label, app in apps.items() if app.migrated and not app.external}
     ours = {k: m for k, m in models_state.models.items() if k[0] in labels}
     theirs = {k: m for k, m in migrations_state.models.items() if k[0] in labels}
@@ -77,11 +80,12 @@ def compare_states(
         if key in models_state.unverified_models or migrations_state.is_uncertain(*key):
             unverified += 1
             continue
-        table = model.options.get("managed", True) is not False and model.options.get("proxy") is not True
-        drifts.append(
-            _at_model(model, "CreateModel", "error" if table else "warning",
-                      f"model {model.app}.{model.name} has no migration")
-        )  # fmt: skip
+        with _unit(errors, model):
+            table = model.options.get("managed", True) is not False and model.options.get("proxy") is not True
+            drifts.append(
+                _at_model(model, "CreateModel", "error" if table else "warning",
+                          f"model {model.app}.{model.name} has no migration")
+            )  # fmt: skip
 
     for key in sorted(set(theirs) - set(ours)):
         model = theirs[key]
@@ -94,28 +98,36 @@ def compare_states(
         ):
             unverified += 1  # a class of that name exists: maybe a model djstate cannot see
             continue
-        table = model.options.get("managed", True) is not False and model.options.get("proxy") is not True
         path, span = _migration_origin(model, migration_paths)
-        drifts.append(
-            Drift("DeleteModel", "error" if table else "warning", model.app, model.name, None,
-                  f"migrations create {model.app}.{model.name}, but no model class defines it", path, span)
-        )  # fmt: skip
+        with _unit(errors, model, (path, span)):
+            table = model.options.get("managed", True) is not False and model.options.get("proxy") is not True
+            drifts.append(
+                Drift("DeleteModel", "error" if table else "warning", model.app, model.name, None,
+                      f"migrations create {model.app}.{model.name}, but no model class defines it", path, span)
+            )  # fmt: skip
 
     for key in sorted(set(ours) & set(theirs)):
         mine, old = ours[key], theirs[key]
         if key in models_state.unverified_models or migrations_state.is_uncertain(*key):
             unverified += 1
             continue
-        unmanaged = any(m.options.get("managed", True) is False or m.options.get("proxy") is True for m in (mine, old))
-        if not unmanaged:  # Django compares the fields of managed, concrete models only
-            partial = key in models_state.partial_models
-            found, skipped = _fields(mine, old, runtime_fields, partial, ignore_to)
-            drifts += found
-            unverified += skipped
-        found, skipped = _options(mine, old, "@deconstruct-patched" in runtime_fields, not unmanaged)
-        drifts += found
-        unverified += skipped
-    return DriftResult(drifts, unverified)
+        with _unit(errors, mine) as outcome:  # all or nothing
+            found_fields, skipped_fields = [], 0
+            unmanaged = any(m.options.get("managed", True) is False or m.options.get("proxy") is True for m in (mine, old))
+            if not unmanaged:  # Django compares the fields of managed, concrete models only
+                partial = key in models_state.partial_models
+                found_fields, skipped_fields = _fields(mine, old, runtime_fields, partial, ignore_to)
+            found, skipped = _options(mine, old, "@deconstruct-patched" in runtime_fields, not unmanaged)
+        if not outcome.failed:
+            drifts += found_fields + found
+            unverified += skipped_fields + skipped
+    return DriftResult(drifts, unverified, errors)
+
+
+def _unit(errors: list[InternalError], model: ModelState, where: tuple | None = None):
+    """One model's comparison, isolated: an unforeseen shape skips only that model."""
+    path, span = where or model.origin or ("", None)
+    return isolated(errors, f"model {model.app}.{model.name}", path, getattr(span, "line", 0))
 
 
 def _at_model(model: ModelState, operation: str, severity: str, detail: str, field: str | None = None) -> Drift:

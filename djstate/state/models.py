@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts, ModuleFacts
 from djstate.facts.values import Call, Opaque, Ref
+from djstate.isolate import InternalError, isolated
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, deconstruct, django_field_name
 from djstate.state.objects import normalise_object
 from djstate.state.paths import canonical_path, canonical_value
@@ -122,6 +123,7 @@ class ModelsBuilder:
         self.state = ModelsState()
         self._classes: dict[str, ModelClass | None] = {}
         self.unknown: set[str] = set()
+        self.internal_errors: list[InternalError] = []  # classes skipped by an unforeseen shape
 
     # --- classes ------------------------------------------------------------------------------
 
@@ -270,25 +272,39 @@ class ModelsBuilder:
         if facts is None:
             return
         app_label = self.app_of_module(module)
-        for name in facts.class_bodies:
+        for name, body in facts.class_bodies.items():
             if app_label:
                 self.state.class_names.setdefault(app_label, set()).add(name.lower())
-            model = self.model_class(f"{module}.{name}")
-            if model is None or model.abstract or not model.app:
-                continue
-            key = (model.app, name.lower())
-            if key in self.state.models:
-                continue
-            self.state.classes[key] = model
-            self.state.models[key] = self.model_state(model)
-            settings_dependent = model.facts.conditional or any(
-                not isinstance(model.meta.get(k, False), bool) for k in ("abstract", "proxy", "managed")
-            )
-            if not model.fields_known:
-                self.state.partial_models.add(key)
-            if not model.known or settings_dependent:
+            unit = f"model {app_label}.{name}" if app_label else f"class {module}.{name}"
+            with isolated(self.internal_errors, unit, self.modules[module], body.span.line) as outcome:
+                self._add_model(module, name)
+            if outcome.failed:  # unverified: not judged, and its app's deletions neither
+                model = self._classes.get(f"{module}.{name}")
+                key = (model.app if model and model.app else app_label or "", name.lower())
+                if key in self.state.classes and self.state.classes[key].path == f"{module}.{name}":
+                    del self.state.classes[key]
+                    self.state.models.pop(key, None)
                 self.state.unverified_models.add(key)
-                self.state.unverified += 1
+                if model is None:
+                    self.unknown.add(f"{module}.{name}")  # a subclass cannot know its fields
+
+    def _add_model(self, module: str, name: str) -> None:
+        model = self.model_class(f"{module}.{name}")
+        if model is None or model.abstract or not model.app:
+            return
+        key = (model.app, name.lower())
+        if key in self.state.models:
+            return
+        self.state.classes[key] = model
+        self.state.models[key] = self.model_state(model)
+        settings_dependent = model.facts.conditional or any(
+            not isinstance(model.meta.get(k, False), bool) for k in ("abstract", "proxy", "managed")
+        )
+        if not model.fields_known:
+            self.state.partial_models.add(key)
+        if not model.known or settings_dependent:
+            self.state.unverified_models.add(key)
+            self.state.unverified += 1
 
     def class_label(self, path: str) -> str | None:
         """``app_label.modelname`` of a model class, without building the model."""

@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts, Span
 from djstate.facts.values import Call, Opaque, Ref, render
+from djstate.isolate import InternalError, isolated
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, django_field_name, mro
 from djstate.state.paths import canonical_path, canonical_value
 
@@ -1279,9 +1280,17 @@ class SerializerAnalysis:
         self.save_hooks: set[str] = set()
         self._results: dict[str, BuildResult] = {}
         self.unverified = 0
-        self.internal_errors: list[str] = []
+        self.internal_errors: list[InternalError] = []  # serializers skipped by an unforeseen shape
 
-    def add(self, path: str) -> None:
+    def add(self, path: str, file: str = "", line: int = 0) -> None:
+        """Read one class of a serializers or views module; a failure skips only that class."""
+        with isolated(self.internal_errors, f"serializer {path}", file, line) as outcome:
+            self._add(path)
+        if outcome.failed:
+            self.serializers = [s for s in self.serializers if s.path != path]
+            self.create_views = [v for v in self.create_views if v.path != path]
+
+    def _add(self, path: str) -> None:
         serializer = self.index.serializer(path)
         if serializer is not None:
             self.serializers.append(serializer)
@@ -1325,11 +1334,10 @@ class SerializerAnalysis:
 
     def result(self, serializer: SerializerClass) -> BuildResult:
         if serializer.path not in self._results:
-            try:
+            unit = f"serializer {serializer.path}"
+            with isolated(self.internal_errors, unit, serializer.file, serializer.facts.span.line) as outcome:
                 built = build_fields(serializer, self.catalog, self.auth_user_model)
-            except Exception as exc:  # a shape djstate did not foresee: stay silent, say so
+            if outcome.failed:  # a shape djstate did not foresee: stay silent on it, DJS000 says so
                 built = BuildResult(certain=False, names_certain=False)
-                self.internal_errors.append(f"{serializer.path}: {type(exc).__name__}: {exc}")
-                self.unverified += 1
             self._results[serializer.path] = built
         return self._results[serializer.path]
