@@ -44,6 +44,10 @@ class Opaque:
     source: str
 
 
+# `[*a, b, *c]` whose starred parts are names: Call(SPLICE, (Ref(a), [b], Ref(c)), {"kind": "list"}),
+# added up by the state layer once the names are resolved
+SPLICE = "djstate.splice"
+
 Value = Union[None, bool, int, float, complex, str, bytes, list, tuple, dict, frozenset, Ref, Call, Opaque]
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import libcst as cst
 
 from djstate.facts.model import ClassAttr, ClassFacts
-from djstate.facts.values import Opaque, Ref
-from djstate.parse.expressions import ExpressionReader, Scope, _flatten, _method_name, _span
+from djstate.facts.values import Call, Opaque, Ref, is_known
+from djstate.parse.expressions import ExpressionReader, Scope, _flatten, _method_name, _span, source_of
 
 
 def extract_classes(module: cst.Module, scope: Scope, positions: Any) -> dict[str, ClassFacts]:
@@ -59,6 +59,14 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
                 if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
                     # `import json` in a class body makes `json` a class attribute
                     methods.extend(_bound_name(alias) for alias in small.names)
+                mutated = _mutation(small, local)
+                if mutated is not None:  # `indexes += [...]`, `indexes.append(...)` after the assignment
+                    name = mutated
+                    local[name] = _mutated_value(small, local[name], _ClassScopeReader(reader, local))
+                    facts.attributes = [
+                        ClassAttr(a.name, local[name], a.span) if a.name == name else a for a in facts.attributes
+                    ]
+                    continue
                 if isinstance(small, cst.Assign):
                     targets, value = [t.target for t in small.targets], small.value
                 elif isinstance(small, cst.AnnAssign) and small.value is not None:
@@ -79,6 +87,41 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
     facts.methods = tuple(methods)
     facts.instance_attributes = frozenset(_self_attributes(node))
     return facts
+
+
+_ADDING_METHODS = ("append", "extend")
+_MUTATING_METHODS = ("append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse", "update", "add")
+
+
+def _mutation(small: cst.CSTNode, local: dict[str, Any]) -> str | None:
+    """The class-body name a statement changes in place, if any."""
+    if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+        return small.target.value if small.target.value in local else None
+    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+        func = small.value.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in _MUTATING_METHODS:
+            return func.value.value if func.value.value in local else None
+    return None
+
+
+def _mutated_value(small: cst.CSTNode, before: Any, reader: ExpressionReader) -> Any:
+    """What the name holds after ``+=``, ``.append(x)`` or ``.extend(xs)``; other changes are unknown."""
+    added: Any = Opaque(source_of(small))
+    if isinstance(small, cst.AugAssign) and isinstance(small.operator, cst.AddAssign):
+        added = reader.read(small.value)
+    elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+        call = small.value
+        method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+        if method in _ADDING_METHODS and len(call.args) == 1 and not call.args[0].star and call.args[0].keyword is None:
+            added = reader.read(call.args[0].value)
+            added = [added] if method == "append" else added
+    if isinstance(added, Opaque) or not is_known(before) or not is_known(added):
+        return Opaque(source_of(small))
+    if isinstance(before, list) and isinstance(added, (list, tuple)):
+        return before + list(added)  # list += any iterable
+    if isinstance(before, tuple) and isinstance(added, tuple) and isinstance(small, cst.AugAssign):
+        return before + added
+    return Call("operator.add", (before, added), {})
 
 
 class _ClassScopeReader(ExpressionReader):

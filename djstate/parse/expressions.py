@@ -14,7 +14,7 @@ from typing import Any
 import libcst as cst
 
 from djstate.facts.model import Import, Span
-from djstate.facts.values import Call, Opaque, Ref, is_known
+from djstate.facts.values import SPLICE, Call, Opaque, Ref, is_known
 
 # Translation helpers: Django serialises the lazy string as its text.
 _GETTEXT = {
@@ -230,15 +230,23 @@ class ExpressionReader:
                 return Ref(f"{base.path}.{node.attr.value}")
             return Opaque(source_of(node))
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-            items = []
+            items: list = []
+            parts: list = []  # segments and starred names, when a starred part is a name
             for element in node.elements:
                 if isinstance(element, cst.StarredElement):
                     inner = self._read(element.value)
-                    if not isinstance(inner, (list, tuple)):
+                    if isinstance(inner, (list, tuple)):
+                        items.extend(inner)
+                    elif isinstance(inner, (Ref, Call)) and is_known(inner) and not isinstance(node, cst.Set):
+                        parts += [items, inner]  # `[*Base.Meta.indexes, X]`: added up once resolved
+                        items = []
+                    else:
                         return Opaque(source_of(node))
-                    items.extend(inner)
                 else:
                     items.append(self._read(element.value))
+            if parts:
+                kind = "list" if isinstance(node, cst.List) else "tuple"
+                return Call(SPLICE, tuple(p for p in [*parts, items] if p != []), {"kind": kind})
             if isinstance(node, cst.List):
                 return items
             if isinstance(node, cst.Tuple):

@@ -14,8 +14,9 @@ from typing import Any, Callable
 
 from djstate.facts.model import ModuleFacts
 from djstate.facts.operations import operation_kind
-from djstate.facts.values import Call, Opaque, Ref, render
+from djstate.facts.values import SPLICE, Call, Opaque, Ref, render
 from djstate.state.paths import canonical_path
+from djstate.state.sequences import fold
 
 # Calls of lower-case names are function calls evaluated at import time, so their value is
 # unknown; these are the exceptions whose call *is* the value Django serialises.
@@ -84,6 +85,8 @@ class Resolver:
         """Resolve every in-tree name inside a value; unknown calls become Opaque."""
         if isinstance(value, Ref):
             return self.resolve_path(value.path, depth)
+        if isinstance(value, Call) and value.path == SPLICE:
+            return fold(value, lambda part: self.value(part, depth))
         if isinstance(value, Call):
             func = self.resolve_path(value.path, depth)
             if not isinstance(func, Ref):
