@@ -264,9 +264,17 @@ def _options(mine: ModelState, old: ModelState, patched: bool = False, table: bo
         if olds is None or news is None:
             skipped += 1
             continue
-        for name in sorted(news.keys() - olds.keys()):
+        added, removed = sorted(news.keys() - olds.keys()), sorted(olds.keys() - news.keys())
+        if option == "indexes":  # the autodetector's generate_renamed_indexes
+            for name in list(added):
+                old_name = next((o for o in removed if _unnamed(olds[o], o) == _unnamed(news[name], name)), None)
+                if old_name is not None:
+                    added.remove(name)
+                    removed.remove(old_name)
+                    drifts.append(_at_model(mine, "RenameIndex", database, f"index {old_name} is named {name} in Meta"))
+        for name in added:
             drifts.append(_at_model(mine, add, database, f"{option[:-1]} {name} has no migration"))
-        for name in sorted(olds.keys() - news.keys()):
+        for name in removed:
             drifts.append(_at_model(mine, remove, database, f"migrations have {option[:-1]} {name}, which Meta no longer defines"))
         for name in sorted(olds.keys() & news.keys()):
             if olds[name] != news[name]:
@@ -287,6 +295,10 @@ def _together(value: Any) -> frozenset | None:
         return frozenset(tuple(t) for t in normalize_together(value))
     except TypeError:
         return None
+
+
+def _unnamed(rendered: str, name: str) -> str:
+    return rendered.replace(f"name={name!r}", "name=?", 1)
 
 
 def _by_name(objects: Any) -> dict[str, str] | None:

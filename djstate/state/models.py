@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts, ModuleFacts
-from djstate.facts.values import Call, Opaque, Ref
+from djstate.facts.values import Call, Opaque, Ref, is_known
 from djstate.isolate import InternalError, isolated
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, deconstruct, django_field_name
 from djstate.state.objects import normalise_object
 from djstate.state.paths import canonical_path, canonical_value
 from djstate.state.project import MODEL_BASE, ModelState, normalize_together
 from djstate.state.resolve import Resolver
+from djstate.state.sequences import fold, is_sum
 
 MODEL = "django.db.models.base.Model"
 MANAGERS = {"django.db.models.manager.Manager", "django.db.models.manager.BaseManager"}
@@ -194,7 +195,7 @@ class ModelsBuilder:
                 for parent in parents:
                     if isinstance(meta_base, Ref) and meta_base.path.endswith(f"{parent.facts.name}.Meta"):
                         meta.update({**parent.meta, "abstract": False} if parent.abstract else {})
-            meta.update({a.name: self.resolver.value(canonical_value(a.value)) for a in own_meta.attributes})
+            meta.update({a.name: self._meta_value(canonical_value(a.value)) for a in own_meta.attributes})
         app = meta.get("app_label") if isinstance(meta.get("app_label"), str) else self.app_of_module(module)
         fields: list[tuple[str, Any, Any]] = []
         managers: list[tuple[str, Any]] = []
@@ -225,6 +226,20 @@ class ModelsBuilder:
         )  # fmt: skip
         self._classes[path] = model
         return model
+
+    def _meta_value(self, value: Any) -> Any:
+        """A Meta attribute's value: ``Base.Meta.indexes`` is the (inherited) option of that
+        model, and sums of sequences (``[*Base.Meta.indexes, X]``, ``a + b``) are added up."""
+        if is_sum(value):
+            return fold(value, self._meta_value)
+        if isinstance(value, Ref) and ".Meta." in value.path:
+            owner, _, name = value.path.rpartition(".Meta.")
+            resolved = self.resolver.resolve_path(owner)
+            parent = self.model_class(resolved.path) if isinstance(resolved, Ref) else None
+            if parent is not None and name in parent.meta:
+                return parent.meta[name]
+            return Opaque(value.path)
+        return self.resolver.value(value)
 
     def attribute_kind(self, value: Any) -> str | None:
         if isinstance(value, Call):
@@ -513,11 +528,16 @@ class ModelsBuilder:
             if name not in model.meta:
                 continue
             value = normalise_object(model.meta[name])
-            if name == "unique_together":
+            if name == "unique_together" and is_known(value):
                 value = frozenset(normalize_together(value)) if value else frozenset()
             options[name] = value
-        options["indexes"] = [self._named_index(model, i, fields) for i in options.get("indexes", [])]
-        options.setdefault("constraints", [])
+        for name in ("indexes", "constraints"):
+            value = options.get(name, [])
+            if isinstance(value, (list, tuple)):
+                value = [_format_name(obj, model) for obj in value]
+                options[name] = [self._named_index(model, i, fields) for i in value] if name == "indexes" else value
+            else:
+                options[name] = value  # unknown (built at runtime): compared as unverified
         return options
 
     def _named_index(self, model: ModelClass, index: Any, fields: dict[str, FieldState]) -> Any:
@@ -601,6 +621,19 @@ class ModelsBuilder:
 
 
 EXTRA_FIELDS = {"taggit.managers.TaggableManager"}
+
+
+def _format_name(obj: Any, model: ModelClass) -> Any:
+    """``Options._format_names``: a concrete model fills ``%(app_label)s``/``%(class)s`` into
+    its indexes' and constraints' names."""
+    name = obj.kwargs.get("name") if isinstance(obj, Call) else None
+    if not isinstance(name, str) or "%" not in name:
+        return obj
+    try:
+        name = name % {"app_label": model.app.lower(), "class": model.facts.name.lower()}
+    except (KeyError, ValueError, TypeError):
+        return Call(obj.path, obj.args, {**obj.kwargs, "name": Opaque(name)})  # Django raises too
+    return Call(obj.path, obj.args, {**obj.kwargs, "name": name})
 
 
 def _is_many(state: FieldState) -> bool:

@@ -22,6 +22,7 @@ from djstate.facts.values import Call, Opaque, Ref, render
 from djstate.isolate import InternalError, isolated
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, django_field_name, mro
 from djstate.state.paths import canonical_path, canonical_value
+from djstate.state.sequences import fold, is_sum
 
 DRF_SERIALIZERS = {
     "rest_framework.serializers.BaseSerializer": "base",
@@ -407,12 +408,10 @@ class SerializerIndex:
         return parent.meta
 
     def meta_value(self, value: Any) -> Any:
-        """A Meta attribute's value; ``Parent.Meta.fields + (...)`` is added up."""
-        if isinstance(value, Call) and value.path == "operator.add" and len(value.args) == 2:
-            left, right = (self.meta_value(a) for a in value.args)
-            if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
-                return type(left)(left) + type(left)(right)
-            return Opaque("a sum djstate cannot evaluate")
+        """A Meta attribute's value; ``Parent.Meta.fields + (...)`` and ``[*Parent.Meta.fields, ...]``
+        are added up."""
+        if is_sum(value):
+            return fold(value, self.meta_value)
         if isinstance(value, Ref) and ".Meta." in value.path:
             owner, _, name = value.path.rpartition(".Meta.")
             resolved = self.resolve(Ref(owner))

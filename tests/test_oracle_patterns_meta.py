@@ -1,0 +1,130 @@
+"""Meta shapes real projects use that djstate once got wrong (issue 9, patterns A, B, E, F).
+
+Each fixture's migrations are written by Django itself (``makemigrations``), so Django's
+autodetector finds nothing to do; djstate must then report no drift either. Each fixture
+also has an edit after which Django *does* write operations, and djstate must name the
+same operations (the real error is still caught).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import write_project
+from tests.oracle.makemigrations import make_migrations
+from tests.test_oracle_drift import apps_py, django_operations, djstate_operations
+
+pytestmark = pytest.mark.oracle
+
+APP = "places"
+
+
+def _files(models: str, extra: dict | None = None) -> dict:
+    return {
+        f"{APP}/__init__.py": "",
+        f"{APP}/apps.py": apps_py(APP),
+        f"{APP}/migrations/__init__.py": "",
+        f"{APP}/models.py": models,
+        **(extra or {}),
+    }
+
+
+# A: %(app_label)s / %(class)s in index and constraint names, on an abstract base and on a
+# concrete model (Options._format_names fills them in for every concrete model)
+PATTERN_A = '''\
+from django.db import models
+
+
+class Located(models.Model):
+    city = models.CharField(max_length=50)
+    country = models.CharField(max_length=2)
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["city"], name="%(app_label)s_%(class)s_city")]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "country"], name="%(app_label)s_%(class)s_uniq"),
+        ]
+
+
+class Shop(Located):
+    name = models.CharField(max_length=50)
+
+
+class Depot(Located):
+    size = models.IntegerField(default=0)
+
+
+class Office(models.Model):
+    floor = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["floor"], name="%(class)s_floor")]
+'''
+
+# B: Meta lists built from a base's list: star-unpacking, `+`, and changes after assignment
+PATTERN_B = '''\
+from django.db import models
+
+
+class Base(models.Model):
+    code = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["code"], name="%(class)s_code")]
+
+
+class Starred(Base):
+    class Meta(Base.Meta):
+        indexes = [*Base.Meta.indexes, models.Index(fields=["kind"], name="starred_kind")]
+
+
+class Summed(Base):
+    class Meta(Base.Meta):
+        indexes = Base.Meta.indexes + [models.Index(fields=["kind"], name="summed_kind")]
+
+
+class Appended(Base):
+    class Meta(Base.Meta):
+        indexes = list(Base.Meta.indexes)
+        indexes = [models.Index(fields=["kind"], name="appended_kind")]
+        indexes.append(models.Index(fields=["code", "kind"], name="appended_code_kind"))
+        indexes += [models.Index(fields=["-code"], name="appended_code_desc")]
+        indexes.extend([models.Index(fields=["-kind"], name="appended_kind_desc")])
+        constraints = []
+        constraints.append(models.UniqueConstraint(fields=["code"], name="appended_code_uniq"))
+'''
+
+CASES = [
+    # (id, models, edit after makemigrations: (old, new) or None)
+    ("A_format_names", PATTERN_A, None),
+    ("A_format_names_edited", PATTERN_A, ('name="%(app_label)s_%(class)s_city"', 'name="%(app_label)s_%(class)s_town"')),
+    ("A_concrete_template_edited", PATTERN_A, ('name="%(class)s_floor"', 'name="%(class)s_storey"')),
+    ("B_built_lists", PATTERN_B, None),
+    ("B_starred_gains_index", PATTERN_B,
+     ('models.Index(fields=["kind"], name="starred_kind")]',
+      'models.Index(fields=["kind"], name="starred_kind"), models.Index(fields=["-kind"], name="starred_kd")]')),
+    ("B_base_gains_index", PATTERN_B,
+     ('indexes = [models.Index(fields=["code"], name="%(class)s_code")]',
+      'indexes = [models.Index(fields=["code"], name="%(class)s_code"), models.Index(fields=["kind"], name="%(class)s_k")]')),
+    ("B_appended_loses_index", PATTERN_B,
+     ('        indexes.append(models.Index(fields=["code", "kind"], name="appended_code_kind"))\n', "")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("models,edit", [pytest.param(m, e, id=i) for i, m, e in CASES])
+def test_meta_pattern_equals_django(tmp_path, models, edit):
+    write_project(tmp_path, _files(models))
+    make_migrations(tmp_path, [APP])
+    if edit is not None:
+        old, new = edit
+        assert old in models
+        (tmp_path / APP / "models.py").write_text(models.replace(old, new))
+    expected = django_operations(tmp_path, [APP])
+    assert bool(expected) == (edit is not None), f"the fixture does not do what it says: {expected}"
+    operations, findings, unverified = djstate_operations(tmp_path)
+    assert operations == expected, f"missing: {expected - operations}, extra: {operations - expected}"
+    if edit is None:
+        assert unverified == 0, "djstate left the fixture unverified: silence proves nothing"
