@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 BASE := $(VENV)/.djstate-base
 TESTDEPS := $(VENV)/.djstate-test
 
-.PHONY: demo test corpora bench docs clean
+.PHONY: demo test fuzz corpora bench docs clean
 
 # djstate alone: what `make demo` needs (libcst, networkx, typer).
 $(BASE): pyproject.toml
@@ -25,6 +25,12 @@ demo: $(BASE)
 
 test: $(TESTDEPS)
 	$(BIN)/python -m pytest
+
+# Mutated copies of real projects, scanned in-process; `make test` runs a bounded share of it.
+# DJSTATE_FUZZ_REPORT=fuzz.json also writes each DJS000 cause with a mutated file.
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(TESTDEPS)
+	DJSTATE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz.py -q -s -p no:cacheprovider
 
 # Download the pinned real-world projects into ~/.cache/djstate/corpora (outside the repo).
 corpora: $(BASE)
