@@ -35,6 +35,9 @@ class Config:
     # packages) are looked up; their migrations then count as known
     site_packages: tuple[str, ...] = ()
     fail_on: str = "error"
+    # the Django version whose makemigrations the migrations must match, "X.Y"; overrides what
+    # the requirement and lock files say (djstate/django_version.py)
+    django_version: str | None = None
 
 
 def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
@@ -63,6 +66,18 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
     for key in ("auth_user_model", "default_auto_field", "settings"):
         if key in values and not isinstance(values[key], str):
             raise ConfigError(f"[tool.djstate] {key} must be a string")
+    if "django_version" in values:
+        _check_django_version(values["django_version"])
     if "swappable" in values and not isinstance(values["swappable"], dict):
         raise ConfigError("[tool.djstate] swappable must be a table of setting = \"app.Model\"")
     return replace(Config(), **values)
+
+
+def _check_django_version(value: Any) -> None:
+    from djstate.django_version import SUPPORTED, parse_version_text
+
+    known = ", ".join(f"{a}.{b}" for a, b in SUPPORTED)
+    if not isinstance(value, str) or parse_version_text(value) is None:
+        raise ConfigError(f'[tool.djstate] django_version must be a string like "4.2"; got {value!r}')
+    if parse_version_text(value) not in SUPPORTED:
+        raise ConfigError(f"[tool.djstate] django_version {value!r} is not one djstate knows; known: {known}")

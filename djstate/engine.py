@@ -10,6 +10,7 @@ from pathlib import Path
 
 from djstate.cache import FactsStore, Request
 from djstate.config import Config
+from djstate.django_version import find_django_version
 from djstate.discover import AppDir, Tree, walk
 from djstate.facts.model import AppConfigFacts, FileFacts, MigrationFile, SettingsFacts
 from djstate.findings import Finding
@@ -59,6 +60,7 @@ class Project:
     broken_apps: set[str] = field(default_factory=set)
     state: ProjectState | None = None
     unverified: int = 0
+    django_version: Any = None  # DjangoVersion: whose makemigrations the drift rules emulate
     # units (a file's facts, a model, a serializer, a rule, a stage) an unforeseen shape ended:
     # skipped, counted as unverified, reported as DJS000
     internal_errors: list[InternalError] = field(default_factory=list)
@@ -104,6 +106,7 @@ class ScanResult:
             "models": len(p.state.models) if p.state else 0,
             "unverified": p.unverified,
             "seconds": round(self.seconds, 3),
+            "django_version": p.django_version.as_dict() if p.django_version else None,
         }
 
 
@@ -262,6 +265,7 @@ def _external_labels(project: Project) -> set[str]:
 def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     tree = walk(root, config.exclude)
     project = Project(root=root, config=config, tree=tree)
+    project.django_version = find_django_version(root, config.django_version, config.site_packages)
     # settings: the configured module, else the one manage.py names
     with isolated(project.internal_errors, "the settings", project.settings_path or ""):
         _load_settings(project, store)
@@ -387,6 +391,7 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
                 project.models_state, project.state, project.apps, markers.runtime_fields, project.migration_paths,
                 lambda app, name: markers.class_defined(project, app, name),
                 frozenset() if project.auth_user_model_known else frozenset({project.auth_user_model.lower()}),
+                project.django_version.version if project.django_version else None,
             )  # fmt: skip
             project.unverified += project.models_state.unverified + project.drift.unverified
         if outcome.failed:  # the model and serializer rules have nothing to judge

@@ -14,5 +14,13 @@ def render(findings: list[Finding], stats: dict) -> str:
         + (f" ({summary})" if summary else "")
         + f" in {stats['apps']} apps, {stats['migrations']} migrations, {stats['models']} models"
         f" [{stats['unverified']} unverified, {stats['seconds']:.2f}s]"
+        + _assumed_version(stats.get("django_version"))
     )
     return "\n".join(lines)
+
+
+def _assumed_version(version: dict | None) -> str:
+    """Said when no requirement, lock file or config names the Django version."""
+    if version and version.get("source") == "assumed":
+        return f"; Django {version['version']} assumed (no pin found; set django_version)"
+    return ""

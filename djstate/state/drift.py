@@ -18,6 +18,7 @@ from djstate.facts.values import Call, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
 from djstate.state.fields import FieldState
 from djstate.state.project import ALTER_OPTION_KEYS, ModelState, normalize_together
+from djstate.state.versions import adjust_field, alter_operations
 
 # Field kwargs whose change alters the database schema (the rest only alter Django's state).
 DATABASE_KWARGS = {
@@ -66,6 +67,7 @@ def compare_states(
     migration_paths: dict,
     class_exists: Any = lambda app, name: False,
     ignore_to: frozenset = frozenset(),
+    django_version: tuple[int, int] | None = None,  # whose autodetector; None: the newest
 ) -> DriftResult:
     drifts: list[Drift] = []
     unverified = 0
@@ -116,7 +118,7 @@ def compare_states(
             unmanaged = any(m.options.get("managed", True) is False or m.options.get("proxy") is True for m in (mine, old))
             if not unmanaged:  # Django compares the fields of managed, concrete models only
                 partial = key in models_state.partial_models
-                found_fields, skipped_fields = _fields(mine, old, runtime_fields, partial, ignore_to)
+                found_fields, skipped_fields = _fields(mine, old, runtime_fields, partial, ignore_to, django_version)
             found, skipped = _options(mine, old, "@deconstruct-patched" in runtime_fields, not unmanaged)
         if not outcome.failed:
             drifts += found_fields + found
@@ -147,7 +149,8 @@ def _migration_origin(model: ModelState, migration_paths: dict) -> tuple[str, Sp
 
 
 def _fields(
-    mine: ModelState, old: ModelState, runtime_fields: set[str], partial: bool, ignore_to: frozenset
+    mine: ModelState, old: ModelState, runtime_fields: set[str], partial: bool, ignore_to: frozenset,
+    django_version: tuple[int, int] | None = None,
 ) -> tuple[list[Drift], int]:
     drifts = []
     skipped = 0
@@ -173,7 +176,8 @@ def _fields(
                           f"migrations have field {name}, which the model no longer defines", name)
             )  # fmt: skip
     for name in mine.fields.keys() & old.fields.keys():
-        new_f, old_f = mine.fields[name], old.fields[name]
+        # as that Django's deconstruct shows them (djstate.state.versions)
+        new_f, old_f = adjust_field(mine.fields[name], mine, django_version), adjust_field(old.fields[name], old, django_version)
         if not (new_f.known and old_f.known and new_f.certain and old_f.certain):
             skipped += 1
             continue
@@ -189,7 +193,8 @@ def _fields(
                     continue
             database = any(k in DATABASE_KWARGS or k == "class" for k, _, _ in changes)
             text = ", ".join(f"{k}: {a} -> {b}" for k, a, b in changes)
-            drifts.append(_at_model(mine, "AlterField", "error" if database else "warning", f"field {name} changed: {text}", name))
+            for operation in alter_operations(old_f, new_f, {k for k, _, _ in changes}, django_version):
+                drifts.append(_at_model(mine, operation, "error" if database else "warning", f"field {name} changed: {text}", name))
     return drifts, skipped
 
 
