@@ -6,6 +6,24 @@ from djstate.findings import Finding
 from djstate.rules.base import Case, Rule
 from djstate.rules.djs210_model_without_migration import APP, MIGRATION, MODELS
 
+# django.contrib.postgres fields, as makemigrations writes them (issue 9, pattern C)
+PG_MIGRATION = MIGRATION.replace(
+    "('title', models.CharField(max_length=100)),",
+    "('title', models.CharField(max_length=100)),\n"
+    "            ('search', django.contrib.postgres.search.SearchVectorField(null=True)),\n"
+    "            ('attrs', django.contrib.postgres.fields.hstore.HStoreField(null=True)),\n"
+    "            ('tags', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), size=None)),\n"
+    "            ('pages', django.contrib.postgres.fields.ranges.IntegerRangeField(null=True)),\n"
+    "            ('code', django.contrib.postgres.fields.citext.CICharField(max_length=10)),",
+).replace("from django.db import", "import django.contrib.postgres.fields\nimport django.contrib.postgres.search\nfrom django.db import")
+PG_MODELS = (
+    "from django.contrib.postgres.fields import ArrayField, CICharField, HStoreField, IntegerRangeField\n"
+    "from django.contrib.postgres.search import SearchVectorField\n" + MODELS
+    + "    search = SearchVectorField(null=True)\n    attrs = HStoreField(null=True)\n"
+    "    tags = ArrayField(models.CharField(max_length=20))\n    pages = IntegerRangeField(null=True)\n"
+    "    code = CICharField(max_length=10)\n"
+)
+
 
 class FieldWithoutMigration(Rule):
     """A model field that no migration adds, or a migrated field the model no longer has.
@@ -52,12 +70,18 @@ class FieldWithoutMigration(Rule):
             "shop/models.py": MODELS,
             "shop/translation.py": "from modeltranslation.translator import register, TranslationOptions\n",
         }),
+        # every field class Django ships is a field: SearchVectorField & co are not "missing"
+        Case({**APP, "shop/migrations/0001_initial.py": PG_MIGRATION, "shop/models.py": PG_MODELS}),
     ]  # fmt: skip
     INVALID = [
         Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,
               "shop/models.py": MODELS + "    is_featured = models.BooleanField(default=False)  # expect: DJS211\n"}),
         Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,
               "shop/models.py": MODELS.replace("    title = models.CharField(max_length=100)\n", "    pass\n")
+              .replace("class Book(models.Model):", "class Book(models.Model):  # expect: DJS211")}),
+        # a postgres field really dropped from the model is still a RemoveField
+        Case({**APP, "shop/migrations/0001_initial.py": PG_MIGRATION,
+              "shop/models.py": PG_MODELS.replace("    search = SearchVectorField(null=True)\n", "")
               .replace("class Book(models.Model):", "class Book(models.Model):  # expect: DJS211")}),
     ]  # fmt: skip
 

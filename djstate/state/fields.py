@@ -7,7 +7,10 @@ forces or defaults, and what its ``deconstruct`` adds or drops. The rules mirror
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import Any, Callable
 
 from djstate.facts.values import Call, Opaque, Ref, is_known
@@ -274,6 +277,30 @@ def django_field_name(path: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def shipped_fields() -> dict[str, dict]:
+    """Every field class Django ships, by written path (``tools/gen_django_paths.py``):
+    ``bases`` (written paths, nearest first), ``own_rules`` (the class defines ``__init__`` or
+    ``deconstruct``) and ``private`` (``ModelState.from_model`` leaves it out)."""
+    text = resources.files("djstate.data").joinpath("django_paths.json").read_text()
+    return json.loads(text).get("fields", {})
+
+
+def shipped_rules(path: str) -> tuple[str | None, bool]:
+    """For a field class Django ships: the modelled class whose deconstruct rules it follows,
+    and whether exactly (no class between them defines ``__init__`` or ``deconstruct``)."""
+    table = shipped_fields()
+    if path not in table:
+        return None, False
+    exact = True
+    for p in [path, *table[path]["bases"]]:
+        name = django_field_name(p)
+        if name is not None:
+            return name, exact
+        exact = exact and not table.get(p, {}).get("own_rules", True)
+    return None, False
+
+
 def mro(name: str) -> list[str]:
     chain = []
     current: str | None = name
@@ -299,7 +326,12 @@ def deconstruct(path: str, args: tuple, kwargs: dict[str, Any]) -> FieldState:
     """Emulate ``FieldClass(*args, **kwargs).deconstruct()`` for a canonical class path."""
     name = django_field_name(path) or THIRD_PARTY_BASES.get(path)
     if name is None:
-        return FieldState(path, _normalise_unknown(kwargs), tuple(args), known=False)
+        name, exact = shipped_rules(path)  # SearchVectorField, HStoreField, ArrayField, ...
+        if name is None or not exact:
+            return FieldState(path, _normalise_unknown(kwargs), tuple(args), known=False)
+        state = deconstruct(f"django.db.models.{name}", args, kwargs)
+        state.path = path
+        return state
     chain = mro(name)
     params = next(DJANGO_FIELDS[c].params for c in chain if DJANGO_FIELDS[c].params is not None)
     if name == "CompositePrimaryKey":

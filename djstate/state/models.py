@@ -18,7 +18,7 @@ from typing import Any, Callable
 from djstate.facts.model import ClassFacts, ModuleFacts
 from djstate.facts.values import Call, Opaque, Ref, is_known
 from djstate.isolate import InternalError, isolated
-from djstate.state.fields import THIRD_PARTY_BASES, FieldState, deconstruct, django_field_name
+from djstate.state.fields import THIRD_PARTY_BASES, FieldState, deconstruct, django_field_name, shipped_fields
 from djstate.state.objects import normalise_object
 from djstate.state.paths import canonical_path, canonical_value
 from djstate.state.project import MODEL_BASE, ModelState, normalize_together
@@ -267,12 +267,17 @@ class ModelsBuilder:
 
     def is_field_class(self, path: str) -> bool:
         chain = self._chain(path)
-        if any(p.startswith(PRIVATE_FIELDS) or p.startswith("django.forms.") for p in chain):
+        shipped = shipped_fields()
+        if any(
+            p.startswith(PRIVATE_FIELDS) or shipped.get(p, {}).get("private") or p.startswith("django.forms.")
+            for p in chain
+        ):
             return False  # private fields (GenericRelation) are not in from_model; form fields are not model fields
         return any(
-            django_field_name(p) or p in THIRD_PARTY_BASES or p in EXTRA_FIELDS or ".fields." in p and p.endswith("Field")
+            django_field_name(p) or p in shipped or p in THIRD_PARTY_BASES or p in EXTRA_FIELDS
+            or ".fields." in p and p.endswith("Field")
             for p in chain
-        )
+        )  # fmt: skip
 
     def is_manager_class(self, path: str) -> bool:
         return any(
@@ -357,7 +362,7 @@ class ModelsBuilder:
         args = list(normalise_object(a) for a in value.args)
         path = value.path
         chain = self._chain(path)
-        django = next((p for p in chain if django_field_name(p) or p in THIRD_PARTY_BASES), None)
+        django = next((p for p in chain if django_field_name(p) or p in THIRD_PARTY_BASES or p in shipped_fields()), None)
         base_name = THIRD_PARTY_BASES.get(django, django_field_name(django) if django else None) if django else None
         relation = base_name in ("ForeignKey", "OneToOneField", "ManyToManyField")
         if relation:

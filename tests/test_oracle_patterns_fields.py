@@ -1,0 +1,175 @@
+"""Oracle for false positives seen on real projects (issue 9, part 4): djstate agrees with Django.
+
+Each pattern is a small project that once made djstate report something Django does not:
+Django's autodetector (``makemigrations --dry-run``, see tests/test_oracle_drift.py) is run
+on it in a subprocess, and djstate's drift operations must equal Django's. Where a pattern
+also keeps a real error, an edit of the same project shows that Django and djstate still
+both report it. The test ids start with the pattern's letter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_scan, write_project
+from tests.test_oracle_drift import AUTODETECT, apps_py, django_operations, djstate_operations
+
+pytestmark = pytest.mark.oracle
+
+# The autodetector with django.contrib.postgres installed and a PostgreSQL engine (it never
+# connects: MigrationLoader(None) reads the files only). contrib.postgres needs psycopg.
+_SQLITE_APPS = 'INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", *modules],'
+_SQLITE_DB = 'DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},'
+assert _SQLITE_APPS in AUTODETECT and _SQLITE_DB in AUTODETECT
+PG_AUTODETECT = AUTODETECT.replace(
+    _SQLITE_APPS,
+    'INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "django.contrib.postgres", *modules],',
+).replace(_SQLITE_DB, 'DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "djstate"}},')
+
+
+def pg_operations(root: Path, modules: list[str]) -> set[tuple[str, str, str | None]]:
+    """``django_operations`` with contrib.postgres and a PostgreSQL engine."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH", "")) if p)
+    proc = subprocess.run(
+        [sys.executable, "-c", PG_AUTODETECT, *modules], capture_output=True, text=True, timeout=120, env=env, cwd=root
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"the autodetector failed:\n{proc.stderr[-4000:]}")
+    return {tuple(op) for op in json.loads(proc.stdout)}
+
+
+@dataclass
+class Pattern:
+    id: str
+    app: str
+    files: dict[str, str]
+    postgres: bool = False
+    # what both must report (empty: the false positive is gone)
+    expected: set = field(default_factory=set)
+    # djstate may leave these many things unverified (fields whose kwargs it cannot model)
+    max_unverified: int = 0
+
+
+PATTERNS: list[Pattern] = []
+
+
+def _app(name: str, models: str, migrations: dict[str, str]) -> dict[str, str]:
+    files = {f"{name}/__init__.py": "", f"{name}/apps.py": apps_py(name), f"{name}/models.py": models,
+             f"{name}/migrations/__init__.py": ""}  # fmt: skip
+    files.update({f"{name}/migrations/{k}.py": v for k, v in migrations.items()})
+    return files
+
+
+# --- C: django.contrib.postgres fields are fields ------------------------------------------
+
+PG_MODELS = '''\
+from django.contrib.postgres.fields import (
+    ArrayField, BigIntegerRangeField, CICharField, CIEmailField, CITextField, DateRangeField,
+    DateTimeRangeField, DecimalRangeField, HStoreField, IntegerRangeField,
+)
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+
+class Document(models.Model):
+    title = models.CharField(max_length=100)
+    search = SearchVectorField(null=True)
+    tags = ArrayField(models.CharField(max_length=20), blank=True, default=list)
+    grid = ArrayField(ArrayField(models.IntegerField(), size=3), null=True)
+    attrs = HStoreField(null=True)
+    pages = IntegerRangeField(null=True)
+    big = BigIntegerRangeField(null=True)
+    price = DecimalRangeField(null=True, default_bounds="[]")
+    during = DateTimeRangeField(null=True)
+    days = DateRangeField(null=True)
+    code = CICharField(max_length=10, blank=True)
+    mail = CIEmailField(null=True)
+    note = CITextField(default="")
+'''
+
+# written by Django 5.2's makemigrations for PG_MODELS
+PG_0001 = '''\
+import django.contrib.postgres.fields
+import django.contrib.postgres.fields.citext
+import django.contrib.postgres.fields.hstore
+import django.contrib.postgres.fields.ranges
+import django.contrib.postgres.search
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    initial = True
+
+    dependencies = [
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='Document',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=100)),
+                ('search', django.contrib.postgres.search.SearchVectorField(null=True)),
+                ('tags', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), blank=True, default=list, size=None)),
+                ('grid', django.contrib.postgres.fields.ArrayField(base_field=django.contrib.postgres.fields.ArrayField(base_field=models.IntegerField(), size=3), null=True, size=None)),
+                ('attrs', django.contrib.postgres.fields.hstore.HStoreField(null=True)),
+                ('pages', django.contrib.postgres.fields.ranges.IntegerRangeField(null=True)),
+                ('big', django.contrib.postgres.fields.ranges.BigIntegerRangeField(null=True)),
+                ('price', django.contrib.postgres.fields.ranges.DecimalRangeField(default_bounds='[]', null=True)),
+                ('during', django.contrib.postgres.fields.ranges.DateTimeRangeField(null=True)),
+                ('days', django.contrib.postgres.fields.ranges.DateRangeField(null=True)),
+                ('code', django.contrib.postgres.fields.citext.CICharField(blank=True, max_length=10)),
+                ('mail', django.contrib.postgres.fields.citext.CIEmailField(max_length=254, null=True)),
+                ('note', django.contrib.postgres.fields.citext.CITextField(default='')),
+            ],
+        ),
+    ]
+'''
+
+# ArrayField (2) and the range fields (5) define __init__/deconstruct of their own: unverified
+PG_UNVERIFIED = 2 * 7
+PATTERNS += [
+    Pattern("C_postgres_fields", "pgshop", _app("pgshop", PG_MODELS, {"0001_initial": PG_0001}),
+            postgres=True, max_unverified=PG_UNVERIFIED),
+    # fields whose kwargs djstate models exactly (their classes add no __init__/deconstruct)
+    Pattern("C_postgres_fields_altered", "pgshop",
+            _app("pgshop", PG_MODELS.replace("SearchVectorField(null=True)", "SearchVectorField(null=True, db_index=True)")
+                 .replace("HStoreField(null=True)", "HStoreField(null=True, blank=True)")
+                 .replace('CITextField(default="")', 'CITextField(default="", db_comment="x")'),
+                 {"0001_initial": PG_0001}),
+            postgres=True, max_unverified=PG_UNVERIFIED,
+            expected={("AlterField", "document", "search"), ("AlterField", "document", "attrs"),
+                      ("AlterField", "document", "note")}),
+    Pattern("C_postgres_fields_removed", "pgshop",
+            _app("pgshop", PG_MODELS.replace("    search = SearchVectorField(null=True)\n", "")
+                 .replace("    tags = ArrayField(models.CharField(max_length=20), blank=True, default=list)\n", ""),
+                 {"0001_initial": PG_0001}),
+            postgres=True, max_unverified=PG_UNVERIFIED,
+            expected={("RemoveField", "document", "search"), ("RemoveField", "document", "tags")}),
+]  # fmt: skip
+
+
+# --- the test ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.id)
+def test_pattern_agrees_with_django(tmp_path, pattern: Pattern):
+    if pattern.postgres:
+        pytest.importorskip("psycopg", reason="django.contrib.postgres needs psycopg (the test extra)")
+    write_project(tmp_path, pattern.files)
+    run = pg_operations if pattern.postgres else django_operations
+    expected = run(tmp_path, [pattern.app])
+    assert expected == pattern.expected, "the pattern's expectation contradicts Django"
+    operations, findings, unverified = djstate_operations(tmp_path)
+    missing, extra = sorted(expected - operations, key=str), sorted(operations - expected, key=str)
+    assert operations == expected, f"missing: {missing}, extra: {extra}"
+    assert unverified <= pattern.max_unverified, [f.message for f in findings]
