@@ -604,7 +604,8 @@ def _source_markers(project: Project) -> SourceMarkers:
         if b"serializer_class" in data and _SERIALIZER_CLASS_ATTRIBUTE.search(data):
             markers.view_modules.add(module)
         if b"related_name" in data:
-            markers.related_names.update(m.decode() for m in _RELATED_NAME.findall(data))
+            # a file that is not UTF-8 (DJS100 when djstate reads it) names nothing it can match
+            markers.related_names.update(m.decode("utf-8", "replace") for m in _RELATED_NAME.findall(data))
         if b"annotate(" in data or b"alias(" in data:
             markers.dynamic_attributes.update(_annotation_names(data))
         if b"to_attr" in data:

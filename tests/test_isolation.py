@@ -264,3 +264,13 @@ def test_cli_reports_djs000_as_a_warning_and_debug_prints_the_traceback(shop, mo
     assert "DJS212" in debug.stdout and "DJS000" in debug.stdout
     assert "Traceback (most recent call last)" in debug.stderr and SUMMARY in debug.stderr
     assert "Traceback" not in debug.stdout
+
+
+def test_a_file_that_is_not_utf8_does_not_silence_the_models(tmp_path):
+    """Found while fuzzing: the text pass over every module decoded a related_name= literal
+    as UTF-8, so one such file ended the whole models stage (a crash before isolation)."""
+    other = b"from django.db import models\n\n\nclass Note(models.Model):\n    book = models.ForeignKey('shop.Book', models.CASCADE, related_name='n\xffotes')\n"
+    root = write_project(tmp_path, {**FILES, "shop/other.py": other})
+    result = run_scan(root)
+    assert internal(result) == []
+    assert {"DJS212", "DJS401"} <= codes(result)
