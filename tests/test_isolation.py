@@ -267,7 +267,7 @@ def test_cli_reports_djs000_as_a_warning_and_debug_prints_the_traceback(shop, mo
 
 
 def test_a_file_that_is_not_utf8_does_not_silence_the_models(tmp_path):
-    """Found while fuzzing: the text pass over every module decoded a related_name= literal
+    """Found reviewing the text pass for fuzz targets: it decoded every related_name= literal
     as UTF-8, so one such file ended the whole models stage (a crash before isolation)."""
     other = b"from django.db import models\n\n\nclass Note(models.Model):\n    book = models.ForeignKey('shop.Book', models.CASCADE, related_name='n\xffotes')\n"
     root = write_project(tmp_path, {**FILES, "shop/other.py": other})
