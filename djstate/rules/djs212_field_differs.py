@@ -3,8 +3,28 @@ from __future__ import annotations
 from typing import Iterable
 
 from djstate.findings import Finding
-from djstate.rules.base import Case, Rule
+from djstate.rules.base import Case, Rule, migration_source
 from djstate.rules.djs210_model_without_migration import APP, MIGRATION, MODELS
+
+
+_JOB_MIGRATION = migration_source(header="import datetime", operations="""
+        migrations.CreateModel(name='Job', fields=[
+            ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+            ('every', models.DurationField(default=datetime.timedelta(seconds=21600))),
+            ('level', models.IntegerField(choices=[(10, 'debug'), (30, 'warning')], default=20)),
+        ]),
+    """)
+_JOB_MODELS = (
+    "import logging\nfrom datetime import timedelta\n\nfrom django.db import models\n\n\nclass Job(models.Model):\n"
+    "    every = models.DurationField(default=timedelta(hours=6))\n"
+    "    level = models.IntegerField(choices=[(logging.DEBUG, 'debug'), (logging.WARNING, 'warning')], default=logging.INFO)\n"
+)
+_PATCH = (
+    "from django.db import models\n\n\nclass ConfigItem:\n    pass\n\n\n_original = models.Field.deconstruct\n\n\n"
+    "def _deconstruct(self):\n    name, path, args, kwargs = _original(self)\n"
+    "    return name, path, args, {k: v for k, v in kwargs.items() if not isinstance(v, ConfigItem)}\n\n\n"
+    "models.Field.deconstruct = _deconstruct\n"
+)
 
 
 class FieldDiffers(Rule):
@@ -45,8 +65,19 @@ class FieldDiffers(Rule):
             "shop/models.py": MODELS.replace("max_length=100", "max_length=100, help_text='x'"),
             "shop/apps.py": "from django.db import models\n\ndef quiet(field):\n    return field\n\nmodels.Field.deconstruct = quiet\n",
         }),
+        # equal values spelled differently: computed, not compared as text (pattern E)
+        Case({**APP, "shop/migrations/0001_initial.py": _JOB_MIGRATION, "shop/models.py": _JOB_MODELS}),
+        # a patched deconstruct that drops kwargs by their value's type (pattern F)
+        Case({**APP, "shop/migrations/0001_initial.py": _JOB_MIGRATION.replace("default=datetime.timedelta(seconds=21600)", ""),
+              "shop/models.py": _PATCH + _JOB_MODELS.replace("default=timedelta(hours=6)", "default=ConfigItem(6)")}),
     ]  # fmt: skip
     INVALID = [
+        Case({**APP, "shop/migrations/0001_initial.py": _JOB_MIGRATION,
+              "shop/models.py": _JOB_MODELS.replace("every = models.DurationField(default=timedelta(hours=6))",
+                                                    "every = models.DurationField(default=timedelta(hours=7))  # expect: DJS212")}),
+        Case({**APP, "shop/migrations/0001_initial.py": _JOB_MIGRATION.replace("default=datetime.timedelta(seconds=21600)", ""),
+              "shop/models.py": _PATCH + _JOB_MODELS.replace("every = models.DurationField(default=timedelta(hours=6))",
+                                                             "every = models.DurationField(default=ConfigItem(6), null=True)  # expect: DJS212")}),
         Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,
               "shop/models.py": MODELS.replace("title = models.CharField(max_length=100)", "title = models.CharField(max_length=120)  # expect: DJS212")}),
         Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,

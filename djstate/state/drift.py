@@ -17,6 +17,7 @@ from djstate.facts.model import Span
 from djstate.facts.values import Call, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
 from djstate.state.fields import FieldState
+from djstate.state.static_values import comparable
 from djstate.state.project import ALTER_OPTION_KEYS, ModelState, normalize_together
 from djstate.state.versions import adjust_field, alter_operations
 
@@ -187,7 +188,7 @@ def _fields(
             continue
         if changes:
             if patched:  # the project's own deconstruct drops these state-only attributes
-                changes = [c for c in changes if c[0] not in PATCH_EXEMPT_KWARGS]
+                changes = [c for c in changes if c[0] not in PATCH_EXEMPT_KWARGS and not _dropped_by_type(c, new_f)]
                 skipped += 1
                 if not changes:
                     continue
@@ -198,6 +199,15 @@ def _fields(
     return drifts, skipped
 
 
+def _dropped_by_type(change: tuple[str, str, str], new: FieldState) -> bool:
+    """A kwarg the migration lacks whose value is an instance of a project class: a patched
+    deconstruct may drop kwargs by their value's type (``if not isinstance(v, ConfigItem)``),
+    so only what it provably keeps is compared."""
+    key, before, _ = change
+    value = new.kwargs.get(key)
+    return before == "(default)" and isinstance(value, Call) and not value.path.startswith(("django.", "datetime.", "decimal.", "uuid."))
+
+
 def _is_virtual(state: FieldState) -> bool:
     """Fields without a column of their own (GenericRelation-like managers)."""
     return state.path.endswith(("TaggableManager",))
@@ -206,6 +216,7 @@ def _is_virtual(state: FieldState) -> bool:
 def _field_changes(new: FieldState, old: FieldState, ignore_to: frozenset = frozenset()) -> list[tuple[str, str, str]] | None:
     """(kwarg, migrations value, models value) for each difference; None when unknowable."""
     changes = []
+    uncertain = False
     if new.path != old.path:
         changes.append(("class", old.path, new.path))
     if [render(a) for a in new.args] != [render(a) for a in old.args]:
@@ -220,9 +231,16 @@ def _field_changes(new: FieldState, old: FieldState, ignore_to: frozenset = froz
             continue  # the swappable user model is unknown without settings
         ra = "(default)" if a is _ABSENT else render(a)
         rb = "(default)" if b is _ABSENT else render(b)
+        if ra != rb and a is not _ABSENT and b is not _ABSENT:
+            ca, cb = comparable(a), comparable(b)  # timedelta(hours=6) == timedelta(seconds=21600)
+            if ca is None or cb is None:
+                uncertain = True  # a constant or constructor djstate cannot compute
+                continue
+            if ca == cb:
+                continue
         if ra != rb:
             changes.append((key, ra, rb))
-    return changes
+    return None if uncertain and not changes else changes
 
 
 _ABSENT = object()
