@@ -44,3 +44,9 @@ docs: $(BASE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Django and DRF judge djstate on every corpus (cached venvs under ~/.cache/djstate/oracle-venvs);
+# writes docs/data/oracle-wide.json and docs/accuracy.md. ORACLE_ARGS="wagtail netbox --force" runs some.
+.PHONY: oracle-wide
+oracle-wide: $(TESTDEPS)
+	$(BIN)/python tools/oracle_wide.py $(ORACLE_ARGS)
