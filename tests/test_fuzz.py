@@ -7,8 +7,9 @@ deleted or duplicated, the file truncated, a NUL byte or invalid UTF-8 injected.
 must finish; every internal failure must come out as a DJS000 finding, never an exception.
 
 ``make test`` runs a bounded number of inputs (derandomized, so the same ones each time);
-``make fuzz`` runs many more (DJSTATE_FUZZ_EXAMPLES) and DJSTATE_FUZZ_REPORT=path writes the
-DJS000s it saw, grouped by cause, with one mutated file for each.
+``make fuzz`` runs many more (DJSTATE_FUZZ_EXAMPLES, within DJSTATE_FUZZ_SECONDS of wall time)
+and DJSTATE_FUZZ_REPORT=path writes the DJS000s it saw, grouped by cause, with one mutated file
+for each (rewritten every 100 inputs).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE_APPS = ["django/contrib/auth", "django/contrib/admin", "taggit", "rest_framework/authtoken",
              "wagtail/images", "allauth/account"]  # fmt: skip
 EXAMPLES = int(os.environ.get("DJSTATE_FUZZ_EXAMPLES", "150"))
+SECONDS = float(os.environ.get("DJSTATE_FUZZ_SECONDS", "0"))  # 0: no time budget
 # the files a mutation most often lands in: those djstate reads for models, migrations,
 # serializers, app configs and settings
 INTERESTING = re.compile(r"(^|/)(models|serializers|apps|settings|admin|views)(/|\.py$)|/migrations/\d")
@@ -243,6 +245,9 @@ def _fuzz(sources: list[Source]) -> None:
               suppress_health_check=list(HealthCheck), print_blob=False)  # fmt: skip
     @given(st.data())
     def one(data):
+        if SECONDS and time.perf_counter() - start > SECONDS:
+            tried["over budget"] += 1
+            return  # the time budget is spent: the remaining examples are not inputs
         source = data.draw(st.sampled_from(sources), label="source")
         count = data.draw(st.integers(1, 3), label="mutations")
         originals: dict[str, bytes] = {}
@@ -288,20 +293,27 @@ def _fuzz(sources: list[Source]) -> None:
         finally:
             for rel, before in originals.items():
                 (source.root / rel).write_bytes(before)
+            if tried["inputs"] % 100 == 0 and done:
+                write_report()
+
+    def write_report() -> dict:
+        seconds = time.perf_counter() - start
+        report = {"inputs": tried["inputs"], "seconds": round(seconds, 1), "mutations": dict(tried),
+                  "tracebacks": len(crashes), "djs000": tried["DJS000"],
+                  "causes": {k: v["count"] for k, v in sorted(causes.items(), key=lambda kv: -kv[1]["count"])}}  # fmt: skip
+        target = os.environ.get("DJSTATE_FUZZ_REPORT")
+        if target:  # written as it goes, so a run stopped early still tells what it found
+            full = {**report, "examples": {k: v["example"] for k, v in causes.items()}, "crashes": crashes}
+            Path(target).write_text(json.dumps(full, indent=2), encoding="utf-8")
+        return report
 
     one()
-    seconds = time.perf_counter() - start
-    report = {"inputs": tried["inputs"], "seconds": round(seconds, 1), "mutations": dict(tried),
-              "tracebacks": len(crashes), "djs000": tried["DJS000"],
-              "causes": {k: v["count"] for k, v in sorted(causes.items(), key=lambda kv: -kv[1]["count"])}}  # fmt: skip
+    report = write_report()
+    seconds = report["seconds"]
     print(f"\nfuzz: {tried['inputs']} inputs in {seconds:.1f}s, {len(crashes)} tracebacks, "
           f"{tried['DJS000']} DJS000 from {len(causes)} causes; mutations {dict(tried)}")  # fmt: skip
     for cause, count in report["causes"].items():
         print(f"  {count:5d}  {cause}")
-    target = os.environ.get("DJSTATE_FUZZ_REPORT")
-    if target:
-        report["examples"] = {k: v["example"] for k, v in causes.items()}
-        report["crashes"] = crashes
-        Path(target).write_text(json.dumps(report, indent=2), encoding="utf-8")
-    assert tried["inputs"] >= EXAMPLES // 2, "most inputs must get through the mutations"
+    if not SECONDS:
+        assert tried["inputs"] >= EXAMPLES // 2, "most inputs must get through the mutations"
     assert crashes == [], "\n\n".join(f"{c['source']} {c['mutations']}\n{c['traceback']}" for c in crashes[:5])
