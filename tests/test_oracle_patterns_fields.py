@@ -56,6 +56,8 @@ class Pattern:
     expected: set = field(default_factory=set)
     # djstate may leave these many things unverified (fields whose kwargs it cannot model)
     max_unverified: int = 0
+    # a package outside the scanned tree, on Django's PYTHONPATH only
+    vendor: dict[str, str] = field(default_factory=dict)
 
 
 PATTERNS: list[Pattern] = []
@@ -158,18 +160,104 @@ PATTERNS += [
 ]  # fmt: skip
 
 
+# --- D: a project field class built on a field class outside the tree ----------------------
+
+VENDOR = {
+    "vendorpkg/__init__.py": "",
+    "vendorpkg/jsonish.py": """\
+from django.db import models
+
+
+class JSONishField(models.TextField):
+    def __init__(self, *args, dump_kwargs=None, **kwargs):
+        self.dump_kwargs = dump_kwargs  # not deconstructed: never in a migration
+        super().__init__(*args, **kwargs)
+
+
+class Base(models.IntegerField):
+    pass
+""",
+}
+# a module whose name lacks "fields"
+D_UTILS = """\
+from vendorpkg import jsonish
+from vendorpkg.jsonish import JSONishField
+
+
+class PayloadField(JSONishField):
+    pass
+
+
+class Counter(jsonish.Base):
+    pass
+"""
+D_MODELS = """\
+from django.db import models
+
+from shop.utils import Counter, PayloadField
+
+
+class Order(models.Model):
+    title = models.CharField(max_length=100)
+    payload = PayloadField(default="{}", dump_kwargs={"indent": 2})
+    hits = Counter(default=0)
+"""
+# written by Django 5.2's makemigrations for D_MODELS
+D_0001 = """\
+import shop.utils
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    initial = True
+
+    dependencies = [
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='Order',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=100)),
+                ('payload', shop.utils.PayloadField(default='{}')),
+                ('hits', shop.utils.Counter(default=0)),
+            ],
+        ),
+    ]
+"""
+PATTERNS += [
+    # payload: a field (its base's name says so) with unverified kwargs; hits: a class djstate
+    # cannot place, so the model's field set is not judged: no RemoveField for either
+    Pattern("D_foreign_field_base", "shop",
+            {**_app("shop", D_MODELS, {"0001_initial": D_0001}), "shop/utils.py": D_UTILS},
+            vendor=VENDOR, max_unverified=4),
+    # the same field really dropped from the model is still a RemoveField
+    Pattern("D_foreign_field_base_removed", "shop",
+            {**_app("shop", D_MODELS.replace('    payload = PayloadField(default="{}", dump_kwargs={"indent": 2})\n', "")
+                    .replace("    hits = Counter(default=0)\n", ""),
+                    {"0001_initial": D_0001}), "shop/utils.py": D_UTILS},
+            vendor=VENDOR, max_unverified=4,
+            expected={("RemoveField", "order", "payload"), ("RemoveField", "order", "hits")}),
+]  # fmt: skip
+
+
 # --- the test ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.id)
-def test_pattern_agrees_with_django(tmp_path, pattern: Pattern):
+def test_pattern_agrees_with_django(tmp_path, monkeypatch, pattern: Pattern):
     if pattern.postgres:
         pytest.importorskip("psycopg", reason="django.contrib.postgres needs psycopg (the test extra)")
-    write_project(tmp_path, pattern.files)
+    root = write_project(tmp_path / "project", pattern.files)
+    if pattern.vendor:
+        vendor = write_project(tmp_path / "vendor", pattern.vendor)
+        monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, (str(vendor), os.environ.get("PYTHONPATH")))))
     run = pg_operations if pattern.postgres else django_operations
-    expected = run(tmp_path, [pattern.app])
+    expected = run(root, [pattern.app])
     assert expected == pattern.expected, "the pattern's expectation contradicts Django"
-    operations, findings, unverified = djstate_operations(tmp_path)
+    operations, findings, unverified = djstate_operations(root)
     missing, extra = sorted(expected - operations, key=str), sorted(operations - expected, key=str)
     assert operations == expected, f"missing: {missing}, extra: {extra}"
     assert unverified <= pattern.max_unverified, [f.message for f in findings]

@@ -16,6 +16,22 @@ PG_MIGRATION = MIGRATION.replace(
     "            ('pages', django.contrib.postgres.fields.ranges.IntegerRangeField(null=True)),\n"
     "            ('code', django.contrib.postgres.fields.citext.CICharField(max_length=10)),",
 ).replace("from django.db import", "import django.contrib.postgres.fields\nimport django.contrib.postgres.search\nfrom django.db import")
+# a project field class on a field class of another package, in a module not named "fields"
+# (pattern D), and a project class on an outside base djstate cannot place
+FOREIGN_MIGRATION = MIGRATION.replace(
+    "('title', models.CharField(max_length=100)),",
+    "('title', models.CharField(max_length=100)),\n"
+    "            ('payload', shop.utils.PayloadField(default=dict)),\n"
+    "            ('hits', shop.utils.Counter(default=0)),",
+).replace("from django.db import", "import shop.utils\nfrom django.db import")
+FOREIGN_UTILS = (
+    "import thirdparty\nfrom jsonfield import JSONField\n\n\nclass PayloadField(JSONField):\n    pass\n\n\n"
+    "class Counter(thirdparty.Base):\n    pass\n"
+)
+FOREIGN_MODELS = (
+    "from shop.utils import Counter, PayloadField\n" + MODELS
+    + "    payload = PayloadField(default=dict, dump_kwargs={'indent': 2})\n    hits = Counter(default=0)\n"
+)
 PG_MODELS = (
     "from django.contrib.postgres.fields import ArrayField, CICharField, HStoreField, IntegerRangeField\n"
     "from django.contrib.postgres.search import SearchVectorField\n" + MODELS
@@ -72,6 +88,8 @@ class FieldWithoutMigration(Rule):
         }),
         # every field class Django ships is a field: SearchVectorField & co are not "missing"
         Case({**APP, "shop/migrations/0001_initial.py": PG_MIGRATION, "shop/models.py": PG_MODELS}),
+        Case({**APP, "shop/migrations/0001_initial.py": FOREIGN_MIGRATION, "shop/models.py": FOREIGN_MODELS,
+              "shop/utils.py": FOREIGN_UTILS}),
     ]  # fmt: skip
     INVALID = [
         Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,
@@ -82,6 +100,11 @@ class FieldWithoutMigration(Rule):
         # a postgres field really dropped from the model is still a RemoveField
         Case({**APP, "shop/migrations/0001_initial.py": PG_MIGRATION,
               "shop/models.py": PG_MODELS.replace("    search = SearchVectorField(null=True)\n", "")
+              .replace("class Book(models.Model):", "class Book(models.Model):  # expect: DJS211")}),
+        # the project's JSON field really dropped from the model
+        Case({**APP, "shop/migrations/0001_initial.py": FOREIGN_MIGRATION, "shop/utils.py": FOREIGN_UTILS,
+              "shop/models.py": FOREIGN_MODELS.replace("    payload = PayloadField(default=dict, dump_kwargs={'indent': 2})\n", "")
+              .replace("    hits = Counter(default=0)\n", "")
               .replace("class Book(models.Model):", "class Book(models.Model):  # expect: DJS211")}),
     ]  # fmt: skip
 

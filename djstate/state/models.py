@@ -219,6 +219,8 @@ class ModelsBuilder:
             elif isinstance(value, Call) and self.class_facts(value.path) is None and _capitalised(value.path):
                 if not value.path.startswith("django."):
                     fields_known = False  # an instance of a class outside the tree: maybe a field
+            elif isinstance(value, Call) and _capitalised(value.path) and self._outside_bases(value.path):
+                fields_known = False  # a project class built on classes outside the tree: maybe a field
         model = ModelClass(
             path=path, app=app or "", facts=facts, file=self.modules[module], abstract=meta.get("abstract") is True,
             meta=meta, fields=fields, managers=managers, bases=bases, known=known and is_model,
@@ -277,7 +279,14 @@ class ModelsBuilder:
             django_field_name(p) or p in shipped or p in THIRD_PARTY_BASES or p in EXTRA_FIELDS
             or ".fields." in p and p.endswith("Field")
             for p in chain
-        )  # fmt: skip
+        ) or any(_foreign_field(p) for p in self._outside_bases(path))  # fmt: skip
+
+    def _outside_bases(self, path: str) -> list[str]:
+        """The bases of a project class that lie outside the tree (not Django's, not builtins)."""
+        return [
+            p for p in self._chain(path)[1:]
+            if not p.startswith(("django.", "builtins.")) and self.class_facts(p) is None
+        ]  # fmt: skip
 
     def is_manager_class(self, path: str) -> bool:
         return any(
@@ -659,6 +668,17 @@ def _label_case(label: Any, through: Any, builder: ModelsBuilder, model: ModelCl
         return f"{model.app}.{through}"
     return through if isinstance(through, str) else label
 
+
+
+def _foreign_field(path: str) -> bool:
+    """A field class of another package (``jsonfield.JSONField``, ``pkg.SomeField``): a model
+    field whose kwargs djstate cannot verify. Serializer and form fields are not."""
+    module, _, name = path.rpartition(".")
+    parts = set(module.split("."))
+    return (
+        name.endswith("Field") and bool(module)
+        and not parts & {"forms", "serializers", "rest_framework", "graphene", "marshmallow", "wtforms"}
+    )  # fmt: skip
 
 
 def _capitalised(path: str) -> bool:
