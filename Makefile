@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 BASE := $(VENV)/.djstate-base
 TESTDEPS := $(VENV)/.djstate-test
 
-.PHONY: demo test fuzz corpora bench docs clean
+.PHONY: demo test fuzz corpora corpora-check bench docs clean
 
 # djstate alone: what `make demo` needs (libcst, networkx, typer).
 $(BASE): pyproject.toml
@@ -36,6 +36,11 @@ fuzz: $(TESTDEPS)
 # Download the pinned real-world projects into ~/.cache/djstate/corpora (outside the repo).
 corpora: $(BASE)
 	$(BIN)/python corpora/fetch.py
+
+# Scan every pinned corpus (74, fetched on demand) with djstate, one subprocess each;
+# writes docs/data/sweep-latest.json and .md (crashes, counts, every error and warning).
+corpora-check: $(BASE)
+	$(BIN)/python tools/sweep_corpora.py --out docs/data/sweep-latest
 
 bench: $(BASE)
 	@echo "bench: not yet implemented (the performance issue); per-corpus scan times are in docs/performance.md"

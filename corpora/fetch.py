@@ -37,6 +37,7 @@ CACHE_DIR = pathlib.Path(
     os.environ.get("DJSTATE_CORPORA_DIR") or "~/.cache/djstate/corpora"
 ).expanduser()
 MARKER = ".djstate-sha256"
+TIERS = ("core", "wide")
 _PIP_TAIL = 15  # lines of pip output worth showing on failure
 
 
@@ -52,6 +53,8 @@ class Corpus:
     sha256: str
     pip_args: tuple[str, ...] = ()
     note: str = ""
+    tier: str = "wide"  # "core": scanned by `make test`; "wide": only on request (DJSTATE_CORPORA, sweep)
+    held_out: bool = False  # kept aside to measure fixes; see the manifest header
 
     @property
     def dirname(self) -> str:
@@ -77,9 +80,15 @@ def load_manifest(path: pathlib.Path | None = None) -> list[Corpus]:
                 sha256=entry["sha256"].lower(),
                 pip_args=tuple(entry.get("pip_args", ())),
                 note=entry.get("note", ""),
+                tier=entry.get("tier", "wide"),
+                held_out=entry.get("held_out", False),
             )
         except KeyError as e:
             raise FetchError(f"{path}: corpus #{i + 1} lacks key {e}") from None
+        if c.tier not in TIERS:
+            raise FetchError(f"{path}: corpus {c.name!r}: tier must be one of {', '.join(TIERS)}, not {c.tier!r}")
+        if not isinstance(c.held_out, bool):
+            raise FetchError(f"{path}: corpus {c.name!r}: held_out must be true or false")
         if c.name in seen:
             raise FetchError(f"{path}: corpus {c.name!r} listed twice")
         seen.add(c.name)
@@ -202,7 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         selected = [_lookup(n, corpora) for n in args.names] if args.names else corpora
         for c in selected:
             # One at a time so each line appears as soon as that corpus is ready.
-            print(c.name, c.version, c.filename if args.list else ensure(c.name), flush=True)
+            if args.list:
+                print(c.name, c.version, c.filename, c.tier + (" held-out" if c.held_out else ""), flush=True)
+            else:
+                print(c.name, c.version, ensure(c.name), flush=True)
     except (FetchError, OSError) as e:
         print(f"fetch.py: error: {e}", file=sys.stderr)
         return 1

@@ -2,11 +2,16 @@
 
 The corpora are fetched through corpora/fetch.py (pinned by version and sha256) into
 ~/.cache/djstate/corpora, as `make corpora` does.
+
+Which corpora: the manifest's "core" tier by default (fast enough for `make test`);
+DJSTATE_CORPORA=all for every entry, =held_out for the held-out entries only, =wide for
+the wide tier, or a comma-separated list of names.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import time
 from collections import Counter
@@ -26,7 +31,22 @@ fetch = importlib.util.module_from_spec(_spec)
 sys.modules["corpora_fetch"] = fetch  # dataclasses look their module up there
 _spec.loader.exec_module(fetch)
 
-CORPORA = [c.name for c in fetch.load_manifest()]
+
+
+def _selected() -> list[str]:
+    manifest = fetch.load_manifest()
+    which = os.environ.get("DJSTATE_CORPORA", "").strip() or "core"
+    if which == "all":
+        return [c.name for c in manifest]
+    if which == "held_out":
+        return [c.name for c in manifest if c.held_out]
+    if which in fetch.TIERS:
+        return [c.name for c in manifest if c.tier == which]
+    names = [n.strip() for n in which.split(",") if n.strip()]
+    return [fetch._lookup(n, manifest).name for n in names]  # an unknown name fails collection
+
+
+CORPORA = _selected()
 
 
 @pytest.mark.parametrize("name", CORPORA)
