@@ -174,7 +174,8 @@ def _load_migrations(
         if override is None:
             continue
         if override:
-            mig_dir = tree.modules.get(override)
+            # a module path; anything else (a value built at runtime) cannot be followed
+            mig_dir = tree.modules.get(override) if isinstance(override, str) else None
             if mig_dir is None:
                 continue
             app.dir.migrations_dir = mig_dir.rsplit("/", 1)[0]
@@ -290,9 +291,7 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
         )
     graph_failed = outcome.failed
     if graph_failed:  # no graph: nothing is planned, every app's migration state is unknown
-        import networkx as nx
-
-        project.graph = GraphBuild(nx.DiGraph())
+        project.graph = GraphBuild(_empty_graph())
         project.broken_apps.update(project.apps)
     project.unverified += len(project.graph.external)
     for cycle in project.graph.cycles:  # Django plans nothing; the replay order is arbitrary
@@ -371,7 +370,13 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
 
     start = time.perf_counter()
     first_store_error = len(store.internal_errors)
-    project = load_project(root, config, store)
+    loading: list[InternalError] = []
+    with isolated(loading, "the project (apps and migrations)") as outcome:
+        project = load_project(root, config, store)
+    if outcome.failed:  # nothing is known but the folders: only they and the error are reported
+        project = Project(root=root, config=config, tree=walk(root, config.exclude), internal_errors=loading)
+        project.graph, project.state = GraphBuild(_empty_graph()), ProjectState()
+        select = (INTERNAL_ERROR, "DJS106")
     findings: list[Finding] = []
     rules = [
         r for r in all_rules()
@@ -419,6 +424,12 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
 
 
 INTERNAL_ERROR = "DJS000"
+
+
+def _empty_graph():
+    import networkx as nx
+
+    return nx.DiGraph()
 
 
 def _gather_internal_errors(project: Project, store_errors: list[InternalError]) -> None:

@@ -215,7 +215,7 @@ def test_a_file_whose_facts_fail_is_unknown_not_empty(tmp_path, monkeypatch):
     "target,unit",
     [("build_graph", "the migration graph"), ("replay", "the migrations' replay"),
      ("build_models_state", "the models state"), ("build_serializers", "the serializers"),
-     ("_load_settings", "the settings")],
+     ("_load_settings", "the settings"), ("load_project", "the project (apps and migrations)")],
 )  # fmt: skip
 def test_a_stage_that_fails_silences_only_what_depends_on_it(shop, monkeypatch, target, unit):
     monkeypatch.setattr(engine, target, _raise)
@@ -225,7 +225,7 @@ def test_a_stage_that_fails_silences_only_what_depends_on_it(shop, monkeypatch, 
     others = codes(result) - {"DJS000"}
     if target in ("build_graph", "replay"):  # the migrations' state is unknown: nothing drifts
         assert others <= {"DJS401"} and not [f for f in result.findings if f.code.startswith("DJS21")]
-    elif target == "build_models_state":
+    elif target in ("build_models_state", "load_project"):
         assert others == set()
     elif target == "build_serializers":
         assert others == {"DJS212"}
@@ -274,3 +274,14 @@ def test_a_file_that_is_not_utf8_does_not_silence_the_models(tmp_path):
     result = run_scan(root)
     assert internal(result) == []
     assert {"DJS212", "DJS401"} <= codes(result)
+
+
+@pytest.mark.parametrize("value", ['{"shop": ["x"]}', '{"shop": {"a": 1}}', '{"shop": foo()}'])
+def test_a_migration_module_setting_that_is_no_module_path_is_not_followed(tmp_path, value):
+    """Found reviewing the loader for fuzz targets: an unhashable MIGRATION_MODULES value
+    (a list, a dict) ended the scan; like any value built at runtime, it is not followed."""
+    settings = f"INSTALLED_APPS = ['shop']\nMIGRATION_MODULES = {value}\n"
+    manage = "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n"
+    root = write_project(tmp_path, {**FILES, "manage.py": manage, "proj/__init__.py": "", "proj/settings.py": settings})
+    result = run_scan(root)
+    assert internal(result) == [] and result.project.migrations == {}
