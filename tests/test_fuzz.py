@@ -42,7 +42,7 @@ EXAMPLES = int(os.environ.get("DJSTATE_FUZZ_EXAMPLES", "150"))
 SECONDS = float(os.environ.get("DJSTATE_FUZZ_SECONDS", "0"))  # 0: no time budget
 # the files a mutation most often lands in: those djstate reads for models, migrations,
 # serializers, app configs and settings
-INTERESTING = re.compile(r"(^|/)(models|serializers|apps|settings|admin|views)(/|\.py$)|/migrations/\d")
+INTERESTING = re.compile(r"(^|/)(models|serializers|apps|settings|views)\.py$|(^|/)(models|serializers)/\w+\.py$|/migrations/\d")
 
 
 def _site_packages() -> Path | None:
