@@ -13,7 +13,8 @@ import pytest
 from djstate.config import ConfigError, load_config
 from djstate.django_version import LATEST, find_django_version, judge_spec, requirement_spec
 from djstate.state.fields import FieldState
-from djstate.state.versions import alter_operations, version_adjust
+from djstate.facts.values import Call
+from djstate.state.versions import adjust_field, alter_operations, changed_object, version_adjust
 from tests.conftest import run_scan, write_project
 
 
@@ -211,6 +212,28 @@ def test_default_related_name_is_copied_before_4_0():
     model = Model("blog", "Article", {"default_related_name": "%(model_name)ss"})
     assert version_adjust("django.db.models.ForeignKey", dict(FK), (3, 2), model)["related_name"] == "articles"
     assert "related_name" not in version_adjust("django.db.models.ForeignKey", dict(FK), (4, 2), model)
+
+
+def test_hidden_m2m_is_renamed_before_4_0():
+    kwargs = {"to": "blog.author", "related_name": "%(class)s+"}
+    out = version_adjust("django.db.models.ManyToManyField", kwargs, (3, 2), Model("blog", "Person"), "fans")
+    assert out["related_name"] == "_blog_person_fans_+"
+
+
+def test_m2m_to_its_own_model_is_not_judged_before_4_0():
+    state = FieldState("django.db.models.ManyToManyField", {"to": "blog.person", "blank": True})
+    assert adjust_field(state, Model("blog", "Person"), (3, 2), "friends").known is False
+    assert adjust_field(state, Model("blog", "Person"), (4, 0), "friends") is state
+
+
+def test_constraint_message_only_is_alter_constraint_from_5_2():
+    def check(message):
+        return [Call("django.db.models.CheckConstraint", (), {"condition": "Q", "name": "c", "violation_error_message": message})]
+
+    assert changed_object("constraints", check("a"), check("b"), "c", (5, 1)) == ("RemoveConstraint+AddConstraint", True)
+    assert changed_object("constraints", check("a"), check("b"), "c", (5, 2)) == ("AlterConstraint", False)
+    other = [Call("django.db.models.CheckConstraint", (), {"condition": "Q2", "name": "c", "violation_error_message": "b"})]
+    assert changed_object("constraints", check("a"), other, "c", (6, 1)) == ("RemoveConstraint+AddConstraint", True)
 
 
 def test_through_fields_only_from_5_2():

@@ -211,6 +211,23 @@ class Book(models.Model):
 '''
 
 
+HIDDEN_M2M = AUTHOR + '''\
+class Person(models.Model):
+    fans = models.ManyToManyField(Author, related_name="+")
+    rivals = models.ManyToManyField("self", symmetrical=False, related_name="%(class)s_rivals+")
+    friends = models.ManyToManyField("self", blank=True)
+'''
+
+MESSAGE_CONSTRAINT = AUTHOR + '''\
+class Book(models.Model):
+    pages = models.IntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(pages__gte=1), name="pages_positive",
+                                              violation_error_message="too short")]
+'''
+
+
 @dataclass
 class Case:
     name: str
@@ -233,24 +250,35 @@ CASES = [
     Case("abstract_related_name_by_3_2_plus_field", "3.2", HEAD + ABSTRACT_RELATED_NAME,
          HEAD + ABSTRACT_RELATED_NAME.replace("    body = models.TextField()\n",
                                               "    body = models.TextField()\n    draft = models.BooleanField(default=False)\n"),
-         expected={"3.2": {("AddField", "note", "draft")}}),
+         expected={"3.2": {("AddField", "note", "draft")}}, judged=("3.2", "5.2", "6.1")),
     # 4.2 writes the template itself: nothing to do for any version
     Case("abstract_related_name_by_4_2", "4.2", HEAD + ABSTRACT_RELATED_NAME,
          expected={v: set() for v in JUDGED}),
     # 3.2 copies Meta.default_related_name into each relation's related_name
     Case("default_related_name_by_3_2", "3.2", HEAD + DEFAULT_RELATED_NAME,
-         expected={"3.2": set(), "6.1": {("AlterField", "article", "author")}}),
+         expected={"3.2": set(), "6.1": {("AlterField", "article", "author")}}, judged=("3.2", "4.2", "6.1")),
     # 5.1 does not write through_fields; 5.2 does
     Case("through_fields_by_5_1", "5.1", HEAD + THROUGH_FIELDS,
          expected={"4.2": set(), "5.2": {("AlterField", "group", "members")}}),
     Case("through_fields_by_5_1_changed", "5.1", HEAD + THROUGH_FIELDS,
          HEAD + THROUGH_FIELDS.replace('through_fields=("group", "person")', 'through_fields=("group", "person"), blank=True'),
-         expected={"4.2": {("AlterField", "group", "members")}, "5.2": {("AlterField", "group", "members")}}),
+         expected={"4.2": {("AlterField", "group", "members")}, "5.2": {("AlterField", "group", "members")}},
+         judged=("4.2", "5.2", "6.1")),
     # a new m2m target: AlterField until 6.0, RemoveField + AddField from 6.1
     Case("m2m_new_target", "4.2", HEAD + M2M_TARGETS,
          HEAD + M2M_TARGETS.replace("ManyToManyField(Tag", "ManyToManyField(Label"),
          expected={"5.2": {("AlterField", "article", "tags")},
-                   "6.1": {("RemoveField", "article", "tags"), ("AddField", "article", "tags")}}),
+                   "6.1": {("RemoveField", "article", "tags"), ("AddField", "article", "tags")}},
+         judged=("4.2", "5.2", "6.0", "6.1")),
+    # 3.2 renames hidden m2m reverse relations "_blog_person_fans_+" (a symmetrical one too)
+    Case("hidden_m2m_by_3_2", "3.2", HEAD + HIDDEN_M2M,
+         expected={"3.2": set(), "4.2": {("AlterField", "person", f) for f in ("fans", "rivals", "friends")}},
+         judged=("3.2", "4.2", "6.1")),
+    # only violation_error_message changes: dropped and re-added until 5.1, AlterConstraint from 5.2
+    Case("constraint_message_by_5_1", "5.1", HEAD + MESSAGE_CONSTRAINT,
+         HEAD + MESSAGE_CONSTRAINT.replace("too short", "needs a page"), judged=("5.1", "5.2", "6.1"),
+         expected={"5.1": {("RemoveConstraint", "book", None), ("AddConstraint", "book", None)},
+                   "5.2": {("AlterConstraint", "book", None)}}),
     # CheckConstraint(check=...) (removed in 6.0): 4.2 and 5.2 see no change
     Case("check_constraint_by_4_2", "4.2", HEAD + CHECK_CONSTRAINT, judged=("4.2", "5.2"),
          expected={"4.2": set(), "5.2": set()}),

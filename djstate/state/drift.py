@@ -19,7 +19,7 @@ from djstate.isolate import InternalError, isolated
 from djstate.state.fields import FieldState
 from djstate.state.static_values import comparable
 from djstate.state.project import ALTER_OPTION_KEYS, ModelState, normalize_together
-from djstate.state.versions import adjust_field, alter_operations
+from djstate.state.versions import adjust_field, alter_operations, changed_object
 
 # Field kwargs whose change alters the database schema (the rest only alter Django's state).
 DATABASE_KWARGS = {
@@ -120,7 +120,7 @@ def compare_states(
             if not unmanaged:  # Django compares the fields of managed, concrete models only
                 partial = key in models_state.partial_models
                 found_fields, skipped_fields = _fields(mine, old, runtime_fields, partial, ignore_to, django_version)
-            found, skipped = _options(mine, old, "@deconstruct-patched" in runtime_fields, not unmanaged)
+            found, skipped = _options(mine, old, "@deconstruct-patched" in runtime_fields, not unmanaged, django_version)
         if not outcome.failed:
             drifts += found_fields + found
             unverified += skipped_fields + skipped
@@ -178,7 +178,7 @@ def _fields(
             )  # fmt: skip
     for name in mine.fields.keys() & old.fields.keys():
         # as that Django's deconstruct shows them (djstate.state.versions)
-        new_f, old_f = adjust_field(mine.fields[name], mine, django_version), adjust_field(old.fields[name], old, django_version)
+        new_f, old_f = adjust_field(mine.fields[name], mine, django_version, name), adjust_field(old.fields[name], old, django_version, name)
         if not (new_f.known and old_f.known and new_f.certain and old_f.certain):
             skipped += 1
             continue
@@ -257,7 +257,9 @@ def _same_object(a: str, b: str) -> bool:
     return a == b or a.endswith("." + b) or b.endswith("." + a)
 
 
-def _options(mine: ModelState, old: ModelState, patched: bool = False, table: bool = True) -> tuple[list[Drift], int]:
+def _options(
+    mine: ModelState, old: ModelState, patched: bool = False, table: bool = True, django_version: tuple[int, int] | None = None
+) -> tuple[list[Drift], int]:
     """Meta differences; without a table (proxy, unmanaged) no SQL runs, so none is an error."""
     database = "error" if table else "warning"
     drifts: list[Drift] = []
@@ -301,7 +303,8 @@ def _options(mine: ModelState, old: ModelState, patched: bool = False, table: bo
             drifts.append(_at_model(mine, remove, database, f"migrations have {option[:-1]} {name}, which Meta no longer defines"))
         for name in sorted(olds.keys() & news.keys()):
             if olds[name] != news[name]:
-                drifts.append(_at_model(mine, f"{remove}+{add}", database, f"{option[:-1]} {name} changed: {olds[name]} -> {news[name]}"))
+                operation, schema = changed_object(option, old.options.get(option), mine.options.get(option), name, django_version)
+                drifts.append(_at_model(mine, operation, database if schema else "warning", f"{option[:-1]} {name} changed: {olds[name]} -> {news[name]}"))
     managers_a = [(n, render(m)) for n, m in old.managers]
     managers_b = [(n, render(m)) for n, m in mine.managers]
     if managers_a != managers_b and all(is_known(m) for _, m in [*old.managers, *mine.managers]):
