@@ -279,6 +279,13 @@ CASES = [
          HEAD + MESSAGE_CONSTRAINT.replace("too short", "needs a page"), judged=("5.1", "5.2", "6.1"),
          expected={"5.1": {("RemoveConstraint", "book", None), ("AddConstraint", "book", None)},
                    "5.2": {("AlterConstraint", "book", None)}}),
+    # an index renamed in Meta: RemoveIndex + AddIndex before 4.1, RenameIndex from 4.1
+    Case("index_renamed_by_3_2", "3.2", HEAD + CHECK_CONSTRAINT.replace(
+             '        constraints = [models.CheckConstraint(check=models.Q(pages__gte=1), name="pages_positive")]\n', ""),
+         HEAD + CHECK_CONSTRAINT.replace(
+             '        constraints = [models.CheckConstraint(check=models.Q(pages__gte=1), name="pages_positive")]\n', "")
+         .replace("book_pages_idx", "book_pages_ix"), judged=("3.2", "4.2", "6.1"),
+         expected={"3.2": {("RemoveIndex", "book", None), ("AddIndex", "book", None)}, "4.2": {("RenameIndex", "book", None)}}),
     # CheckConstraint(check=...) (removed in 6.0): 4.2 and 5.2 see no change
     Case("check_constraint_by_4_2", "4.2", HEAD + CHECK_CONSTRAINT, judged=("4.2", "5.2"),
          expected={"4.2": set(), "5.2": set()}),

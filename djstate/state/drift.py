@@ -19,7 +19,7 @@ from djstate.isolate import InternalError, isolated
 from djstate.state.fields import FieldState
 from djstate.state.static_values import comparable
 from djstate.state.project import ALTER_OPTION_KEYS, ModelState, normalize_together
-from djstate.state.versions import adjust_field, alter_operations, changed_object
+from djstate.state.versions import adjust_field, alter_operations, changed_object, renames_indexes
 
 # Field kwargs whose change alters the database schema (the rest only alter Django's state).
 DATABASE_KWARGS = {
@@ -290,7 +290,7 @@ def _options(
             skipped += 1
             continue
         added, removed = sorted(news.keys() - olds.keys()), sorted(olds.keys() - news.keys())
-        if option == "indexes":  # the autodetector's generate_renamed_indexes
+        if option == "indexes" and renames_indexes(django_version):  # the autodetector's generate_renamed_indexes
             for name in list(added):
                 old_name = next((o for o in removed if _unnamed(olds[o], o) == _unnamed(news[name], name)), None)
                 if old_name is not None:

@@ -15,6 +15,8 @@ Django's source and which ones are applied here:
   are returned, unformatted. A many-to-many to its own model is symmetrical unless it says
   otherwise, which deconstruct does not keep: before 4.0 such a field is not judged;
 - before 5.2 ``ManyToManyField.deconstruct`` leaves out ``through_fields``;
+- from 4.1 an index that only changes its name is renamed (``RenameIndex``); before, it is
+  removed and added again;
 - from 5.2 a constraint whose only change is ``violation_error_message`` or
   ``violation_error_code`` (``non_db_attrs``) is altered (``AlterConstraint``, no SQL), not
   removed and added again;
@@ -36,6 +38,7 @@ from djstate.facts.values import Call, render
 RELATED_NAME_FORMAT_UNTIL: Version = (4, 0)  # bound related_name in deconstruct before this
 THROUGH_FIELDS_FROM: Version = (5, 2)  # ManyToManyField.deconstruct writes through_fields
 M2M_RETARGET_RECREATES_FROM: Version = (6, 1)  # RemoveField + AddField for a new m2m target
+RENAME_INDEX_FROM: Version = (4, 1)  # generate_renamed_indexes
 ALTER_CONSTRAINT_FROM: Version = (5, 2)  # AlterConstraint for a change of non_db_attrs only
 NON_DB_ATTRS = ("violation_error_code", "violation_error_message")  # BaseConstraint.non_db_attrs
 
@@ -80,6 +83,11 @@ def alter_operations(old: Any, new: Any, changed: set[str], version: Version | N
     ):
         return ("RemoveField", "AddField")
     return ("AlterField",)
+
+
+def renames_indexes(version: Version | None) -> bool:
+    """Whether that autodetector writes RenameIndex for an index whose name alone changed."""
+    return (version or LATEST) >= RENAME_INDEX_FROM
 
 
 def changed_object(option: str, olds: Any, news: Any, name: str, version: Version | None) -> tuple[str, bool]:
