@@ -62,7 +62,7 @@ START, END = "<!-- oracle-wide:start -->", "<!-- oracle-wide:end -->"
 DRIFT_CODES = ("DJS210", "DJS211", "DJS212", "DJS213")
 OPERATION = re.compile(r"makemigrations would write ([A-Za-z+]+)")
 INSTALL_TIMEOUT = 300
-SETTINGS_LOGIC = "3"  # bump when the settings search below changes: cached Django results are then redone
+SETTINGS_LOGIC = "5"  # bump when the settings search below changes: cached Django results are then redone
 ATTEMPTS = 30
 BASE_APPS = [
     "django.contrib.auth",
@@ -79,6 +79,12 @@ ENV = {
     "SECRET_KEY": "oracle-wide-not-secret",
     "DJANGO_SECRET_KEY": "oracle-wide-not-secret",
     "DATABASE_URL": "postgres://oracle:oracle@127.0.0.1:5432/oracle",
+}
+
+# Settings a project reads from the environment that no error message lets us derive: the
+# configuration module the project's own test suite uses.
+PROJECT_ENV = {
+    "netbox": {"NETBOX_CONFIGURATION": "netbox.configuration_testing"},
 }
 
 _spec = importlib.util.spec_from_file_location("corpora_fetch", ROOT / "corpora" / "fetch.py")
@@ -307,6 +313,7 @@ FIXES = [
     (re.compile(r"Lookup failed for model referenced by field [\w.]+: (\w+)\.\w+"), "label"),
     (re.compile(r"field [\w.]+ was declared with a lazy reference to '(\w+)\.\w+'"), "label"),
 ]
+MISSING_SETTING = re.compile(r"'Settings' object has no attribute '(\w+)'")
 DUPLICATE = re.compile(r"Application labels aren't unique, duplicates: (\w+)")
 
 
@@ -314,26 +321,35 @@ def entry_matches(entry: str, module: str) -> bool:
     return entry == module or entry.startswith(module + ".apps.") or entry.startswith(module + ".") and "Config" in entry
 
 
-def next_config(config: dict, result: dict, apps: list[dict], own_modules: set[str]) -> tuple[dict | None, str]:
+def next_config(config: dict, result: dict, apps: list[dict], own_modules: set[str], defaults=None) -> tuple[dict | None, str]:
     """The next attempt's config after a failure, and what changed; None when nothing helps."""
     error = result.get("error") or ""
     key = "add" if config["mode"] == "project" else "installed_apps"
     current = list(config.get("add", [])) + list(result.get("installed_apps") or config.get("installed_apps", []))
+    missing = MISSING_SETTING.search(error)
+    if missing and defaults is not None:
+        module = defaults(missing.group(1))
+        if module and module not in config.get("settings_imports", []):
+            new = dict(config, settings_imports=[*config.get("settings_imports", []), module])
+            return new, f"import the defaults of {module} ({missing.group(1)})"
     dup = DUPLICATE.search(error)
     if dup:
         label = dup.group(1)
         same = [e for e in config.get(key, []) if any(a["label"] == label and entry_matches(e, a["module"]) for a in apps)]
-        drop = next((e for e in same if not any(entry_matches(e, m) for m in own_modules)), same[-1] if same else None)
+        same.sort(key=lambda e: (not any(entry_matches(e, m) for m in own_modules), "test" in e or "sandbox" in e,
+                                 e.count(".")))
+        drop = same[-1] if same else None
         if drop:
             new = dict(config, **{key: [e for e in config[key] if e != drop]})
             return new, f"drop duplicate label {label}: {drop}"
+    dropped = {d["app"] for d in config.get("dropped", [])}
     for pattern, kind in FIXES:
         match = pattern.search(error)
         if not match:
             continue
         module = (pick_app(match.group(1), apps, current) if kind == "label"
                   else app_for_module(match.group(1), apps, current))
-        if module and module not in current:
+        if module and module not in current and module not in dropped:  # never re-add: no add/drop cycles
             new = dict(config, **{key: [*config.get(key, []), module]})
             return new, f"add {module} ({error[:120]})"
         break
@@ -362,8 +378,9 @@ def next_config(config: dict, result: dict, apps: list[dict], own_modules: set[s
 
 
 def judge_with(venv: Path, config: dict, apps: list[dict], own_modules: set[str], trail: list[str],
-               attempts: int = ATTEMPTS, budget: float = 600) -> tuple[dict, dict]:
+               attempts: int = ATTEMPTS, budget: float = 600, defaults=None) -> tuple[dict, dict]:
     result: dict = {}
+    errors: list = []
     deadline = time.time() + budget
     for attempt in range(attempts):
         if time.time() > deadline:
@@ -378,7 +395,11 @@ def judge_with(venv: Path, config: dict, apps: list[dict], own_modules: set[str]
         if result.get("ok"):
             trail.append(f"attempt {attempt + 1}: ok")
             return result, config
-        new, change = next_config(config, result, apps, own_modules)
+        new, change = next_config(config, result, apps, own_modules, defaults)
+        errors.append(result.get("error"))
+        if len(errors) >= 4 and len(set(errors[-4:])) == 1:
+            new, change = None, "the same error four times: given up"
+        log(f"  attempt {attempt + 1}: {(result.get('error') or '')[:120]} -> {change[:120] if new else 'no fix'}")
         trail.append(f"attempt {attempt + 1}: {result.get('stage')}: {(result.get('error') or '')[:200]} -> "
                      + (change if new else "no fix"))
         if new is None:
@@ -399,7 +420,24 @@ def django_side(corpus, tree: Path, venv: Path, packages: list[str]) -> dict:
     auto_field = next((v for v, _ in hints.get("DEFAULT_AUTO_FIELD", [])), None)
     database = POSTGRES_DB if discovered.get("postgres") else SQLITE_DB
     trail: list[str] = []
-    base = {"packages": packages, "database": database, "env": ENV, "auth_user_model": auth_user_model,
+
+    def defaults(name: str) -> str | None:
+        """The corpus module that assigns setting ``name`` at top level (oscar.defaults and the like)."""
+        pattern = re.compile(rf"^{name}\s*=", re.MULTILINE)
+        found = []
+        for path in tree.rglob("*.py"):
+            rel = path.relative_to(tree)
+            if "migrations" in rel.parts or any("test" in p for p in rel.parts):
+                continue
+            try:
+                if pattern.search(path.read_text(encoding="utf-8", errors="replace")):
+                    found.append(rel.with_suffix("").as_posix().replace("/", ".").removesuffix(".__init__"))
+            except OSError:
+                continue
+        found.sort(key=lambda m: ("default" not in m.rsplit(".", 1)[-1] and "conf" not in m, m.count("."), m))
+        return found[0] if found else None
+
+    base = {"packages": packages, "database": database, "env": dict(ENV, **PROJECT_ENV.get(corpus.name, {})), "auth_user_model": auth_user_model,
             "drf": True, "roots": discovered.get("roots", [])}
     out = {"settings": None, "trail": trail, "own_apps_found": sorted(own_modules),
            "auth_user_model_hint": auth_user_model, "default_auto_field_hint": auto_field}
@@ -407,7 +445,7 @@ def django_side(corpus, tree: Path, venv: Path, packages: list[str]) -> dict:
     for module in settings_candidates(tree, packages):
         config = dict(base, mode="project", project_settings=module, add=[], remove=[], auth_user_model=None)
         trail.append(f"project settings {module}")
-        result, config = judge_with(venv, config, apps, own_modules, trail, attempts=8, budget=180)
+        result, config = judge_with(venv, config, apps, own_modules, trail, attempts=8, budget=180, defaults=defaults)
         if result.get("ok") and result.get("labels"):
             out.update(settings=f"project:{module}", result=result, config=config)
             return out
@@ -424,11 +462,11 @@ def django_side(corpus, tree: Path, venv: Path, packages: list[str]) -> dict:
         installed.insert(len(BASE_APPS), "django.contrib.postgres")
     config = dict(base, mode="generated", installed_apps=installed, default_auto_field=auto_field)
     trail.append("generated settings")
-    result, config = judge_with(venv, config, apps, own_modules, trail)
+    result, config = judge_with(venv, config, apps, own_modules, trail, defaults=defaults)
     if not result.get("ok") and database is POSTGRES_DB and "psycopg" in (result.get("error") or ""):
         config = dict(config, database=SQLITE_DB)
         trail.append("sqlite fallback")
-        result, config = judge_with(venv, config, apps, own_modules, trail)
+        result, config = judge_with(venv, config, apps, own_modules, trail, defaults=defaults)
     out.update(settings="generated", result=result, config=config)
     return out
 

@@ -115,6 +115,8 @@ def write_settings(config: dict, folder: Path) -> str:
     lines = ["import os"]
     for key, value in config.get("env", {}).items():
         lines.append(f"os.environ.setdefault({key!r}, {value!r})")
+    for module in config.get("settings_imports", []):  # modules that define the defaults apps read
+        lines.append(f"from {module} import *  # noqa")
     if config["mode"] == "project":
         lines.append(f"from {config['project_settings']} import *  # noqa")
         lines.append("INSTALLED_APPS = [a for a in list(INSTALLED_APPS) if a not in %r]" % (config.get("remove", []),))
