@@ -95,6 +95,7 @@ def run_diff(path: Path, left_rev: str, right_rev: str | None, cache_dir: Path |
     """Scan ``left_rev`` and ``right_rev`` (default: the working tree) of the project at ``path``."""
     start = time.perf_counter()
     repo = git.repo_root(path)
+    overrides = _with_django_version(path.resolve(), overrides)
     subdir = path.resolve().relative_to(repo).as_posix()
     subdir = "" if subdir == "." else subdir
     left_commit = git.resolve(repo, left_rev)
@@ -128,6 +129,16 @@ def _scratch_parent() -> str | None:
     takes a tenth of the time it takes on disk (only sources are written, a few MB)."""
     shm = Path("/dev/shm")
     return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+def _with_django_version(root: Path, overrides: dict) -> dict:
+    """Both sides are judged as the Django version of the checkout (its requirement and lock
+    files are not materialised for the left side)."""
+    from djstate.django_version import find_django_version
+
+    config = load_config(root, overrides)
+    found = find_django_version(root, config.django_version, config.site_packages)
+    return {**overrides, "django_version": found.text}
 
 
 def _kept(path: str) -> bool:

@@ -311,3 +311,24 @@ def test_a_project_pinned_to_3_2_has_no_false_alter_field(tmp_path, pin, drift):
     })  # fmt: skip
     result = run_scan(tmp_path)
     assert {(f.code, f.field) for f in result.findings if f.code.startswith("DJS21")} == drift
+
+
+def test_diff_judges_both_sides_with_the_checkout_version(tmp_path):
+    """requirements.txt is not materialised for the left side: both sides use the checkout's pin."""
+    from djstate.diff import run_diff
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True,
+                       env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+                            "GIT_COMMITTER_EMAIL": "t@x", "PATH": "/usr/bin:/bin"})  # fmt: skip
+
+    write_project(tmp_path, {"requirements.txt": "Django==3.2.25\n", "blog/__init__.py": "", "blog/models.py": ABSTRACT_MODELS,
+                             "blog/migrations/__init__.py": "", "blog/migrations/0001_initial.py": MIGRATION_32})  # fmt: skip
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "one")
+    (tmp_path / "blog/models.py").write_text(ABSTRACT_MODELS + "    # a comment\n")
+    result = run_diff(tmp_path, "HEAD", None, None, {})
+    for side in (result.left, result.right):
+        assert side.result.stats["django_version"]["version"] == "3.2"
+    assert result.new_findings == [] and result.fixed_findings == []
