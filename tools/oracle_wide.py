@@ -62,7 +62,7 @@ START, END = "<!-- oracle-wide:start -->", "<!-- oracle-wide:end -->"
 DRIFT_CODES = ("DJS210", "DJS211", "DJS212", "DJS213")
 OPERATION = re.compile(r"makemigrations would write ([A-Za-z+]+)")
 INSTALL_TIMEOUT = 300
-SETTINGS_LOGIC = "5"  # bump when the settings search below changes: cached Django results are then redone
+SETTINGS_LOGIC = "6"  # bump when the settings search below changes: cached Django results are then redone
 ATTEMPTS = 30
 BASE_APPS = [
     "django.contrib.auth",
@@ -314,6 +314,7 @@ FIXES = [
     (re.compile(r"field [\w.]+ was declared with a lazy reference to '(\w+)\.\w+'"), "label"),
 ]
 MISSING_SETTING = re.compile(r"'Settings' object has no attribute '(\w+)'")
+MIDDLEWARE_NEEDED = re.compile(r"([\w.]+) must be (?:added to|in) settings\.MIDDLEWARE")
 DUPLICATE = re.compile(r"Application labels aren't unique, duplicates: (\w+)")
 
 
@@ -332,6 +333,10 @@ def next_config(config: dict, result: dict, apps: list[dict], own_modules: set[s
         if module and module not in config.get("settings_imports", []):
             new = dict(config, settings_imports=[*config.get("settings_imports", []), module])
             return new, f"import the defaults of {module} ({missing.group(1)})"
+    middleware = MIDDLEWARE_NEEDED.search(error)
+    if middleware and middleware.group(1) not in config.get("middleware", []):
+        new = dict(config, middleware=[*config.get("middleware", []), middleware.group(1)])
+        return new, f"add middleware {middleware.group(1)}"
     dup = DUPLICATE.search(error)
     if dup:
         label = dup.group(1)

@@ -121,9 +121,10 @@ def write_settings(config: dict, folder: Path) -> str:
         lines.append(f"from {config['project_settings']} import *  # noqa")
         lines.append("INSTALLED_APPS = [a for a in list(INSTALLED_APPS) if a not in %r]" % (config.get("remove", []),))
         lines.append("INSTALLED_APPS += [a for a in %r if a not in INSTALLED_APPS]" % (config.get("add", []),))
+        lines.append("MIDDLEWARE = [*globals().get('MIDDLEWARE', []), *%r]" % (config.get("middleware", []),))
     else:
         lines.append(f"INSTALLED_APPS = {config['installed_apps']!r}")
-        lines.append("MIDDLEWARE = []")
+        lines.append(f"MIDDLEWARE = {config.get('middleware', [])!r}")
         lines.append("TEMPLATES = [{'BACKEND': 'django.template.backends.django.DjangoTemplates', 'DIRS': [], "
                      "'APP_DIRS': True, 'OPTIONS': {'context_processors': []}}]")
         lines.append("USE_TZ = True")
