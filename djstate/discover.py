@@ -155,6 +155,12 @@ def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
     for rel_dir, (has_init, py, subdirs) in sorted(packages.items()):
         if rel_dir.rsplit("/", 1)[-1] == "migrations" or "/migrations/" in f"/{rel_dir}/":
             continue
+        parent_dir = rel_dir.rsplit("/", 1)[0] if "/" in rel_dir else ""
+        if (
+            rel_dir.rsplit("/", 1)[-1] == "models" and has_init and is_package(parent_dir)
+            and "apps.py" not in py and "migrations" not in subdirs
+        ):
+            continue  # app/models/ (even with a models.py inside) is its app's models package
         app = AppDir(rel_dir, module_of(rel_dir), has_init)
         prefix = f"{rel_dir}/" if rel_dir else ""
         if "apps.py" in py:
@@ -178,7 +184,12 @@ def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
         if not app.migrations_dir and not app.apps_file:
             # a bare models module must import Django; a bare models/ package (django.db has
             # one) is not enough to make an app
-            if "models.py" not in py or not _DJANGO_MODELS.search(_read_head(str(root / (prefix + "models.py")))):
+            models_module = prefix + "models.py"
+            if "models.py" not in py and "models.py" in packages.get(f"{prefix}models", (False, [], []))[1]:
+                models_module = f"{prefix}models/models.py"  # app/models/models.py
+            elif "models.py" not in py:
+                continue
+            if not _DJANGO_MODELS.search(_read_head(str(root / models_module))):
                 continue
         if app.migrations_dir or app.apps_file or app.models_files:
             tree.apps.append(app)

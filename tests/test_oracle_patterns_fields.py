@@ -58,6 +58,9 @@ class Pattern:
     max_unverified: int = 0
     # a package outside the scanned tree, on Django's PYTHONPATH only
     vendor: dict[str, str] = field(default_factory=dict)
+    more_apps: list[str] = field(default_factory=list)  # further INSTALLED_APPS
+    # severity of djstate's finding for (model, field); fields not named must be "error"
+    severities: dict = field(default_factory=dict)
 
 
 PATTERNS: list[Pattern] = []
@@ -150,7 +153,8 @@ PATTERNS += [
                  {"0001_initial": PG_0001}),
             postgres=True, max_unverified=PG_UNVERIFIED,
             expected={("AlterField", "document", "search"), ("AlterField", "document", "attrs"),
-                      ("AlterField", "document", "note")}),
+                      ("AlterField", "document", "note")},
+            severities={("document", "attrs"): "warning"}),  # blank only changes Django's state
     Pattern("C_postgres_fields_removed", "pgshop",
             _app("pgshop", PG_MODELS.replace("    search = SearchVectorField(null=True)\n", "")
                  .replace("    tags = ArrayField(models.CharField(max_length=20), blank=True, default=list)\n", ""),
@@ -243,6 +247,108 @@ PATTERNS += [
 ]  # fmt: skip
 
 
+# --- H: app/models/models.py belongs to its app ---------------------------------------------
+
+H_PRODUCT = """\
+from django.db import models
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=100)
+    price = models.DecimalField(max_digits=8, decimal_places=2)
+"""
+H_COUPON = """\
+from django.db import models
+
+
+class Coupon(models.Model):
+    code = models.CharField(max_length=20)
+"""
+# written by Django 5.2's makemigrations
+H_0001 = """\
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    initial = True
+
+    dependencies = [
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='Coupon',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=20)),
+            ],
+        ),
+        migrations.CreateModel(
+            name='Product',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100)),
+                ('price', models.DecimalField(decimal_places=2, max_digits=8)),
+            ],
+        ),
+    ]
+"""
+# a real app nested in the app's package: still an app of its own
+H_ADDON = """\
+from django.db import models
+
+
+class Addon(models.Model):
+    label = models.CharField(max_length=30)
+"""
+H_ADDON_0001 = """\
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    initial = True
+
+    dependencies = [
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='Addon',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('label', models.CharField(max_length=30)),
+            ],
+        ),
+    ]
+"""
+
+
+def _models_package(product: str = H_PRODUCT, addon: str = H_ADDON) -> dict[str, str]:
+    files = _app("shop", "", {"0001_initial": H_0001})
+    del files["shop/models.py"]
+    files.update({
+        "shop/models/__init__.py": "from .models import *  # noqa: F403\nfrom .extra import Coupon  # noqa: F401\n",
+        "shop/models/models.py": product, "shop/models/extra.py": H_COUPON,
+        "shop/addons/__init__.py": "", "shop/addons/migrations/__init__.py": "",
+        "shop/addons/apps.py": apps_py("addons").replace('name = "addons"', 'name = "shop.addons"'),
+        "shop/addons/models.py": addon, "shop/addons/migrations/0001_initial.py": H_ADDON_0001,
+    })  # fmt: skip
+    return files
+
+
+PATTERNS += [
+    Pattern("H_models_package_models_module", "shop", _models_package(), more_apps=["shop.addons"]),
+    # edits in app/models/models.py are seen (they were lost with the models), and in the nested app
+    Pattern("H_models_package_models_module_edited", "shop",
+            _models_package(H_PRODUCT.replace("max_length=100", "max_length=120") + "    sku = models.CharField(max_length=9, default='')\n",
+                            H_ADDON + "    rank = models.IntegerField(default=0)\n"),
+            more_apps=["shop.addons"],
+            expected={("AlterField", "product", "name"), ("AddField", "product", "sku"), ("AddField", "addon", "rank")}),
+]  # fmt: skip
+
+
 # --- the test ------------------------------------------------------------------------------
 
 
@@ -255,9 +361,13 @@ def test_pattern_agrees_with_django(tmp_path, monkeypatch, pattern: Pattern):
         vendor = write_project(tmp_path / "vendor", pattern.vendor)
         monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, (str(vendor), os.environ.get("PYTHONPATH")))))
     run = pg_operations if pattern.postgres else django_operations
-    expected = run(root, [pattern.app])
+    expected = run(root, [pattern.app, *pattern.more_apps])
     assert expected == pattern.expected, "the pattern's expectation contradicts Django"
     operations, findings, unverified = djstate_operations(root)
     missing, extra = sorted(expected - operations, key=str), sorted(operations - expected, key=str)
     assert operations == expected, f"missing: {missing}, extra: {extra}"
     assert unverified <= pattern.max_unverified, [f.message for f in findings]
+    for finding in findings:
+        wanted = pattern.severities.get(((finding.model or "").lower(), finding.field), "error")
+        assert finding.severity == wanted, finding.message
+

@@ -32,6 +32,12 @@ FOREIGN_MODELS = (
     "from shop.utils import Counter, PayloadField\n" + MODELS
     + "    payload = PayloadField(default=dict, dump_kwargs={'indent': 2})\n    hits = Counter(default=0)\n"
 )
+# the app's models/ package holds a module named models.py (pattern H): still the app's models
+MODELS_PACKAGE = {
+    **APP, "shop/apps.py": "from django.apps import AppConfig\n\n\nclass ShopConfig(AppConfig):\n    name = 'shop'\n",
+    "shop/migrations/0001_initial.py": MIGRATION,
+    "shop/models/__init__.py": "from .models import *  # noqa\n", "shop/models/models.py": MODELS,
+}  # fmt: skip
 PG_MODELS = (
     "from django.contrib.postgres.fields import ArrayField, CICharField, HStoreField, IntegerRangeField\n"
     "from django.contrib.postgres.search import SearchVectorField\n" + MODELS
@@ -90,6 +96,7 @@ class FieldWithoutMigration(Rule):
         Case({**APP, "shop/migrations/0001_initial.py": PG_MIGRATION, "shop/models.py": PG_MODELS}),
         Case({**APP, "shop/migrations/0001_initial.py": FOREIGN_MIGRATION, "shop/models.py": FOREIGN_MODELS,
               "shop/utils.py": FOREIGN_UTILS}),
+        Case(MODELS_PACKAGE),
     ]  # fmt: skip
     INVALID = [
         Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,
@@ -106,6 +113,9 @@ class FieldWithoutMigration(Rule):
               "shop/models.py": FOREIGN_MODELS.replace("    payload = PayloadField(default=dict, dump_kwargs={'indent': 2})\n", "")
               .replace("    hits = Counter(default=0)\n", "")
               .replace("class Book(models.Model):", "class Book(models.Model):  # expect: DJS211")}),
+        # a field added in app/models/models.py is seen (the module was once a separate app "models")
+        Case({**MODELS_PACKAGE,
+              "shop/models/models.py": MODELS + "    is_featured = models.BooleanField(default=False)  # expect: DJS211\n"}),
     ]  # fmt: skip
 
     def check(self, project) -> Iterable[Finding]:
