@@ -228,6 +228,16 @@ class Book(models.Model):
 '''
 
 
+INDEX_TOGETHER = AUTHOR + '''\
+class Book(models.Model):
+    pages = models.IntegerField()
+    title = models.CharField(max_length=10)
+
+    class Meta:
+        index_together = [("pages", "title")]
+'''
+
+
 @dataclass
 class Case:
     name: str
@@ -286,6 +296,11 @@ CASES = [
              '        constraints = [models.CheckConstraint(check=models.Q(pages__gte=1), name="pages_positive")]\n', "")
          .replace("book_pages_idx", "book_pages_ix"), judged=("3.2", "4.2", "6.1"),
          expected={"3.2": {("RemoveIndex", "book", None), ("AddIndex", "book", None)}, "4.2": {("RenameIndex", "book", None)}}),
+    # Meta.index_together (removed in 5.1): compared like unique_together until then
+    Case("index_together_by_3_2", "3.2", HEAD + INDEX_TOGETHER, judged=("3.2", "4.2"), expected={"3.2": set(), "4.2": set()}),
+    Case("index_together_changed_by_3_2", "3.2", HEAD + INDEX_TOGETHER,
+         HEAD + INDEX_TOGETHER.replace('("pages", "title")', '("title", "pages")'), judged=("3.2", "4.2"),
+         expected={"3.2": {("AlterIndexTogether", "book", None)}, "4.2": {("AlterIndexTogether", "book", None)}}),
     # CheckConstraint(check=...) (removed in 6.0): 4.2 and 5.2 see no change
     Case("check_constraint_by_4_2", "4.2", HEAD + CHECK_CONSTRAINT, judged=("4.2", "5.2"),
          expected={"4.2": set(), "5.2": set()}),

@@ -19,7 +19,7 @@ from djstate.isolate import InternalError, isolated
 from djstate.state.fields import FieldState
 from djstate.state.static_values import comparable
 from djstate.state.project import ALTER_OPTION_KEYS, ModelState, normalize_together
-from djstate.state.versions import adjust_field, alter_operations, changed_object, renames_indexes
+from djstate.state.versions import adjust_field, alter_operations, changed_object, renames_indexes, together_options
 
 # Field kwargs whose change alters the database schema (the rest only alter Django's state).
 DATABASE_KWARGS = {
@@ -278,12 +278,13 @@ def _options(
         va, vb = old.options.get(option), mine.options.get(option)
         if is_known(va) and is_known(vb) and render(va) != render(vb):
             drifts.append(_at_model(mine, operation, database, f"{option}: {render(va)} -> {render(vb)}"))
-    for option in ("unique_together",):
+    for option in together_options(django_version):
         va, vb = _together(old.options.get(option)), _together(mine.options.get(option))
         if va is None or vb is None:
             skipped += 1
         elif va != vb:
-            drifts.append(_at_model(mine, "AlterUniqueTogether", database, f"unique_together: {sorted(va)} -> {sorted(vb)}"))
+            operation = "AlterUniqueTogether" if option == "unique_together" else "AlterIndexTogether"
+            drifts.append(_at_model(mine, operation, database, f"{option}: {sorted(va)} -> {sorted(vb)}"))
     for option, add, remove in (("indexes", "AddIndex", "RemoveIndex"), ("constraints", "AddConstraint", "RemoveConstraint")):
         olds, news = _by_name(old.options.get(option, [])), _by_name(mine.options.get(option, []))
         if olds is None or news is None:

@@ -40,7 +40,7 @@ CHOICES = {
 }
 OPTION_NAMES = (
     "verbose_name", "verbose_name_plural", "db_table", "db_table_comment", "ordering",
-    "unique_together", "permissions", "get_latest_by", "order_with_respect_to", "db_tablespace",
+    "unique_together", "index_together", "permissions", "get_latest_by", "order_with_respect_to", "db_tablespace",
     "abstract", "managed", "proxy", "swappable", "auto_created", "default_permissions",
     "select_on_save", "default_related_name", "required_db_features", "required_db_vendor",
     "base_manager_name", "default_manager_name", "indexes", "constraints",

@@ -15,6 +15,8 @@ Django's source and which ones are applied here:
   are returned, unformatted. A many-to-many to its own model is symmetrical unless it says
   otherwise, which deconstruct does not keep: before 4.0 such a field is not judged;
 - before 5.2 ``ManyToManyField.deconstruct`` leaves out ``through_fields``;
+- before 5.1 ``Meta.index_together`` is compared like ``unique_together``
+  (``AlterIndexTogether``); 5.1 removed the option;
 - from 4.1 an index that only changes its name is renamed (``RenameIndex``); before, it is
   removed and added again;
 - from 5.2 a constraint whose only change is ``violation_error_message`` or
@@ -39,6 +41,7 @@ RELATED_NAME_FORMAT_UNTIL: Version = (4, 0)  # bound related_name in deconstruct
 THROUGH_FIELDS_FROM: Version = (5, 2)  # ManyToManyField.deconstruct writes through_fields
 M2M_RETARGET_RECREATES_FROM: Version = (6, 1)  # RemoveField + AddField for a new m2m target
 RENAME_INDEX_FROM: Version = (4, 1)  # generate_renamed_indexes
+INDEX_TOGETHER_UNTIL: Version = (5, 1)  # Meta.index_together and AlterIndexTogether
 ALTER_CONSTRAINT_FROM: Version = (5, 2)  # AlterConstraint for a change of non_db_attrs only
 NON_DB_ATTRS = ("violation_error_code", "violation_error_message")  # BaseConstraint.non_db_attrs
 
@@ -83,6 +86,11 @@ def alter_operations(old: Any, new: Any, changed: set[str], version: Version | N
     ):
         return ("RemoveField", "AddField")
     return ("AlterField",)
+
+
+def together_options(version: Version | None) -> tuple[str, ...]:
+    """The ``*_together`` Meta options that autodetector compares."""
+    return ("unique_together",) if (version or LATEST) >= INDEX_TOGETHER_UNTIL else ("unique_together", "index_together")
 
 
 def renames_indexes(version: Version | None) -> bool:
