@@ -845,7 +845,8 @@ def main(argv: list[str] | None = None) -> int:
         except (ValueError, KeyError):
             previous = {}
     results = []
-    for corpus in corpora:
+    position = {name: i for i, name in enumerate(args.names)}  # the order asked for, else the manifest's
+    for corpus in sorted(corpora, key=lambda c: position.get(c.name, -1)):
         if corpus.name not in wanted or args.report_only:
             if corpus.name in previous and previous[corpus.name].get("version") == corpus.version:
                 results.append(previous[corpus.name])
