@@ -177,6 +177,7 @@ _CLAUSE = re.compile(r"(===|==|!=|~=|>=|<=|>|<)\s*([\w.*+!-]+)")
 def requirement_spec(line: str) -> str | None:
     """The specifier of a ``Django...`` requirement line (``""`` for bare ``Django``), else None."""
     line = line.split("#", 1)[0].strip()
+    line = re.split(r"\s+--?[a-zA-Z]", line, maxsplit=1)[0]  # pip options: --hash=..., -e
     if not line:
         return None
     match = _REQUIREMENT.match(line)

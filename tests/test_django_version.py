@@ -66,6 +66,12 @@ def test_requirements_txt_with_include(tmp_path):
     assert result.detail == "Django>=4.1,<4.2"
 
 
+def test_pip_compile_output(tmp_path):
+    text = "asgiref==3.8.1 \\\n    --hash=sha256:aa\ndjango==4.2.16 \\\n    --hash=sha256:bb \\\n    --hash=sha256:cc\n    # via -r requirements.in\n"
+    result = found(tmp_path, {"requirements.txt": text})
+    assert (result.version, result.detail) == ((4, 2), "Django==4.2.16")
+
+
 def test_requirements_folder(tmp_path):
     result = found(tmp_path, {"requirements/prod.txt": "django==4.0.10\n"})
     assert (result.version, result.source) == ((4, 0), "requirements/prod.txt")
