@@ -56,3 +56,9 @@ clean:
 .PHONY: oracle-wide
 oracle-wide: $(TESTDEPS)
 	$(BIN)/python tools/oracle_wide.py $(ORACLE_ARGS)
+
+# Recall on mutated copies of every pinned corpus (tools/mutate.py): per kind of breakage and per
+# corpus; writes docs/data/recall.json and docs/data/recall.md. RECALL_ARGS="--corpora wagtail --per-kind 3".
+.PHONY: recall
+recall: $(TESTDEPS)
+	$(BIN)/python tools/mutate.py $(RECALL_ARGS)

@@ -28,7 +28,7 @@ import libcst as cst
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from djstate.cache import FactsStore  # noqa: E402
@@ -241,13 +241,8 @@ def _fuzz(sources: list[Source]) -> None:
     causes: dict[str, dict] = {}
     start = time.perf_counter()
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck), print_blob=False)  # fmt: skip
-    @given(st.data())
     def one(data):
-        if SECONDS and time.perf_counter() - start > SECONDS:
-            tried["over budget"] += 1
-            return  # the time budget is spent: the remaining examples are not inputs
+        tried["examples"] += 1
         source = data.draw(st.sampled_from(sources), label="source")
         count = data.draw(st.integers(1, 3), label="mutations")
         originals: dict[str, bytes] = {}
@@ -307,7 +302,19 @@ def _fuzz(sources: list[Source]) -> None:
             Path(target).write_text(json.dumps(full, indent=2), encoding="utf-8")
         return report
 
-    one()
+    def batch(examples: int, number: int):
+        test = given(st.data())(one)
+        test = settings(max_examples=examples, deadline=None, derandomize=not SECONDS, database=None,
+                        suppress_health_check=list(HealthCheck), print_blob=False)(test)  # fmt: skip
+        return seed(number)(test) if SECONDS else test
+
+    if not SECONDS:  # make test: the same derandomized examples every time
+        batch(EXAMPLES, 0)()
+    else:  # make fuzz: seeded batches of 100 until the examples or the time budget are spent
+        number = 0
+        while tried["examples"] < EXAMPLES and time.perf_counter() - start < SECONDS:
+            batch(min(100, EXAMPLES - tried["examples"]), number)()
+            number += 1
     report = write_report()
     seconds = report["seconds"]
     print(f"\nfuzz: {tried['inputs']} inputs in {seconds:.1f}s, {len(crashes)} tracebacks, "
