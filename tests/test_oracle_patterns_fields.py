@@ -349,6 +349,83 @@ PATTERNS += [
 ]  # fmt: skip
 
 
+# --- I: a migration's to_field naming the target's primary key ------------------------------
+
+I_MODELS = """\
+from django.db import models
+
+
+class Customer(models.Model):
+    code = models.CharField(max_length=10, unique=True)
+
+
+class Tenant(models.Model):
+    slug = models.SlugField(primary_key=True)
+
+
+class Order(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    buyer = models.ForeignKey(Customer, on_delete=models.CASCADE, to_field="id", related_name="+")
+    payer = models.ForeignKey(Customer, on_delete=models.CASCADE, to_field="code", related_name="paid")
+    tenant = models.ForeignKey("Tenant", on_delete=models.CASCADE, to_field="slug")
+    main = models.OneToOneField(Customer, on_delete=models.CASCADE, to_field="id", related_name="main_order")
+"""
+# what Django 5.2 writes, plus to_field naming the primary key as older releases wrote it
+I_0001 = """\
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    initial = True
+
+    dependencies = [
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='Customer',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=10, unique=True)),
+            ],
+        ),
+        migrations.CreateModel(
+            name='Tenant',
+            fields=[
+                ('slug', models.SlugField(primary_key=True, serialize=False)),
+            ],
+        ),
+        migrations.CreateModel(
+            name='Order',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shop.customer', to_field='id')),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='shop.customer', to_field='id')),
+                ('main', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='main_order', to='shop.customer', to_field='id')),
+                ('payer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paid', to='shop.customer', to_field='code')),
+                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='shop.tenant', to_field='slug')),
+            ],
+        ),
+    ]
+"""
+# Django's autodetector compares the migration's unbound field (which keeps to_field) with the
+# model's bound one (whose deconstruct drops it when it names the primary key): it writes an
+# AlterField for each, and sqlmigrate shows each as a no-op, so djstate warns, never errs.
+I_PK = {("order", f): "warning" for f in ("buyer", "customer", "main", "tenant")}
+PATTERNS += [
+    Pattern("I_to_field_pk", "shop", _app("shop", I_MODELS, {"0001_initial": I_0001}),
+            expected={("AlterField", "order", f) for _, f in I_PK}, severities=I_PK),
+    # the FK that names a column other than the primary key loses it: a real database change
+    Pattern("I_to_field_pk_real_change", "shop",
+            _app("shop", I_MODELS.replace(', to_field="code", related_name="paid"', ', related_name="paid"'),
+                 {"0001_initial": I_0001}),
+            expected={("AlterField", "order", f) for f in ("buyer", "customer", "main", "tenant", "payer")},
+            severities=I_PK),
+]  # fmt: skip
+
+
 # --- the test ------------------------------------------------------------------------------
 
 

@@ -28,6 +28,27 @@ _PATCH = (
 )
 
 
+# a migration's to_field naming the target's primary key (pattern I): Django's autodetector
+# writes an AlterField (the bound field's deconstruct drops it, the migration's keeps it) that
+# runs no SQL, so it is a warning; dropping a to_field that names another column is an error
+_TO_FIELD_MIGRATION = migration_source(operations="""
+        migrations.CreateModel(name='Author', fields=[
+            ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+            ('code', models.CharField(max_length=10, unique=True)),
+        ]),
+        migrations.CreateModel(name='Book', fields=[
+            ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+            ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='shop.author', to_field='id')),
+            ('editor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shop.author', to_field='code')),
+        ]),
+    """)
+_TO_FIELD_MODELS = (
+    "from django.db import models\n\n\nclass Author(models.Model):\n    code = models.CharField(max_length=10, unique=True)\n\n\n"
+    "class Book(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)  # expect: DJS212\n"
+    "    editor = models.ForeignKey(Author, on_delete=models.CASCADE, related_name='+', to_field='code')\n"
+)
+
+
 class FieldDiffers(Rule):
     """A field whose definition differs from what the migrations built.
 
@@ -87,6 +108,12 @@ class FieldDiffers(Rule):
               "shop/models.py": MODELS.replace("title = models.CharField(max_length=100)", "title = models.CharField(max_length=120)  # expect: DJS212")}),
         Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,
               "shop/models.py": MODELS.replace("title = models.CharField(max_length=100)", "title = models.CharField(max_length=100, help_text='x')  # expect: DJS212")}),
+        # to_field='id' (the primary key) in the migration only: a warning, as makemigrations writes it
+        Case({**APP, "shop/migrations/0001_initial.py": _TO_FIELD_MIGRATION, "shop/models.py": _TO_FIELD_MODELS}),
+        # to_field='code' dropped from the model: the column changes (an error)
+        Case({**APP, "shop/migrations/0001_initial.py": _TO_FIELD_MIGRATION.replace("to_field='id'", ""),
+              "shop/models.py": _TO_FIELD_MODELS.replace("  # expect: DJS212", "")
+              .replace(", to_field='code')", ")  # expect: DJS212")}),
     ]  # fmt: skip
 
     def check(self, project) -> Iterable[Finding]:

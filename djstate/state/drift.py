@@ -192,7 +192,7 @@ def _fields(
                 skipped += 1
                 if not changes:
                     continue
-            database = any(k in DATABASE_KWARGS or k == "class" for k, _, _ in changes)
+            database = any((k in DATABASE_KWARGS or k == "class") and not _pk_to_field(k, a, b, new_f) for k, a, b in changes)
             text = ", ".join(f"{k}: {a} -> {b}" for k, a, b in changes)
             for operation in alter_operations(old_f, new_f, {k for k, _, _ in changes}, django_version):
                 drifts.append(_at_model(mine, operation, "error" if database else "warning", f"field {name} changed: {text}", name))
@@ -206,6 +206,14 @@ def _dropped_by_type(change: tuple[str, str, str], new: FieldState) -> bool:
     key, before, _ = change
     value = new.kwargs.get(key)
     return before == "(default)" and isinstance(value, Call) and not value.path.startswith(("django.", "datetime.", "decimal.", "uuid."))
+
+
+def _pk_to_field(key: str, old: str, new: str, state: FieldState) -> bool:
+    """A migration's ``to_field`` naming the target's primary key where the model has none:
+    the bound field's deconstruct dropped it, the migration's unbound field keeps it, so
+    makemigrations writes an AlterField (Django 5.2 and 6.1) that runs no SQL. With the
+    target's primary key unknown, the database change is not claimed either."""
+    return key == "to_field" and new == "(default)" and (state.target_pk is None or old == render(state.target_pk))
 
 
 def _is_virtual(state: FieldState) -> bool:

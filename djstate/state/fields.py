@@ -320,6 +320,8 @@ class FieldState:
     known: bool = True  # djstate models this class's deconstruct exactly
     origin: tuple | None = None  # (migration key, Span) of the operation that defined it
     certain: bool = True  # False: the field itself may differ (a class chosen by settings)
+    # a models-side relation: its target's primary key name (None: unknown or no relation)
+    target_pk: str | None = None
 
 
 def deconstruct(path: str, args: tuple, kwargs: dict[str, Any]) -> FieldState:

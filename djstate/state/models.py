@@ -395,7 +395,46 @@ class ModelsBuilder:
             state.path = path  # a project field class: its own path, its Django base's rules
             state.known = False if self._overrides_init(path) else state.known
             state.certain = not self._defines(path, "contribute_to_class")  # maybe a virtual field
+        if base_name in ("ForeignKey", "OneToOneField"):
+            self._drop_pk_to_field(state)
         return state
+
+    def _drop_pk_to_field(self, state: FieldState) -> None:
+        """``ForeignKey.deconstruct`` of a bound field (``from_model``) drops ``to_field`` when
+        it names the target's primary key; the target's pk name is kept for drift's severity."""
+        to = state.kwargs.get("to")
+        state.target_pk = self._pk_name(to) if isinstance(to, str) else None
+        if state.target_pk is not None and state.kwargs.get("to_field") == state.target_pk:
+            del state.kwargs["to_field"]
+
+    def _pk_name(self, label: str) -> str | None:
+        """The primary key's name of the model ``app_label.modelname``; None when unknown."""
+        app, _, name = label.partition(".")
+        model = self.state.classes.get((app, name))
+        if model is None:
+            for module, file in self.modules.items():
+                if "models" not in module.split(".") or self.app_of_module(module) != app:
+                    continue
+                facts = self.load_models(file, module)
+                for cls in facts.class_bodies if facts is not None else ():
+                    if cls.lower() == name:
+                        found = self.model_class(f"{module}.{cls}")
+                        model = found if found is not None and found.app == app else model
+        if model is None:
+            contrib = {v: k for k, v in CONTRIB_MODELS.items()}
+            return ("session_key" if label == "sessions.session" else "id") if label in contrib else None
+        if not model.known:
+            return None  # a base outside the tree may declare the primary key
+        for field_name, value, _ in model.fields:
+            if isinstance(value, Call) and value.kwargs.get("primary_key") is True:
+                return field_name
+        parents = self._concrete_parents(model)
+        if parents:
+            for field_name, value, _ in model.fields:
+                if isinstance(value, Call) and value.kwargs.get("parent_link") is True:
+                    return field_name
+            return f"{parents[0].facts.name.lower()}_ptr"
+        return "id"
 
     def _defines(self, path: str, method: str) -> bool:
         """Whether the class or one of its in-tree bases defines ``method``."""
