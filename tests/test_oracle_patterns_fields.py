@@ -448,3 +448,143 @@ def test_pattern_agrees_with_django(tmp_path, monkeypatch, pattern: Pattern):
         wanted = pattern.severities.get(((finding.model or "").lower(), finding.field), "error")
         assert finding.severity == wanted, finding.message
 
+
+# --- G: DRF serializers (DJS406 on an auto primary key, DJS407 on a method validate() calls) ---
+
+G_MODELS = """\
+from django.db import models
+
+
+class Product(models.Model):
+    title = models.CharField(max_length=100)
+    price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+"""
+G_0001 = """\
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    initial = True
+
+    dependencies = [
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='Product',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=100)),
+                ('price', models.DecimalField(decimal_places=2, default=0, max_digits=8)),
+            ],
+        ),
+    ]
+"""
+G_SERIALIZERS = """\
+from rest_framework import serializers
+
+from shop.models import Product
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(allow_null=True, required=False)
+
+    class Meta:
+        model = Product
+        fields = ["id", "title"]
+
+
+class CheckedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "title"]
+
+    def validate_price(self, value):
+        if value is not None and float(value) < 0:
+            raise serializers.ValidationError("negative")
+        return value
+
+    def validate(self, attrs):
+        self.validate_price(self.initial_data.get("price"))
+        return attrs
+
+
+class UncheckedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "title"]
+
+    def validate_price(self, value):  # never called: price is not a field here
+        raise serializers.ValidationError("negative")
+
+
+class TextIdSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(allow_null=True, required=False)
+
+    class Meta:
+        model = Product
+        fields = ["id", "title"]
+"""
+# DRF in a subprocess: save through each serializer into an in-memory SQLite table
+DRF_BEHAVIOUR = r"""
+import json
+import sys
+
+import django
+from django.conf import settings
+
+settings.configure(
+    INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "rest_framework", "shop"],
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+)
+django.setup()
+
+from django.db import connection
+
+from shop.models import Product
+from shop.serializers import CheckedSerializer, ProductSerializer, TextIdSerializer, UncheckedSerializer
+
+with connection.schema_editor() as editor:
+    editor.create_model(Product)
+
+
+def save(serializer_class, data):
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        return {"valid": False, "errors": json.loads(json.dumps(serializer.errors, default=str))}
+    try:
+        return {"valid": True, "pk": serializer.save().pk}
+    except Exception as exc:
+        return {"valid": True, "save_error": type(exc).__name__}
+
+
+json.dump({
+    "nullable_id": save(ProductSerializer, {"id": None, "title": "a"}),
+    "checked": save(CheckedSerializer, {"title": "b", "price": "-1"}),
+    "unchecked": save(UncheckedSerializer, {"title": "c", "price": "-1"}),
+    "text_id": save(TextIdSerializer, {"id": "abc", "title": "d"}),
+}, sys.stdout)
+"""
+
+
+def test_G_drf_serializers(tmp_path):
+    """A nullable ``id`` over the auto primary key saves (the database numbers the row), and a
+    ``validate_price`` that ``validate()`` calls runs: DJS406/DJS407 stay silent on both.
+    What DRF does let through and then fails on (text into the integer key) or never runs
+    (an uncalled ``validate_price``) is still reported."""
+    pytest.importorskip("rest_framework")
+    root = write_project(tmp_path, {**_app("shop", G_MODELS, {"0001_initial": G_0001}), "shop/serializers.py": G_SERIALIZERS})
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH", "")) if p)
+    proc = subprocess.run([sys.executable, "-c", DRF_BEHAVIOUR], capture_output=True, text=True, timeout=120, env=env, cwd=root)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    drf = json.loads(proc.stdout)
+    assert drf["nullable_id"]["valid"] and isinstance(drf["nullable_id"].get("pk"), int), drf
+    assert drf["checked"] == {"valid": False, "errors": {"non_field_errors": ["negative"]}}, drf
+    assert drf["unchecked"]["valid"] and isinstance(drf["unchecked"].get("pk"), int), drf
+    assert drf["text_id"].get("save_error") == "ValueError", drf
+
+    result = run_scan(root)
+    found = {(f.code, f.message.split(" ", 1)[0]) for f in result.findings if f.code in ("DJS406", "DJS407")}
+    assert found == {("DJS407", "UncheckedSerializer.validate_price"), ("DJS406", "TextIdSerializer.id")}

@@ -135,6 +135,8 @@ class ClassFacts:
     method_arity: dict[str, int] = field(default_factory=dict)
     # `self.x = ...` in any method ("*" when a method calls setattr(self, ...))
     instance_attributes: frozenset[str] = frozenset()
+    # names methods read from self (`self.validate_x(value)`); "*" for getattr(self, computed)
+    self_references: frozenset[str] = frozenset()
     # nested classes by name (Meta, TextChoices defined inside a model, ...)
     nested: dict[str, ClassFacts] = field(default_factory=dict)
     decorators: tuple = ()

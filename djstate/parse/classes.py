@@ -86,6 +86,7 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
                         facts.attributes.append(ClassAttr(target.value, read, _span(positions, stmt), _item_spans(value, positions)))
     facts.methods = tuple(methods)
     facts.instance_attributes = frozenset(_self_attributes(node))
+    facts.self_references = frozenset(_self_references(node))
     return facts
 
 
@@ -170,6 +171,30 @@ def _item_spans(value: cst.BaseExpression, positions: Any) -> tuple:
     if isinstance(value, cst.Dict):
         return tuple(_span(positions, e.key) for e in value.elements if isinstance(e, cst.DictElement))
     return ()
+
+
+def _self_references(node: cst.ClassDef) -> set[str]:
+    """Names the class's methods read from ``self`` (``self.validate_x(v)``, ``f = self.x``,
+    ``getattr(self, "x")``); "*" for ``getattr(self, name)`` with a computed name."""
+    names: set[str] = set()
+
+    class Visitor(cst.CSTVisitor):
+        def visit_ClassDef(self, inner: cst.ClassDef) -> bool:
+            return inner is node
+
+        def visit_Attribute(self, attr: cst.Attribute) -> None:
+            if isinstance(attr.value, cst.Name) and attr.value.value == "self":
+                names.add(attr.attr.value)
+
+        def visit_Call(self, call: cst.Call) -> None:
+            if isinstance(call.func, cst.Name) and call.func.value == "getattr" and len(call.args) >= 2:
+                first, second = call.args[0].value, call.args[1].value
+                if isinstance(first, cst.Name) and first.value == "self":
+                    literal = second.evaluated_value if isinstance(second, cst.SimpleString) else None
+                    names.add(literal if isinstance(literal, str) else "*")
+
+    node.visit(Visitor())
+    return names
 
 
 def _self_attributes(node: cst.ClassDef) -> set[str]:

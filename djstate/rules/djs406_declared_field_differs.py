@@ -20,6 +20,7 @@ MODEL_KINDS = {
     "TimeField": "time", "DurationField": "duration", "UUIDField": "uuid", "FileField": "file",
     "GenericIPAddressField": "text", "JSONField": "json",
 }  # fmt: skip
+AUTO_FIELDS = ("AutoField", "BigAutoField", "SmallAutoField")
 # pairs that convert without loss of meaning on save
 COMPATIBLE = {("integer", "number"), ("number", "integer"), ("date", "datetime"), ("datetime", "date"),
               ("text", "uuid"), ("uuid", "text"), ("text", "json"), ("integer", "json"), ("number", "json"),
@@ -71,6 +72,14 @@ class DeclaredFieldDiffers(Rule):
             "        model = Product\n"
             "        fields = ['id', 'title', 'stock', 'shown', 'released']\n"
         ),
+        # a nullable id over the auto primary key: None lets the database number the row (pattern G)
+        serializer_case(
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    id = serializers.IntegerField(allow_null=True, required=False)\n\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'title']\n"
+        ),
     ]
     INVALID = [
         serializer_case(
@@ -82,6 +91,14 @@ class DeclaredFieldDiffers(Rule):
             "    class Meta:\n"
             "        model = Product\n"
             "        fields = ['id', 'title', 'stock', 'vendor', 'active']\n"
+        ),
+        # text for the auto primary key is still a type the column cannot store ('abc' fails on save)
+        serializer_case(
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    id = serializers.CharField(allow_null=True, required=False)  # expect: DJS406\n\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'title']\n"
         ),
     ]
 
@@ -130,8 +147,10 @@ def _difference(declared, kwargs: dict[str, Any], chain: list[str]) -> str | Non
         if extra and None not in allowed:
             return f"accepts choices {extra!r} the model field does not allow"
     if declared.kwargs.get("allow_null") is True and not kwargs.get("null") and "default" not in kwargs:
-        # a FileField stores None as "" (its descriptor wraps it in an empty FieldFile)
-        if "db_default" not in kwargs and "ManyToManyField" not in chain and "FileField" not in chain:
+        # a FileField stores None as "" (its descriptor wraps it in an empty FieldFile); an auto
+        # primary key saved as None is left out of the INSERT and the database numbers the row
+        auto_pk = kwargs.get("primary_key") is True and any(c in AUTO_FIELDS for c in chain)
+        if "db_default" not in kwargs and "ManyToManyField" not in chain and "FileField" not in chain and not auto_pk:
             return "allows null but the column is NOT NULL without a default"
     return None
 

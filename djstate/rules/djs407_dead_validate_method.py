@@ -57,6 +57,18 @@ class DeadValidateMethod(Rule):
             "    def validate_email(self, value):\n"
             "        return value\n"
         ),
+        # validate() calls it itself: not dead (issue 9, pattern G)
+        serializer_case(
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'title']\n\n"
+            "    def validate_price(self, value):\n"
+            "        return value\n\n"
+            "    def validate(self, attrs):\n"
+            "        self.validate_price(self.initial_data.get('price'))\n"
+            "        return attrs\n"
+        ),
     ]
     INVALID = [
         serializer_case(
@@ -70,6 +82,19 @@ class DeadValidateMethod(Rule):
             "    def validate_title(self, value):  # expect: DJS407\n"
             "        return value\n"
         ),
+        # a call on another object, or a mere mention in a string, does not make it live
+        serializer_case(
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'title']\n\n"
+            "    def validate_price(self, value):  # expect: DJS407\n"
+            "        return value\n\n"
+            "    def validate(self, attrs):\n"
+            "        other = ProductSerializer()\n"
+            "        other.validate_price(1)\n"
+            "        return attrs  # 'validate_price'\n"
+        ),
     ]
 
     def check(self, project) -> Iterable[Finding]:
@@ -78,8 +103,14 @@ class DeadValidateMethod(Rule):
                 continue
             if serializer.is_model and result.model is None:
                 continue
+            called = set(serializer.facts.self_references)  # self.validate_x(...) in validate()
+            for ancestor in serializer.ancestors:
+                found = project.serializers.index.class_facts(ancestor)
+                called |= found[0].self_references if found is not None else set()
+            if "*" in called:
+                continue  # getattr(self, f"validate_{name}"): any of them may be called
             for method, span in serializer.facts.method_spans.items():
-                if not method.startswith("validate_"):
+                if not method.startswith("validate_") or method in called:
                     continue
                 if serializer.facts.method_arity.get(method, 1) not in (1, -1):
                     continue  # not callable as DRF calls field validators: a helper of its own
