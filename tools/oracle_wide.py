@@ -62,7 +62,7 @@ START, END = "<!-- oracle-wide:start -->", "<!-- oracle-wide:end -->"
 DRIFT_CODES = ("DJS210", "DJS211", "DJS212", "DJS213")
 OPERATION = re.compile(r"makemigrations would write ([A-Za-z+]+)")
 INSTALL_TIMEOUT = 300
-SETTINGS_LOGIC = "6"  # bump when the settings search below changes: cached Django results are then redone
+SETTINGS_LOGIC = "7"  # bump when the settings search below changes: cached Django results are then redone
 ATTEMPTS = 30
 BASE_APPS = [
     "django.contrib.auth",
@@ -111,6 +111,15 @@ def held_out() -> dict[str, bool]:
 
 def dist_info(tree: Path) -> Path | None:
     return next(iter(sorted(tree.glob("*.dist-info"))), None)
+
+
+def package_base(tree: Path) -> Path:
+    """The folder whose subfolders are the import packages: the wheel tree, or an sdist's source root."""
+    if dist_info(tree) is not None:
+        return tree
+    inner = [p for p in tree.iterdir() if p.is_dir()]
+    base = inner[0] if len(inner) == 1 else tree
+    return base / "src" if (base / "src").is_dir() else base
 
 
 def top_level_packages(tree: Path) -> list[str]:
@@ -282,9 +291,10 @@ def settings_hints(tree: Path) -> dict[str, list[tuple[str, str]]]:
 
 def settings_candidates(tree: Path, packages: list[str]) -> list[str]:
     found = []
+    base = package_base(tree)
     for package in packages:
-        for path in sorted((tree / package).rglob("*.py")):
-            rel = path.relative_to(tree)
+        for path in sorted((base / package).rglob("*.py")):
+            rel = path.relative_to(base)
             parts = rel.with_suffix("").parts
             if "migrations" in parts or "project_template" in parts:
                 continue
@@ -441,9 +451,10 @@ def django_side(corpus, tree: Path, venv: Path, packages: list[str]) -> dict:
         """The corpus module that assigns setting ``name`` at top level (oscar.defaults and the like)."""
         pattern = re.compile(rf"^{name}\s*=", re.MULTILINE)
         found = []
-        for path in tree.rglob("*.py"):
-            rel = path.relative_to(tree)
-            if "migrations" in rel.parts or any("test" in p for p in rel.parts):
+        base = package_base(tree)
+        for path in (p for package in packages for p in (base / package).rglob("*.py")):
+            rel = path.relative_to(base)
+            if "migrations" in rel.parts or any("test" in p or "example" in p or "sandbox" in p for p in rel.parts):
                 continue
             try:
                 if pattern.search(path.read_text(encoding="utf-8", errors="replace")):
