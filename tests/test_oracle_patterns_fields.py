@@ -588,3 +588,122 @@ def test_G_drf_serializers(tmp_path):
     result = run_scan(root)
     found = {(f.code, f.message.split(" ", 1)[0]) for f in result.findings if f.code in ("DJS406", "DJS407")}
     assert found == {("DJS407", "UncheckedSerializer.validate_price"), ("DJS406", "TextIdSerializer.id")}
+
+
+# --- J: AlterField of a field no operation added, on an unmanaged model --------------------
+
+J_MODELS = """\
+from django.db import models
+
+
+class Legacy(models.Model):
+    name = models.CharField(max_length=100)
+    code = models.CharField(max_length=20, null=True)
+
+    class Meta:
+        managed = False
+        db_table = "legacy_table"
+"""
+J_0001 = """\
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    initial = True
+
+    dependencies = [
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='Legacy',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100)),
+            ],
+            options={
+                'db_table': 'legacy_table',
+                'managed': False,
+            },
+        ),
+    ]
+"""
+J_0002 = """\
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('shop', '0001_initial'),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name='legacy',
+            name='code',
+            field=models.CharField(max_length=20, null=True),
+        ),
+    ]
+"""
+# `migrate` on SQLite: "ok", or the exception's class name
+MIGRATE = r"""
+import sys
+
+import django
+from django.conf import settings
+
+settings.configure(
+    INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "shop"],
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": sys.argv[1]}},
+)
+django.setup()
+
+from django.core.management import call_command
+
+try:
+    call_command("migrate", "shop", verbosity=0)
+except Exception as exc:
+    print(type(exc).__name__)
+else:
+    print("ok")
+"""
+
+
+def _django_python(version: str) -> str:
+    """This venv's Django for 5.2; the cached virtualenv of tests/test_oracle_versions.py else."""
+    from tests.test_oracle_versions import venv_python
+
+    return sys.executable if version == "5.2" else str(venv_python(version))
+
+
+def _run(python: str, root: Path, script: str, *args: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.run([python, "-W", "ignore", "-c", script, *args], capture_output=True, text=True,
+                          timeout=300, env=env, cwd=root)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return proc.stdout
+
+
+@pytest.mark.parametrize("managed", [False, True], ids=["unmanaged", "managed"])
+@pytest.mark.parametrize("version", ["5.2", "6.1"])
+def test_J_alter_field_never_added(tmp_path, version, managed):
+    """Django 5.2 and 6.1 agree: ProjectState.alter_field sets the field whether or not it
+    exists, so the autodetector writes nothing; ``migrate`` succeeds on an unmanaged model
+    (AlterField.database_forwards skips it) and fails on a managed one (FieldDoesNotExist).
+    djstate: DJS201 only for the managed model, no drift either way."""
+    models, first = J_MODELS, J_0001
+    if managed:
+        models = models.replace("        managed = False\n", "")
+        first = first.replace("                'managed': False,\n", "")
+    root = write_project(tmp_path / "project", _app("shop", models, {"0001_initial": first, "0002_alter": J_0002}))
+    python = _django_python(version)
+    ran = _run(python, root, AUTODETECT, "shop")
+    assert json.loads(ran) == [], ran
+    migrate = _run(python, root, MIGRATE, str(tmp_path / "db.sqlite3")).strip()
+    assert migrate == ("FieldDoesNotExist" if managed else "ok")
+
+    result = run_scan(root)
+    codes = sorted((f.code, f.path) for f in result.findings)
+    assert codes == ([("DJS201", "shop/migrations/0002_alter.py")] if managed else []), codes

@@ -14,9 +14,14 @@ _CREATE = migration_source(operations="""
     """)
 
 
-def _then(operations: str) -> dict[str, str]:
-    return {**_INIT, "shop/migrations/0001_initial.py": _CREATE,
+def _then(operations: str, create: str = _CREATE) -> dict[str, str]:
+    return {**_INIT, "shop/migrations/0001_initial.py": create,
             "shop/migrations/0002_x.py": migration_source("('shop', '0001_initial')", operations)}  # fmt: skip
+
+
+# an unmanaged model (issue 9, pattern J): Django's state simply takes the AlterField's field and
+# migrate never touches the table, so an AlterField of a field no operation added is no error
+_UNMANAGED = _CREATE.replace("        ]),", "        ], options={'managed': False}),")
 
 
 class UnknownModelOrField(Rule):
@@ -27,6 +32,10 @@ class UnknownModelOrField(Rule):
     field the state does not have yet (or any more): ``AlterField``, ``RemoveField`` or
     ``RenameField`` of a missing field, ``DeleteModel`` or any model operation on a missing
     model. Models touched by custom operations djstate does not know are not checked.
+
+    An ``AlterField`` of a field no operation added is not reported on an unmanaged (or
+    proxy) model: Django's state takes the field as given and ``migrate`` skips the table
+    (Django 5.2 and 6.1 alike).
 
     ## Why it matters
     Django crashes while applying the migration (``KeyError`` or ``FieldDoesNotExist``), or
@@ -49,11 +58,15 @@ class UnknownModelOrField(Rule):
     VALID = [
         Case(_then("migrations.AlterField(model_name='book', name='title', field=models.CharField(max_length=200))")),
         Case(_then("migrations.RenameField('book', 'title', 'name'), migrations.RemoveField('book', 'name')")),
+        Case(_then("migrations.AlterField(model_name='book', name='subtitle', field=models.CharField(max_length=9))",
+                   _UNMANAGED)),
     ]
     INVALID = [
         Case(_then("\n        migrations.AlterField(  # expect: DJS201\n            model_name='book', name='subtitle', field=models.CharField(max_length=9)),\n    ")),
         Case(_then("\n        migrations.RemoveField('book', 'title'),\n        migrations.RemoveField('book', 'title'),  # expect: DJS201\n    ")),
         Case(_then("\n        migrations.DeleteModel('Author'),  # expect: DJS201\n    ")),
+        # removing a field that is not there fails on unmanaged models too (a KeyError in the state)
+        Case(_then("\n        migrations.RemoveField('book', 'subtitle'),  # expect: DJS201\n    ", _UNMANAGED)),
     ]
 
     def check(self, project) -> Iterable[Finding]:

@@ -316,7 +316,10 @@ class Replayer:
                 "duplicate-field", key, op, model.name, name,
                 f"AddField of {model.app}.{model.name}.{name}, which an earlier migration already added",
             )  # fmt: skip
-        if op.kind == "AlterField" and name not in model.fields:
+        if op.kind == "AlterField" and name not in model.fields and _has_table(model):
+            # ProjectState.alter_field just sets the field (Django 5.2 and 6.1 alike); migrate
+            # then fails in AlterField.database_forwards (FieldDoesNotExist), which it skips for
+            # an unmanaged or proxy model: there the AlterField adds the field to the state
             self._missing_field(key, op, model, name)
         state = self.field_state(a.get("field"), key[0], (key, op.field_spans.get(name, op.span)))
         if a.get("preserve_default", True) is False:
