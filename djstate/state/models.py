@@ -282,11 +282,17 @@ class ModelsBuilder:
         ) or any(_foreign_field(p) for p in self._outside_bases(path))  # fmt: skip
 
     def _outside_bases(self, path: str) -> list[str]:
-        """The bases of a project class that lie outside the tree (not Django's, not builtins)."""
-        return [
-            p for p in self._chain(path)[1:]
-            if not p.startswith(("django.", "builtins.")) and self.class_facts(p) is None
-        ]  # fmt: skip
+        """The bases of a project class that lie outside the tree (not Django's, not builtins);
+        "?" for a base djstate cannot resolve (``class F(get_base())``)."""
+        chain = self._chain(path)
+        outside = [p for p in chain[1:] if not p.startswith(("django.", "builtins.")) and self.class_facts(p) is None]
+        for p in chain:
+            found = self.class_facts(p)
+            if found is not None and any(
+                not isinstance(self.resolver.value(canonical_value(b)), (Ref, Call)) for b in found[0].bases
+            ):
+                outside.append("?")
+        return outside
 
     def is_manager_class(self, path: str) -> bool:
         return any(
