@@ -694,7 +694,12 @@ def run_corpus(corpus, held: bool, dj_key: dict, force: bool, force_venv: bool, 
         out["reason"] = f"{result.get('stage')}: {(result.get('error') or '')[:300]}"
     folder = scan_dir(corpus, sp, packages)
     aum = result.get("auth_user_model") if loaded and result.get("auth_user_model") != "auth.User" else None
-    if not force and cached.get("djstate_key") == [dj_key["key"], probe_key, venv_key, aum] and (
+    # the DEFAULT_AUTO_FIELD the generated settings gave Django, told to djstate the documented way
+    auto = (side.get("config") or {}).get("default_auto_field") if side.get("settings") == "generated" else None
+    if auto:
+        (folder / "pyproject.toml").write_text(f'[tool.djstate]\ndefault_auto_field = "{auto}"\n')
+    out["default_auto_field"] = auto
+    if not force and cached.get("djstate_key") == [dj_key["key"], probe_key, venv_key, aum, auto] and (
             "without_site_packages" in cached.get("djstate_scans", {}) or not compare_plain):
         scans = cached["djstate_scans"]
     else:
@@ -702,7 +707,7 @@ def run_corpus(corpus, held: bool, dj_key: dict, force: bool, force_venv: bool, 
         scans = {"with_site_packages": djstate_scan(folder, sp, aum)}
         if compare_plain:
             scans["without_site_packages"] = djstate_scan(folder, None, aum)
-        cached.update(djstate_key=[dj_key["key"], probe_key, venv_key, aum], djstate_scans=scans)
+        cached.update(djstate_key=[dj_key["key"], probe_key, venv_key, aum, auto], djstate_scans=scans)
     result_path.parent.mkdir(parents=True, exist_ok=True)
     result_path.write_text(json.dumps(cached, default=str))
     main_scan = scans["with_site_packages"]
