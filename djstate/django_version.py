@@ -102,9 +102,16 @@ def _folders(root: Path) -> list[Path]:
     for folder in [root, *root.parents][:12]:
         if folder != root:
             chain.append(folder)
-        if (folder / ".git").exists():
+        if _exists(folder / ".git"):
             return chain
     return [root]
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # an unreadable parent folder: not a repository we can read
+        return False
 
 
 def _rel(path: Path, root: Path) -> str:
