@@ -361,13 +361,16 @@ def next_config(config: dict, result: dict, apps: list[dict], own_modules: set[s
     dup = DUPLICATE.search(error)
     if dup:
         label = dup.group(1)
-        same = [e for e in config.get(key, []) if any(a["label"] == label and entry_matches(e, a["module"]) for a in apps)]
+        runtime = result.get("entry_labels") or {}
+        same = [e for e in config.get(key, []) if runtime.get(e) == label
+                or e not in runtime and any(a["label"] == label and entry_matches(e, a["module"]) for a in apps)]
         same.sort(key=lambda e: (not any(entry_matches(e, m) for m in own_modules), "test" in e or "sandbox" in e,
                                  e.count(".")))
         drop = same[-1] if same else None
         if drop:
             new = dict(config, **{key: [e for e in config[key] if e != drop]})
-            return new, f"drop duplicate label {label}: {drop}"
+            new["dropped"] = [*config.get("dropped", []), {"app": drop, "reason": f"label {label} also used by {same[0]}"}]
+            return new, f"drop duplicate label {label}: {drop} (kept {same[0]})"
     dropped = {d["app"] for d in config.get("dropped", [])}
     for pattern, kind in FIXES:
         match = pattern.search(error)

@@ -350,6 +350,16 @@ def judge(config: dict) -> dict:
         out["error"] = f"{type(exc).__name__}: {exc}"
         out["error_type"] = type(exc).__name__
         out["app"] = failing_app(exc.__traceback__)
+        if "labels aren't unique" in str(exc):  # which entries share the label
+            from django.apps import AppConfig
+            from django.conf import settings
+
+            out["entry_labels"] = {}
+            for entry in settings.INSTALLED_APPS:
+                try:
+                    out["entry_labels"][entry] = AppConfig.create(entry).label
+                except Exception:  # noqa: BLE001
+                    pass
         return out
     out["ok"] = True
     out["stage"] = "drf"
