@@ -80,7 +80,8 @@ class FactsStore:
 
     def _key(self, data: bytes, request: Request) -> str:
         digest = hashlib.sha256(data)
-        digest.update(f"\0{request.module}\0{request.kind}\0{parser_fingerprint()}".encode())
+        # a file name that is not UTF-8 (0002_caf\xe9.py) gives a module with lone surrogates
+        digest.update(f"\0{request.module}\0{request.kind}\0{parser_fingerprint()}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     def _load(self, key: str) -> FileFacts | None:
@@ -107,6 +108,10 @@ class FactsStore:
             os.replace(tmp, target)
         except OSError as exc:  # a read-only cache only costs speed
             self.stats.errors.append(str(exc))
+
+    def problems(self, kind: str) -> list[tuple[Request, FileFacts]]:
+        """The files read this run as ``kind`` that could not be read or parsed."""
+        return [(r, f) for r, f in self._memory.items() if r.kind == kind and f.problem is not None]
 
     def facts(self, requests: list[Request]) -> dict[str, FileFacts]:
         out: dict[str, FileFacts] = {}

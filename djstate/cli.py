@@ -44,6 +44,24 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _warn(message: str) -> None:
+    typer.echo(f"djstate: warning: {message}", err=True)
+
+
+def _selectors(values: list[str]) -> tuple[str, ...] | None:
+    """Repeatable flags that also take ruff's comma lists (``--select DJS1,DJS2``)."""
+    out = tuple(part.strip().upper() for value in values for part in value.split(",") if part.strip())
+    return out or None
+
+
+def _site_packages(values: list[str]) -> tuple[str, ...] | None:
+    """An explicit --site-packages folder that does not exist is an error (exit 2)."""
+    for value in values:
+        if not Path(value).is_dir():
+            _fail(f"--site-packages {value}: no such folder")
+    return tuple(str(Path(p).resolve()) for p in values) or None
+
+
 def _setup(path: Path, no_cache: bool, overrides: dict):
     if not path.exists():
         _fail(f"{path}: no such file or folder")
@@ -54,8 +72,21 @@ def _setup(path: Path, no_cache: bool, overrides: dict):
         config = load_config(root, overrides)
     except ConfigError as exc:
         _fail(str(exc))
+    for warning in config.warnings:
+        _warn(warning)
     store = FactsStore(root, None if no_cache else default_cache_dir())
     return root, config, store
+
+
+def _check_settings(project, explicit: str | None) -> None:
+    """A settings module that was named but not found: exit 2 from the CLI, a warning from the config."""
+    wanted = project.config.settings
+    if not wanted or (project.settings_path and (project.root / project.settings_path).is_file()):
+        return
+    message = f"settings module {wanted!r} not found under {project.root}; settings are unverified"
+    if explicit:
+        _fail(f"--settings {message}")
+    _warn(f"[tool.djstate] settings: {message}")
 
 
 @app.command()
@@ -63,7 +94,7 @@ def scan(
     path: Path = typer.Argument(Path("."), help="Project folder to scan."),
     format: Format = typer.Option(Format.text, "--format", help="Output format."),
     fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above this severity (default: error, or fail_on in the config)."),
-    select: list[str] = typer.Option([], "--select", help="Only rules whose code starts with this (repeatable)."),
+    select: list[str] = typer.Option([], "--select", help="Only these rule codes or prefixes (repeatable, or a comma list: --select DJS1,DJS204)."),
     auth_user_model: Optional[str] = typer.Option(None, help="AUTH_USER_MODEL, when no settings module says it."),
     settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically."),
     site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable)."),
@@ -79,14 +110,16 @@ def scan(
         "auth_user_model": auth_user_model,
         "settings": settings,
         "fail_on": fail_on.value if fail_on else None,
-        "site_packages": tuple(str(Path(p).resolve()) for p in site_packages) or None,
+        "site_packages": _site_packages(site_packages),
+        "select": _selectors(select),
     }
     root, config, store = _setup(path, no_cache, overrides)
     try:
-        result = run_scan(root, config, store, tuple(s.upper() for s in select))
+        result = run_scan(root, config, store)
     except Exception:  # an internal error is a bug: say so, exit 2, never a bare traceback
         typer.echo(traceback.format_exc(), err=True)
         _fail("internal error while scanning; please report it with the trace above")
+    _check_settings(result.project, settings)
     if debug:
         for error in result.project.internal_errors:
             where = f"{error.path}:{error.line}" if error.line else error.path or "."

@@ -254,16 +254,17 @@ def _serializer_shapes(result: ScanResult) -> dict[str, Any]:
 
 
 def _finding_changes(old: list[Finding], new: list[Finding], renames: dict[str, str]):
-    """Findings are matched on code, file (followed through renames), app, model, field and
-    message: line numbers move when unrelated lines are edited."""
+    """Findings are matched by fingerprint (code, file followed through renames, app, model,
+    field and the message without volatile parts): line numbers move when unrelated lines are
+    edited, and DJS102's "its latest migration is 'X'" with every new migration."""
 
-    def key(f: Finding, moved: dict[str, str]) -> tuple:
-        return (f.code, moved.get(f.path, f.path), f.app, f.model, f.field, f.message)
+    def key(f: Finding, moved: dict[str, str]) -> str:
+        return f.fingerprint(moved.get(f.path, f.path))
 
-    before: dict[tuple, list[Finding]] = {}
+    before: dict[str, list[Finding]] = {}
     for f in old:
         before.setdefault(key(f, renames), []).append(f)
-    after: dict[tuple, list[Finding]] = {}
+    after: dict[str, list[Finding]] = {}
     for f in new:
         after.setdefault(key(f, {}), []).append(f)
     added = [f for k, fs in after.items() for f in fs[len(before.get(k, [])) :]]

@@ -380,7 +380,8 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
     findings: list[Finding] = []
     rules = [
         r for r in all_rules()
-        if r.code == INTERNAL_ERROR or not select or any(r.code.startswith(s) for s in select)
+        if r.code == INTERNAL_ERROR
+        or ((not select or any(r.code.startswith(s) for s in select)) and (outcome.failed or config.rule_enabled(r.code)))
     ]  # fmt: skip
     rules.sort(key=lambda r: r.code == INTERNAL_ERROR)  # it reports what the others ran into
     errors = project.internal_errors
@@ -392,6 +393,7 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
         with isolated(errors, "the models state") as outcome:
             project.models_state = build_models_state(project, store)
             markers = _source_markers(project)
+            _unparsable_sources(project, store, markers)  # DJS100, and their apps' deletions unjudged
             project.drift = compare_states(
                 project.models_state, project.state, project.apps, markers.runtime_fields, project.migration_paths,
                 lambda app, name: markers.class_defined(project, app, name),
@@ -404,6 +406,7 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
         elif any(getattr(r, "needs_serializers", False) for r in rules):
             with isolated(errors, "the serializers") as outcome:
                 project.serializers = build_serializers(project, store, markers)
+            _unparsable_sources(project, store, markers)
             if outcome.failed:
                 project.serializers = None
             else:
@@ -430,6 +433,15 @@ def _empty_graph():
     import networkx as nx
 
     return nx.DiGraph()
+
+
+def _unparsable_sources(project: Project, store: FactsStore, markers: SourceMarkers) -> None:
+    """Models and serializer modules of the tree that could not be read or parsed join
+    ``project.files`` (DJS100 names them); an app with such a module gets no DeleteModel."""
+    for request, facts in store.problems("models"):
+        if not request.path.startswith("/") and request.path not in project.files:
+            project.files[request.path] = facts
+            markers.unreadable.add(request.module)
 
 
 def _gather_internal_errors(project: Project, store_errors: list[InternalError]) -> None:

@@ -142,3 +142,125 @@ def test_site_packages_make_external_apps_checkable(tmp_path):
     proc = djstate("scan", str(tmp_path), "--format", "json", "--no-cache", "--site-packages", site, *graph_rules)
     codes = sorted(f["code"] for f in json.loads(proc.stdout)["findings"])
     assert codes == ["DJS102", "DJS203"], proc.stdout
+
+
+# --- issue 11: crashes and wrong results ---------------------------------------------------------
+
+
+def test_non_utf8_file_name_does_not_crash_the_cache(tmp_path):
+    from djstate.cache import FactsStore
+    from djstate.config import load_config
+    from djstate.engine import scan
+
+    write_project(tmp_path / "p", SHOP)
+    name = os.fsdecode(b"0002_caf\xe9.py")
+    (tmp_path / "p" / "shop" / "migrations" / name).write_text(migration_source("('shop', '0001_initial')"))
+    root = tmp_path / "p"
+    for _ in range(2):  # cold, then from the disk cache
+        result = scan(root, load_config(root), FactsStore(root, tmp_path / "cache", jobs=1))
+        assert [f.code for f in result.findings if f.code == "DJS000"] == []
+        assert ("shop", "0002_caf\udce9") in result.project.migrations
+
+
+MIGRATED_BOOK = migration_source(operations=(
+    "migrations.CreateModel(name='Book', fields=[('id', models.AutoField(auto_created=True, primary_key=True, "
+    "serialize=False, verbose_name='ID')), ('title', models.CharField(max_length=100))])"))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "content,problem",
+    [(b"\x00\x00", "NUL"), (b"from django.db import models\nclass Book(models.Model:\n", "syntax"),
+     (b"x = '\xff'\n", "UTF-8"), (b"x = 1\n" * 800_000, "limit")],
+    ids=["nul", "syntax", "latin1", "huge"],
+)  # fmt: skip
+def test_unreadable_models_module_is_djs100_not_djs210(tmp_path, content, problem):
+    from tests.conftest import run_scan
+
+    write_project(tmp_path, {**SHOP, "shop/migrations/0001_initial.py": MIGRATED_BOOK, "shop/models.py": content})
+    result = run_scan(tmp_path)
+    codes = [(f.path, f.code, f.app) for f in result.findings]
+    assert ("shop/models.py", "DJS100", "shop") in codes, codes
+    assert not any(f.code == "DJS210" for f in result.findings), codes
+    djs100 = next(f for f in result.findings if f.code == "DJS100")
+    if problem == "limit":
+        assert "size limit" in djs100.message and "Django cannot import" not in djs100.message
+        assert djs100.severity == "warning"
+    else:
+        assert "Django cannot import it" in djs100.message and djs100.severity == "error"
+
+
+def test_unreadable_serializers_module_is_djs100_and_exits_1(tmp_path):
+    files = {**SHOP, "shop/models.py": "from django.db import models\n",
+             "shop/serializers.py": "from rest_framework import serializers\n\nclass S(serializers.Serializer:\n"}  # fmt: skip
+    write_project(tmp_path, files)
+    proc = djstate("scan", str(tmp_path), "--no-cache", "--format", "json")
+    assert proc.returncode == 1
+    found = [(f["path"], f["code"], f["app"]) for f in json.loads(proc.stdout)["findings"]]
+    assert ("shop/serializers.py", "DJS100", "shop") in found
+
+
+def test_djs100_on_settings_says_settings(tmp_path):
+    from tests.conftest import run_scan
+
+    write_project(tmp_path, {**SHOP, "site/__init__.py": "", "site/settings.py": "INSTALLED_APPS = [\n",
+                             "pyproject.toml": "[tool.djstate]\nsettings = 'site.settings'\n"})  # fmt: skip
+    finding = next(f for f in run_scan(tmp_path).findings if f.code == "DJS100")
+    assert finding.path == "site/settings.py" and "settings" in finding.message
+    assert "its app's state" not in finding.message
+
+
+def test_fingerprint_ignores_the_latest_migration_in_djs102():
+    from djstate.diff import _finding_changes
+    from djstate.findings import Finding
+
+    def djs102(latest: str, line: int) -> Finding:
+        message = f"depends on ('shop', '0009_x'), which does not exist; its latest migration is '{latest}'"
+        return Finding("shop/migrations/0003_y.py", line, 5, "DJS102", "missing-dependency", "error", message, "shop")
+
+    old, new = djs102("0004_a", 10), djs102("0005_b", 30)
+    assert old.fingerprint() == new.fingerprint()
+    assert _finding_changes([old], [new], {}) == ([], [])
+    other = Finding("shop/migrations/0003_y.py", 10, 5, "DJS102", "missing-dependency", "error", "depends on ('shop', '0010_z')", "shop")
+    assert other.fingerprint() != old.fingerprint()
+
+
+@pytest.mark.parametrize("args", [("--select", "DJS999"), ("--select", "DJS1,E501"), ("--select", "X")])
+def test_unknown_selector_exits_2(tmp_path, args):
+    write_project(tmp_path, SHOP)
+    proc = djstate("scan", str(tmp_path), "--no-cache", *args)
+    assert proc.returncode == 2 and "unknown rule selector" in proc.stderr, proc.stdout + proc.stderr
+
+
+def test_comma_selectors_run_those_rules(tmp_path):
+    files = {**SHOP, "shop/models.py": "from django.db import models\n",
+             "shop/migrations/0002_x.py": migration_source("('shop', '0001_initial'), ('shop', '0099_gone')", header="from shop.models import Book\n\ndef f(apps, e):\n    Book.objects.all()")}  # fmt: skip
+    write_project(tmp_path, files)
+    codes = lambda *a: sorted({f["code"] for f in json.loads(djstate("scan", str(tmp_path), "--no-cache", "--format", "json", *a).stdout)["findings"]})  # noqa: E731
+    assert codes("--select", "DJS102,DJS204") == ["DJS102", "DJS204"]
+    assert codes("--select", "DJS102") == ["DJS102"]
+
+
+def test_settings_and_site_packages_not_found(tmp_path):
+    write_project(tmp_path, SHOP)
+    proc = djstate("scan", str(tmp_path), "--no-cache", "--settings", "nosuch.settings")
+    assert proc.returncode == 2 and "nosuch.settings" in proc.stderr and "Traceback" not in proc.stderr
+    proc = djstate("scan", str(tmp_path), "--no-cache", "--site-packages", str(tmp_path / "nope"))
+    assert proc.returncode == 2 and "nope" in proc.stderr
+    (tmp_path / "pyproject.toml").write_text("[tool.djstate]\nsettings = 'nosuch.settings'\nsite-packages = ['nope']\n")
+    proc = djstate("scan", str(tmp_path), "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("warning") == 2, proc.stderr
+
+
+def test_djs408_json_has_app_and_model(tmp_path):
+    from djstate.rules.djs401_unknown_serializer_field import serializer_case
+
+    case = serializer_case(
+        "class ProductSerializer(serializers.ModelSerializer):\n"
+        "    label = serializers.SerializerMethodField()\n\n"
+        "    class Meta:\n        model = Product\n        fields = ['id', 'label']\n"
+    )
+    write_project(tmp_path, case.files)
+    proc = djstate("scan", str(tmp_path), "--no-cache", "--format", "json", "--select", "DJS408")
+    found = [f for f in json.loads(proc.stdout)["findings"] if f["code"] == "DJS408"]
+    assert [(f["app"], f["model"], f["field"]) for f in found] == [("shop", "Product", "label")]

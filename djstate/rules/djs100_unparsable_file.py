@@ -13,12 +13,13 @@ _INIT = {
 
 
 class UnparsableFile(Rule):
-    """A migration, app config or settings file that cannot be read as Python source.
+    """A migration, models, serializers, app config or settings file that cannot be read as Python source.
 
     ## What it does
-    Reports files djstate needs (migrations, ``apps.py``, the settings module) that have a
-    syntax error, are not valid UTF-8 (or their declared encoding), contain NUL bytes, are
-    too large to be source, or cannot be read.
+    Reports files djstate needs (migrations, models modules, serializer modules, ``apps.py``,
+    the settings module) that have a syntax error, are not valid UTF-8 (or their declared
+    encoding), contain NUL bytes, or cannot be read (errors), or are over djstate's size limit
+    of 4 MiB (a warning: Django can import them, djstate does not read them).
 
     ## Why it matters
     Django imports every migration module when it builds the migration graph; one broken
@@ -44,15 +45,36 @@ class UnparsableFile(Rule):
     INVALID = [
         Case({**_INIT, "shop/migrations/0001_initial.py": "class Migration(:  # expect: DJS100\n"}),
         Case({**_INIT, "shop/migrations/0001_initial.py": b"x = '\xff'  # expect: DJS100\n"}),
+        # a models module that cannot be parsed is named, not only counted as unverified
+        Case({**_INIT, "shop/migrations/0001_initial.py": migration_source(), "shop/models.py": "class Book(:  # expect: DJS100\n"}),
+        Case({**_INIT, "shop/migrations/0001_initial.py": migration_source(),
+              "shop/serializers.py": "from rest_framework import serializers\nclass S(serializers.Serializer:  # expect: DJS100\n"}),
     ]
 
     def check(self, project) -> Iterable[Finding]:
+        migrations = {path: key[0] for key, path in project.migration_paths.items()}
         for path, facts in sorted(project.files.items()):
             if facts.problem is None:
                 continue
             problem = facts.problem
-            yield self.finding(
-                path, problem.span,
-                f"cannot read this file ({problem.message}); Django cannot import it. "
-                "Fix the file; until then its app's state is unverified",
-            )  # fmt: skip
+            app = migrations.get(path)
+            if app is None and facts.module:
+                owner = project.app_of_module(facts.module)
+                app = owner.label if owner else None
+            if path == project.settings_path or facts.settings is not None:
+                role, effect = "settings", "the settings it would give (INSTALLED_APPS, AUTH_USER_MODEL, ...) are unverified"
+            elif path in migrations:
+                role, effect = "migration", "its app's migration state is unverified"
+            elif facts.app_configs or path.endswith("apps.py"):
+                role, effect = "app config", "its app's label and options are unverified"
+            else:
+                role, effect = "module", "the models and serializers it defines are unverified"
+            if problem.kind == "too-large":
+                text = (f"djstate skips this {role} file, over its size limit ({problem.message}). Django can still import it; "
+                        f"{effect}. Exclude the file or split it")  # fmt: skip
+                severity = "warning"
+            else:
+                text = (f"cannot read this {role} file ({problem.message}); Django cannot import it. "
+                        f"Fix the file; until then {effect}")  # fmt: skip
+                severity = None
+            yield self.finding(path, problem.span, text, app=app, severity=severity)

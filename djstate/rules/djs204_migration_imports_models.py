@@ -36,14 +36,23 @@ class MigrationImportsModels(Rule):
     code = "DJS204"
     name = "migration-imports-models"
     severity = "warning"
+    needs_models = True  # to tell model classes from functions, constants and Choices classes
 
     VALID = [
         Case({**_SHOP, "shop/migrations/0001_initial.py": migration_source(header="from shop.fields import MoneyField")}),
+        # a function, a constant and a Choices class are today's code, and fine to use
+        Case({**_SHOP, "shop/models.py": "from django.db import models\n\nLIMIT = 3\n\n\ndef slugify(x):\n    return x\n\n\n"
+              "class Status(models.TextChoices):\n    A = 'a'\n\n\nclass Book(models.Model):\n    pass\n",
+              "shop/migrations/0001_initial.py": migration_source(
+            header="from shop.models import LIMIT, Status, slugify\n\ndef seed(apps, editor):\n    slugify(Status.A * LIMIT)")}),
         # Django itself writes `import app.models.fields` for custom fields used by operations
         Case({**_SHOP, "shop/migrations/0001_initial.py": migration_source(
             operations="migrations.AddField('book', 'price', shop.models.MoneyField())", header="import shop.models")}),
     ]
     INVALID = [
+        Case({**_SHOP, "shop/models.py": "from django.db import models\n\n\nclass Book(models.Model):\n    pass\n",
+              "shop/migrations/0001_initial.py": migration_source(
+            header="from shop.models import Book, slugify  # expect: DJS204\n\ndef seed(apps, editor):\n    Book.objects.create()")}),
         Case({**_SHOP, "shop/migrations/0001_initial.py": migration_source(
             header="from shop.models import Book  # expect: DJS204\n\ndef seed(apps, editor):\n    Book.objects.create()")}),
         Case({**_SHOP, "shop/migrations/0001_initial.py": migration_source(
@@ -54,6 +63,7 @@ class MigrationImportsModels(Rule):
 
     def check(self, project) -> Iterable[Finding]:
         model_modules = {f"{a.module}.models": label for label, a in project.apps.items() if a.dir.models_files and a.module}
+        builder = project.models_builder
         for key, path in sorted(project.migration_paths.items()):
             facts = project.files.get(path)
             if facts is None or facts.migration is None:
@@ -68,9 +78,33 @@ class MigrationImportsModels(Rule):
                 if hit is None:
                     continue
                 label = next(model_modules[mod] for mod in model_modules if hit == mod or hit.startswith(mod + "."))
-                yield self.finding(
-                    path, imp.span,
-                    f"imports {hit}, today's models of app '{label}', into a migration that runs against "
-                    "the historical schema; use apps.get_model() inside RunPython instead",
-                    app=key[0],
-                )  # fmt: skip
+                message = self._message(builder, imp, model_modules, label)
+                if message is None:
+                    continue  # a function, a constant or a Choices class: today's code is fine to use
+                yield self.finding(path, imp.span, message, app=key[0])
+
+    @staticmethod
+    def _message(builder, imp, model_modules: dict[str, str], label: str) -> str | None:
+        """What the import brings in: model classes (the bug), a whole models module (may reach
+        them), or only other names (None: nothing to report)."""
+        advice = "into a migration that runs against the historical schema; use apps.get_model() inside RunPython instead"
+        names = [n for n in imp.names if f"{imp.module}.{n}" not in model_modules]  # `from app import models`
+        if not imp.names or len(names) < len(imp.names):
+            module = imp.module if not imp.names else f"{imp.module}.{next(n for n in imp.names if n not in names)}"
+            return f"imports {module}, today's models of app '{label}', {advice}"
+        models = [n for n in names if _is_model(builder, f"{imp.module}.{n}")]
+        if not models:
+            return None
+        shown = ", ".join(models)
+        what = "model class" if len(models) == 1 else "model classes"
+        return f"imports the {what} {shown} from {imp.module} (today's models of app '{label}') {advice}"
+
+
+def _is_model(builder, path: str) -> bool:
+    """A model class of the tree; a name djstate cannot find counts when it is spelt like a
+    class (CapWords, not a Choices class), as a constant or function is not."""
+    if builder is not None and builder.class_facts(path) is not None:
+        return builder.model_class(path) is not None
+    name = path.rsplit(".", 1)[-1]
+    constant = name.isupper() and len(name) > 1
+    return name[:1].isupper() and not constant and not name.endswith("Choices")

@@ -77,7 +77,7 @@ class MissingMethodFieldGetter(Rule):
     def check(self, project) -> Iterable[Finding]:
         serializers = project.serializers.serializers
         reported: set[int] = set()
-        for serializer, _ in project.serializers.checked():
+        for serializer, built in project.serializers.checked():
             if not serializer.known:
                 continue
             for declared in serializer.declared.values():
@@ -100,5 +100,13 @@ class MissingMethodFieldGetter(Rule):
                     declared.file, declared.span,
                     f"{serializer.name}.{declared.name} is a SerializerMethodField but {serializer.name} has no "
                     f"method `{method}`; serializing raises AttributeError. Add `def {method}(self, obj)`",
-                    field=declared.name,
+                    field=declared.name, **_owner(project, serializer, built),
                 )  # fmt: skip
+
+
+def _owner(project, serializer, built) -> dict:
+    """The serializer's model (its app and name) when known, else the app whose package holds it."""
+    if built is not None and built.model is not None:
+        return {"app": built.model.key[0], "model": built.model.name}
+    app = project.app_of_module(serializer.path.rpartition(".")[0])
+    return {"app": app.label if app else None}
