@@ -336,6 +336,7 @@ FIXES = [
 ]
 MISSING_SETTING = re.compile(r"'Settings' object has no attribute '(\w+)'")
 MIDDLEWARE_NEEDED = re.compile(r"([\w.]+) must be (?:added to|in) settings\.MIDDLEWARE")
+LEGACY_MODULE = re.compile(r"No module named '(distutils|pkg_resources)'")
 DUPLICATE = re.compile(r"Application labels aren't unique, duplicates: (\w+)")
 
 
@@ -424,6 +425,14 @@ def judge_with(venv: Path, config: dict, apps: list[dict], own_modules: set[str]
         if result.get("ok"):
             trail.append(f"attempt {attempt + 1}: ok")
             return result, config
+        if LEGACY_MODULE.search(result.get("error") or "") and not config.get("setuptools"):
+            # distutils / pkg_resources left the stdlib (3.12) and uv venvs carry no setuptools
+            env = dict(os.environ, SSL_CERT_FILE="/etc/ssl/certs/ca-certificates.crt", UV_NATIVE_TLS="1")
+            subprocess.run([str(uv()), "pip", "install", "--python", str(venv / "bin" / "python"), "setuptools<81"],
+                           capture_output=True, text=True, env=env, timeout=INSTALL_TIMEOUT)
+            trail.append(f"attempt {attempt + 1}: {result.get('error')} -> installed setuptools")
+            config = dict(config, setuptools=True)
+            continue
         new, change = next_config(config, result, apps, own_modules, defaults)
         errors.append(result.get("error"))
         if len(errors) >= 4 and len(set(errors[-4:])) == 1:
@@ -472,13 +481,16 @@ def django_side(corpus, tree: Path, venv: Path, packages: list[str]) -> dict:
     out = {"settings": None, "trail": trail, "own_apps_found": sorted(own_modules),
            "auth_user_model_hint": auth_user_model, "default_auto_field_hint": auto_field}
     # 1. the project's own settings, when one imports
+    best = None
     for module in settings_candidates(tree, packages):
         config = dict(base, mode="project", project_settings=module, add=[], remove=[], auth_user_model=None)
         trail.append(f"project settings {module}")
         result, config = judge_with(venv, config, apps, own_modules, trail, attempts=8, budget=180, defaults=defaults)
         if result.get("ok") and result.get("labels"):
-            out.update(settings=f"project:{module}", result=result, config=config)
-            return out
+            if not config.get("remove"):
+                out.update(settings=f"project:{module}", result=result, config=config)
+                return out
+            best = best or (module, result, config)  # lost some of its apps: generated settings may do better
     # 2. generated settings
     seen_labels: set[str] = set()
     installed: list[str] = []
@@ -497,6 +509,9 @@ def django_side(corpus, tree: Path, venv: Path, packages: list[str]) -> dict:
         config = dict(config, database=SQLITE_DB)
         trail.append("sqlite fallback")
         result, config = judge_with(venv, config, apps, own_modules, trail, defaults=defaults)
+    if best and len(best[1].get("labels") or {}) >= len(result.get("labels") or {}):
+        out.update(settings=f"project:{best[0]}", result=best[1], config=best[2])
+        return out
     out.update(settings="generated", result=result, config=config)
     return out
 
@@ -596,6 +611,34 @@ def compare_drift(django: dict, scan: dict, folder: Path) -> dict:
         "not_judged": [{"code": n["finding"]["code"], "app": n["finding"].get("app"), "why": n["why"],
                         "message": n["finding"]["message"]} for n in not_judged],
     }
+
+
+def compare_graph(django: dict, scan: dict, folder: Path) -> dict:
+    """djstate's other error findings (graph, replay) in apps Django loaded: Django's MigrationLoader built
+    that graph and its state without complaint, so each is a disagreement; DJS101 is compared with
+    loader.detect_conflicts()."""
+    labels = set(django.get("labels") or {})
+    conflicts = set(django.get("conflicts") or {})
+    ours_conflicts = set()
+    disagreements = []
+    for f in scan.get("findings", []):
+        if f["severity"] != "error" or f["code"] in DRIFT_CODES or f["code"].startswith("DJS4"):
+            continue
+        if f.get("app") not in labels:
+            continue
+        if f["code"] == "DJS101":
+            ours_conflicts.add(f["app"])
+            if f["app"] in conflicts:
+                continue
+        disagreements.append({"kind": "djstate-only", "app": f.get("app"), "code": f["code"], "message": f["message"],
+                              "path": f["path"], "line": f["line"], "model": f.get("model"), "field": f.get("field"),
+                              "source": source_lines(folder, f["path"], f["line"])})
+    for app in sorted(conflicts & labels - ours_conflicts):
+        disagreements.append({"kind": "django-only", "app": app, "code": "DJS101",
+                              "message": f"Django's detect_conflicts(): {django['conflicts'][app]}"})
+    return {"django_conflicts": sorted(conflicts & labels), "djstate_conflicts": sorted(ours_conflicts),
+            "djstate_only_errors": sum(1 for d in disagreements if d["kind"] == "djstate-only"),
+            "django_only": sum(1 for d in disagreements if d["kind"] == "django-only"), "disagreements": disagreements}
 
 
 def compare_drf(django: dict, scan: dict, folder: Path) -> dict:
@@ -739,6 +782,7 @@ def run_corpus(corpus, held: bool, dj_key: dict, force: bool, force_venv: bool, 
     if loaded:
         out["drift"] = compare_drift(result, main_scan, folder)
         out["drf"] = compare_drf(result, main_scan, folder)
+        out["graph"] = compare_graph(result, main_scan, folder)
     return out
 
 
@@ -752,8 +796,8 @@ def cell(value) -> str:
 def render_markdown(data: dict) -> str:
     rows = [
         "| corpus | held out | Django | loaded | settings | DJS21x agreed | djstate-only errors | djstate-only warnings "
-        "| Django-only | DRF checked | DRF rejected | DJS4xx errors | DJS4xx agreed | warnings total |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| Django-only | other djstate errors (graph, state) | DRF checked | DRF rejected | DJS4xx errors | DJS4xx agreed | warnings total |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in data["corpora"]:
         drift, drf = c.get("drift") or {}, c.get("drf") or {}
@@ -762,6 +806,7 @@ def render_markdown(data: dict) -> str:
             f"| {c['name']} {c['version']} | {'yes' if c.get('held_out') else 'no'} | {cell(c.get('django_version'))} "
             f"| {loaded} | {cell(c.get('settings'))} | {cell(drift.get('agreed'))} | {cell(drift.get('djstate_only_errors'))} "
             f"| {cell(drift.get('djstate_only_warnings'))} | {cell(drift.get('django_only'))} "
+            f"| {cell((c.get('graph') or {}).get('djstate_only_errors'))} "
             f"| {cell(drf.get('checked'))} | {cell(drf.get('rejected'))} | {cell(drf.get('djstate_errors'))} "
             f"| {cell(drf.get('agreed'))} | {cell(c.get('warnings_total'))} |"
         )
@@ -805,6 +850,10 @@ def render_markdown(data: dict) -> str:
                 extra = f" (old `{detail['old']}`, new `{detail.get('new')}`)" if detail.get("old") else (
                     f" (new `{detail['new'][:200]}`)" if detail.get("new") else "")
                 lines.append(f"- **{c['name']}** {where}: Django-only {d['operation']}: {d.get('describe')}{extra}")
+        for d in (c.get("graph") or {}).get("disagreements", []):
+            any_listed = True
+            where = f"`{d['path']}:{d['line']}`" if d.get("path") else ""
+            lines.append(f"- **{c['name']}** app {d['app']}: {d['kind']} {d['code']} {where}: {d['message']}")
         for d in (c.get("drf") or {}).get("disagreements", []):
             any_listed = True
             if d["kind"] == "drf-only":
