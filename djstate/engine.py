@@ -422,6 +422,9 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
             for finding in rule.check(project):
                 if not finding.path.startswith("/") or rule.code == INTERNAL_ERROR:
                     findings.append(finding)
+    from djstate.suppression import apply_policy  # severity overrides, per-file ignores, # djstate: ignore
+
+    findings = apply_policy(project, findings, [r.code for r in rules])
     findings.sort()
     return ScanResult(project, findings, time.perf_counter() - start)
 
