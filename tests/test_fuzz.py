@@ -54,32 +54,79 @@ def _site_packages() -> Path | None:
 # --- mutations ----------------------------------------------------------------------------------
 
 
-class _Count(cst.CSTVisitor):
-    def __init__(self, match) -> None:
-        self.match, self.count = match, 0
+def _focus(node) -> bool:
+    """Where djstate's semantics live: a ``class Meta`` body, a ``migrations.X(...)`` call."""
+    if isinstance(node, cst.ClassDef):
+        return node.name.value == "Meta"
+    return (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+        and isinstance(node.func.value, cst.Name) and node.func.value.value == "migrations"
+    )  # fmt: skip
+
+
+def _meta_option(node, parents: list) -> bool:
+    """A statement of a ``class Meta`` body (``indexes = [...]``), or the value it assigns."""
+    if isinstance(node, (cst.List, cst.Tuple)) and parents and isinstance(parents[-1], (cst.Assign, cst.AnnAssign)):
+        return parents[-1].value is node and _meta_option(parents[-1], parents[:-1])
+    statement = parents[-1:] if isinstance(node, (cst.Assign, cst.AnnAssign)) else [node]
+    chain = (parents[:-1] if statement != [node] else parents)[-2:]
+    return (
+        len(chain) == 2 and isinstance(chain[0], cst.ClassDef) and chain[0].name.value == "Meta"
+        and isinstance(chain[1], cst.IndentedBlock)
+        and (statement == [node] and _statement(node) or isinstance(statement[0], cst.SimpleStatementLine))
+    )  # fmt: skip
+
+
+class _Where:
+    """Which nodes count: anywhere (0), inside a focus node (1), a Meta option itself (2)."""
+
+    def __init__(self, match, focus: int) -> None:
+        self.match, self.focus, self.parents, self.inside = match, focus, [], 0
+
+    def accepts(self, node) -> bool:
+        if not self.match(node):
+            return False
+        if self.focus == 2:
+            return _meta_option(node, self.parents)
+        return not self.focus or self.inside > 0
+
+
+class _Count(_Where, cst.CSTVisitor):
+    def __init__(self, match, focus: int) -> None:
+        super().__init__(match, focus)
+        self.count = 0
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.match(node):
-            self.count += 1
+        self.count += self.accepts(node)
+        self.inside += _focus(node)
+        self.parents.append(node)
         return True
 
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.parents.pop()
+        self.inside -= _focus(original_node)
 
-class _Nth(cst.CSTTransformer):
-    """Replace the n-th node (in leave order) that ``match`` accepts with ``replace(node)``."""
 
-    def __init__(self, match, replace, n: int) -> None:
-        self.match, self.replace, self.n, self.seen = match, replace, n, 0
+class _Nth(_Where, cst.CSTTransformer):
+    """Replace the n-th node that ``accepts`` (in leave order) with ``replace(node)``."""
+
+    def __init__(self, match, replace, n: int, focus: int) -> None:
+        super().__init__(match, focus)
+        self.replace, self.n, self.seen = replace, n, 0
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.inside += _focus(node)
+        self.parents.append(node)
+        return True
 
     def on_leave(self, original, updated):
-        if self.match(original):
+        self.parents.pop()
+        self.inside -= _focus(original)
+        if self.accepts(original):
             self.seen += 1
             if self.seen - 1 == self.n:
-                return self.replace(updated)
-        return updated
-
-    def leave_IndentedBlock(self, original, updated):
-        updated = self.on_leave(original, updated) if self.match(original) else updated
-        if isinstance(updated, cst.IndentedBlock) and not updated.body:  # a deleted only statement
+                updated = self.replace(updated)
+        if isinstance(updated, cst.IndentedBlock) and not updated.body:  # its only statement deleted
             return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
         return updated
 
@@ -164,16 +211,22 @@ def mutate(data: bytes, kind: str, draw) -> tuple[bytes, str]:
     except (UnicodeDecodeError, cst.ParserSyntaxError, RecursionError, ValueError):
         return data, ""  # an earlier mutation broke it: only text mutations apply
     match, replace = TREE_MUTATIONS[kind]
-    counter = _Count(match)
+    # a third of the time a Meta option, a third inside a Meta or a migration operation
+    focus = draw(3)
+    counter = _Count(match, focus)
     module.visit(counter)
+    while focus and not counter.count:
+        focus -= 1
+        counter = _Count(match, focus)
+        module.visit(counter)
     if not counter.count:
         return data, ""
     n = draw(counter.count)
     try:
-        code = module.visit(_Nth(match, replace, n)).code
+        code = module.visit(_Nth(match, replace, n, focus)).code
     except Exception:  # a libcst tree this rewrite cannot render: not an input
         return data, ""
-    return code.encode("utf-8"), f"{kind} #{n}"
+    return code.encode("utf-8"), f"{kind} #{n}{('', ' in a Meta or operation', ' of a Meta option')[focus]}"
 
 
 # --- the inputs ---------------------------------------------------------------------------------
@@ -187,6 +240,10 @@ class Source:
         files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
         self.files = files
         self.interesting = [f for f in files if INTERESTING.search("/" + f)] or files
+        # models and serializers modules: where Meta options are (migrations outnumber them)
+        self.metas = [
+            f for f in files if "/migrations/" not in f and b"class Meta" in (root / f).read_bytes()
+        ] or self.interesting  # fmt: skip
         self.shared: dict = {}  # facts of unchanged files, by content hash, across inputs
 
 
@@ -249,7 +306,7 @@ def _fuzz(sources: list[Source]) -> None:
         done = []
         try:
             for _ in range(count):
-                pool = source.interesting if data.draw(st.integers(0, 4)) else source.files
+                pool = (source.files, source.interesting, source.metas)[data.draw(st.sampled_from((0, 1, 1, 2, 2)))]
                 rel = data.draw(st.sampled_from(pool), label="file")
                 kind = data.draw(st.sampled_from(MUTATIONS), label="mutation")
                 path = source.root / rel
