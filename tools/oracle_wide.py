@@ -786,6 +786,21 @@ def run_corpus(corpus, held: bool, dj_key: dict, force: bool, force_venv: bool, 
     return out
 
 
+def recompare(corpus, entry: dict) -> dict:
+    """Redo the comparisons of a corpus from its cached Django and djstate results (no new runs)."""
+    path = WORK / "results" / f"{corpus.dirname}.json"
+    if not entry.get("loaded") or not path.exists():
+        return entry
+    cached = json.loads(path.read_text())
+    result = (cached.get("django_side") or {}).get("result") or {}
+    scan = (cached.get("djstate_scans") or {}).get("with_site_packages") or {}
+    if not result.get("ok") or not scan.get("ok"):
+        return entry
+    folder = WORK / "scan" / corpus.dirname
+    return dict(entry, drift=compare_drift(result, scan, folder), drf=compare_drf(result, scan, folder),
+                graph=compare_graph(result, scan, folder))
+
+
 # --- the report ---------------------------------------------------------------------------------
 
 
@@ -907,7 +922,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--force-venv", action="store_true", help="rebuild the venvs too")
     ap.add_argument("--without-site-packages", action="store_true",
                     help="also scan without --site-packages and record how the findings differ")
-    ap.add_argument("--report-only", action="store_true", help="only re-render the docs from cached results")
+    ap.add_argument("--report-only", action="store_true",
+                    help="no new runs: redo the comparisons from the cached results and re-render the docs")
     args = ap.parse_args(argv)
     corpora = fetch.load_manifest()
     held = held_out()
@@ -928,7 +944,7 @@ def main(argv: list[str] | None = None) -> int:
     for corpus in sorted(corpora, key=lambda c: position.get(c.name, -1)):
         if corpus.name not in wanted or args.report_only:
             if corpus.name in previous and previous[corpus.name].get("version") == corpus.version:
-                results.append(previous[corpus.name])
+                results.append(recompare(corpus, previous[corpus.name]) if args.report_only else previous[corpus.name])
             continue
         start = time.time()
         log(f"{corpus.name} {corpus.version}")
