@@ -55,6 +55,8 @@ class DjangoVersion:
     source: str  # "config", a file relative to the scanned root, "site-packages", or "assumed"
     detail: str = ""  # the requirement as written, e.g. "Django>=4.2,<5.0"
 
+    below_supported: bool = False  # pinned older than SUPPORTED[0]: its autodetector is not emulated
+
     @property
     def assumed(self) -> bool:
         return self.source == "assumed"
@@ -64,7 +66,9 @@ class DjangoVersion:
         return f"{self.version[0]}.{self.version[1]}"
 
     def as_dict(self) -> dict:
-        out = {"version": self.text, "source": self.source}
+        out: dict = {"version": self.text, "source": self.source}
+        if self.below_supported:
+            out["judged"] = False
         if self.detail:
             out["requirement"] = self.detail
         return out
@@ -162,14 +166,34 @@ def _from_folder(folder: Path, root: Path) -> DjangoVersion | None:
         spec = reader(text)
         if spec is not None:
             return _judged(spec, _rel(folder / name, root))
+    # an unpacked release: its own metadata (a wheel's .dist-info/METADATA, an sdist's PKG-INFO)
+    for path in [*_glob(folder, "*.dist-info/METADATA"), folder / "PKG-INFO", *_glob(folder, "*.egg-info/PKG-INFO")]:
+        text = _read(path)
+        spec = _metadata(text) if text is not None else None
+        if spec is not None:
+            return _judged(spec, _rel(path, root))
     return None
+
+
+def _glob(folder: Path, pattern: str) -> list[Path]:
+    try:
+        return sorted(folder.glob(pattern))
+    except OSError:
+        return []
+
+
+def _metadata(text: str) -> str | None:
+    """``Requires-Dist: Django>=4.2`` of core metadata; requirements behind an extra don't count."""
+    lines = re.findall(r"^Requires-Dist:\s*(.+)$", text, re.MULTILINE)
+    return _first_spec(line.split(";", 1)[0] for line in lines if "extra ==" not in line)
 
 
 def _judged(spec: str, source: str, detail: str | None = None) -> DjangoVersion | None:
     version, note = judge_spec(spec)
     if version is None:
         return None
-    return DjangoVersion(version, source, f"{detail or 'Django' + spec}{note}")
+    below = bool(note) and "older than" in note
+    return DjangoVersion(version, source, f"{detail or 'Django' + spec}{note}", below_supported=below)
 
 
 # --- requirement specifiers -------------------------------------------------------------------
@@ -209,7 +233,7 @@ def judge_spec(spec: str) -> tuple[Version | None, str]:
     if bound is None:
         return None, ""
     if bound < SUPPORTED[0]:
-        return SUPPORTED[0], f" (older than {_text(SUPPORTED[0])}: judged as {_text(SUPPORTED[0])})"
+        return SUPPORTED[0], f" (older than {_text(SUPPORTED[0])}: models vs migrations not judged)"
     return LATEST, f" (newer than {_text(LATEST)}: judged as {_text(LATEST)})"
 
 
@@ -469,7 +493,7 @@ def _from_site_packages(site: Path) -> DjangoVersion | None:
 
 def _clamped(version: Version, source: str, detail: str) -> DjangoVersion:
     if version < SUPPORTED[0]:
-        return DjangoVersion(SUPPORTED[0], source, f"{detail} (judged as {_text(SUPPORTED[0])})")
+        return DjangoVersion(SUPPORTED[0], source, f"{detail} (older than {_text(SUPPORTED[0])}: models vs migrations not judged)", True)
     if version > LATEST:
         return DjangoVersion(LATEST, source, f"{detail} (judged as {_text(LATEST)})")
     if version not in SUPPORTED:  # a feature release between known ones: the one before it

@@ -388,7 +388,7 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
     if any(
         getattr(r, "needs_models", False) or getattr(r, "needs_serializers", False) for r in rules
     ):
-        from djstate.state.drift import compare_states
+        from djstate.state.drift import DriftResult, compare_states
 
         with isolated(errors, "the models state") as outcome:
             project.models_state = build_models_state(project, store)
@@ -400,6 +400,11 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
                 frozenset() if project.auth_user_model_known else frozenset({project.auth_user_model.lower()}),
                 project.django_version.version if project.django_version else None,
             )  # fmt: skip
+            if project.django_version is not None and project.django_version.below_supported:
+                # a Django older than any whose autodetector djstate emulates (on_delete was
+                # optional before 2.0): every model comparison is left unjudged
+                compared = {k for k in project.models_state.models if k in project.state.models}
+                project.drift = DriftResult([], len(compared), project.drift.internal_errors)
             project.unverified += project.models_state.unverified + project.drift.unverified
         if outcome.failed:  # the model and serializer rules have nothing to judge
             project.models_state = project.drift = None

@@ -340,3 +340,32 @@ def test_diff_judges_both_sides_with_the_checkout_version(tmp_path):
     for side in (result.left, result.right):
         assert side.result.stats["django_version"]["version"] == "3.2"
     assert result.new_findings == [] and result.fixed_findings == []
+
+
+def test_release_metadata_of_an_unpacked_wheel(tmp_path):
+    """A released package's own Requires-Dist says which Django its migrations were made with."""
+    info = tmp_path / "shop-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: shop\nRequires-Dist: Django (>=4.2,<5.0)\n"
+        'Requires-Dist: django-debug-toolbar ; extra == "dev"\n'
+    )
+    found = find_django_version(tmp_path)
+    assert (found.version, found.source) == ((4, 2), "shop-1.0.dist-info/METADATA")
+
+
+def test_a_pin_older_than_supported_leaves_drift_unjudged(tmp_path):
+    """Before Django 2.0 on_delete was optional: a ForeignKey without it in a 1.x migration is
+    no drift djstate can judge, so nothing is reported and the models are counted unverified."""
+    from djstate.rules.djs210_model_without_migration import APP, MODELS, MIGRATION
+
+    old = MIGRATION.replace("('title', models.CharField(max_length=100)),", "('title', models.CharField(max_length=90)),")
+    write_project(tmp_path, {**APP, "shop/migrations/0001_initial.py": old, "shop/models.py": MODELS,
+                             "requirements.txt": "Django>=1.8,<2\n"})  # fmt: skip
+    result = run_scan(tmp_path)
+    assert result.project.django_version.below_supported
+    assert not [f for f in result.findings if f.code.startswith("DJS21")]
+    assert result.project.drift.unverified >= 1
+    assert result.stats["django_version"]["judged"] is False
+    (tmp_path / "requirements.txt").write_text("Django>=4.2,<5\n")
+    assert [f.code for f in run_scan(tmp_path).findings if f.code.startswith("DJS21")] == ["DJS212"]
