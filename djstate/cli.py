@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
+import sys
 import traceback
 from enum import Enum
 from pathlib import Path
@@ -21,11 +23,6 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Static analysis of a Django project's migrations, models and serializers. Never imports the project.",
 )
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
 
 
 class Severity(str, Enum):
@@ -62,7 +59,7 @@ def _site_packages(values: list[str]) -> tuple[str, ...] | None:
     return tuple(str(Path(p).resolve()) for p in values) or None
 
 
-def _setup(path: Path, no_cache: bool, overrides: dict):
+def _setup(path: Path, no_cache: bool, overrides: dict, quiet: bool = False):
     if not path.exists():
         _fail(f"{path}: no such file or folder")
     if not path.is_dir():
@@ -72,13 +69,13 @@ def _setup(path: Path, no_cache: bool, overrides: dict):
         config = load_config(root, overrides)
     except ConfigError as exc:
         _fail(str(exc))
-    for warning in config.warnings:
+    for warning in () if quiet else config.warnings:
         _warn(warning)
     store = FactsStore(root, None if no_cache else default_cache_dir())
     return root, config, store
 
 
-def _check_settings(project, explicit: str | None) -> None:
+def _check_settings(project, explicit: str | None, quiet: bool = False) -> None:
     """A settings module that was named but not found: exit 2 from the CLI, a warning from the config."""
     wanted = project.config.settings
     if not wanted or (project.settings_path and (project.root / project.settings_path).is_file()):
@@ -86,49 +83,221 @@ def _check_settings(project, explicit: str | None) -> None:
     message = f"settings module {wanted!r} not found under {project.root}; settings are unverified"
     if explicit:
         _fail(f"--settings {message}")
-    _warn(f"[tool.djstate] settings: {message}")
+    if not quiet:
+        _warn(f"[tool.djstate] settings: {message}")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+    gitlab = "gitlab"
+    junit = "junit"
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"djstate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", "-V", help="Print djstate's version and exit.", callback=_version_callback, is_eager=True),
+) -> None:
+    """Static analysis of a Django project's migrations, models and serializers. Never imports the project."""
+
+
+def _pairs(values: list[str], flag: str, sep: str) -> dict[str, str]:
+    out = {}
+    for value in values:
+        key, found, rest = value.partition(sep)
+        if not found or not key.strip() or not rest.strip():
+            _fail(f"{flag} {value!r}: expected KEY{sep}VALUE")
+        out[key.strip()] = rest.strip()
+    return out
+
+
+def _displayer(root: Path):
+    """A finding's path as text shows it: relative to the current folder, as ruff prints."""
+    cwd = Path.cwd()
+
+    def display(path: str) -> str:
+        if path.startswith("/"):
+            return path
+        full = root / path
+        try:  # inside the current folder: relative to it; elsewhere: absolute (as ruff does)
+            return full.relative_to(cwd).as_posix()
+        except ValueError:
+            return full.as_posix()
+
+    return display
+
+
+def _source_frame(root: Path, context: int = 2):
+    def frame(finding) -> list[tuple[int, str]] | None:
+        if finding.path.startswith("/") or finding.line < 1:
+            return None
+        try:
+            lines = (root / finding.path).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return None
+        first, last = max(finding.line - context, 1), min(finding.line + context, len(lines))
+        return [(n, lines[n - 1]) for n in range(first, last + 1)] or None
+
+    return frame
+
+
+def _use_color(no_color: bool, output_file: Optional[Path]) -> bool:
+    if no_color or output_file is not None or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
 
 
 @app.command()
 def scan(
     path: Path = typer.Argument(Path("."), help="Project folder to scan."),
-    format: Format = typer.Option(Format.text, "--format", help="Output format."),
-    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above this severity (default: error, or fail_on in the config)."),
-    select: list[str] = typer.Option([], "--select", help="Only these rule codes or prefixes (repeatable, or a comma list: --select DJS1,DJS204)."),
+    format: Format = typer.Option(Format.text, "--format", help="text (ruff-like), json (the contract), sarif (2.1.0, code scanning), github (workflow annotations), gitlab (Code Quality), junit (XML)."),
+    output_file: Optional[Path] = typer.Option(None, "--output-file", "-o", help="Write the report to this file instead of stdout."),
+    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above this severity (default: error, or fail-on in the config)."),
+    select: list[str] = typer.Option([], "--select", help="Only these rule codes or prefixes (repeatable, or a comma list: --select DJS1,DJS204); replaces select in the config."),
+    extend_select: list[str] = typer.Option([], "--extend-select", help="Rules to add to the selection (codes or prefixes)."),
+    ignore: list[str] = typer.Option([], "--ignore", help="Rules not to report (codes or prefixes)."),
+    per_file_ignores: list[str] = typer.Option([], "--per-file-ignores", help="GLOB:CODES, e.g. 'legacy/*:DJS204,DJS1' (repeatable); adds to the config's."),
+    severity: list[str] = typer.Option([], "--severity", help="CODE=LEVEL severity override, e.g. DJS204=error (repeatable); adds to the config's."),
+    exclude: list[str] = typer.Option([], "--exclude", help="Glob (relative to PATH) of files and folders to skip (repeatable); replaces exclude in the config."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide the findings recorded in this baseline file (matched by fingerprint, not line)."),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record the current findings in this baseline file and exit 0."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per rule instead of the findings."),
+    show_source: bool = typer.Option(False, "--show-source", help="Show the source lines around each finding (text format)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only: no summary, no progress, no warnings."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which configuration, cache and rules were used (stderr)."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colour (also: NO_COLOR set, or output not a terminal)."),
     auth_user_model: Optional[str] = typer.Option(None, help="AUTH_USER_MODEL, when no settings module says it."),
-    settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically."),
-    site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable)."),
+    settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically; exit 2 when not found."),
+    site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable); exit 2 when missing."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
     debug: bool = typer.Option(False, "--debug", help="Print the traceback of each internal error (DJS000) to stderr."),
 ) -> None:
-    """Report where the migration graph and the migrations' schema state break."""
-    from djstate.engine import scan as run_scan
-    from djstate.report import json as json_report
-    from djstate.report import text as text_report
+    """Report what Django would reject or where models, migrations and serializers disagree.
 
+    Reads the migration graph, replays the migrations' schema state, compares it with the models (what makemigrations would write) and checks DRF serializers against the models, all from source, never importing the project.
+
+    Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage, configuration or internal errors.
+
+    Configuration: \\[tool.djstate] in the nearest pyproject.toml up to the repository root; the flags take the same keys (select, extend-select, ignore, per-file-ignores, severity, fail-on, exclude, settings, site-packages). Suppress one finding with a comment: # djstate: ignore\\[DJS204].
+    """
+    from djstate import baseline as baseline_file
+    from djstate.engine import scan as run_scan
+    from djstate.rules import rule_classes
+
+    cli_severity = _pairs(severity, "--severity", "=")
+    cli_per_file = {glob: [c.strip().upper() for c in codes.split(",") if c.strip()] for glob, codes in _pairs(per_file_ignores, "--per-file-ignores", ":").items()}
     overrides = {
         "auth_user_model": auth_user_model,
         "settings": settings,
         "fail_on": fail_on.value if fail_on else None,
         "site_packages": _site_packages(site_packages),
         "select": _selectors(select),
+        "extend_select": _selectors(extend_select),
+        "ignore": _selectors(ignore),
+        "exclude": exclude or None,
     }
-    root, config, store = _setup(path, no_cache, overrides)
+    root, config, store = _setup(path, no_cache, overrides, quiet)
+    if cli_severity or cli_per_file:
+        from dataclasses import replace
+
+        from djstate.config import _check
+
+        extra = {"severity": {k.upper(): v for k, v in cli_severity.items()}, "per_file_ignores": cli_per_file}
+        try:
+            _check(extra, "command line")
+        except ConfigError as exc:
+            _fail(str(exc))
+        config = replace(config, severity={**config.severity, **extra["severity"]},
+                         per_file_ignores={**config.per_file_ignores, **extra["per_file_ignores"]})  # fmt: skip
+    if verbose:
+        typer.echo(f"djstate {__version__}: config {config.config_file or '(none)'}; cache {'off' if no_cache else default_cache_dir()}", err=True)
     try:
-        result = run_scan(root, config, store)
+        with _progress(quiet, f"djstate: scanning {path}"):
+            result = run_scan(root, config, store)
     except Exception:  # an internal error is a bug: say so, exit 2, never a bare traceback
         typer.echo(traceback.format_exc(), err=True)
         _fail("internal error while scanning; please report it with the trace above")
-    _check_settings(result.project, settings)
+    _check_settings(result.project, settings, quiet)
     if debug:
         for error in result.project.internal_errors:
             where = f"{error.path}:{error.line}" if error.line else error.path or "."
             typer.echo(f"djstate: internal error in {error.unit} ({where}):\n{error.traceback}", err=True)
-    reporter = json_report if format is Format.json else text_report
-    typer.echo(reporter.render(result.findings, result.stats))
+    if verbose:
+        ran = [r.code for r in rule_classes() if config.rule_enabled(r.code)]
+        typer.echo(f"djstate: {len(ran)} rules; facts cache {store.stats.hits} hits, {store.stats.misses} parsed", err=True)
+    findings = result.findings
+    if write_baseline is not None:
+        try:
+            baseline_file.write(write_baseline, findings)
+        except OSError as exc:
+            _fail(f"--write-baseline {write_baseline}: {exc.strerror or exc}")
+        if not quiet:
+            typer.echo(f"djstate: wrote {len(findings)} findings to the baseline {write_baseline}", err=True)
+        raise typer.Exit(0)
+    hidden = 0
+    if baseline is not None:
+        try:
+            findings, hidden = baseline_file.subtract(findings, baseline_file.read(baseline))
+        except baseline_file.BaselineError as exc:
+            _fail(str(exc))
+    _emit(_render(format, findings, result.stats, root, statistics=statistics, show_source=show_source,
+                  color=_use_color(no_color, output_file), quiet=quiet, hidden=hidden), output_file)  # fmt: skip
     threshold = SEVERITY_RANK[config.fail_on]
-    if any(SEVERITY_RANK[f.severity] >= threshold for f in result.findings):
+    if any(SEVERITY_RANK[f.severity] >= threshold for f in findings):
         raise typer.Exit(1)
+
+
+def _progress(quiet: bool, message: str):
+    """A spinner on stderr while scanning, only when stderr is a terminal."""
+    import contextlib
+
+    if quiet or not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
+
+
+def _render(format: Format, findings, stats, root: Path, *, statistics: bool, show_source: bool, color: bool, quiet: bool, hidden: int) -> str:
+    from djstate.report import github, gitlab, junit, sarif
+    from djstate.report import json as json_report
+    from djstate.report import text as text_report
+    from djstate.rules import rule_classes
+
+    display = _displayer(root)
+    if statistics:
+        return text_report.statistics(findings)
+    if format is Format.json:
+        return json_report.render(findings, stats)
+    if format is Format.sarif:
+        return sarif.render(findings, stats, list(rule_classes()), display)
+    if format is Format.github:
+        return github.render(findings, display)
+    if format is Format.gitlab:
+        return gitlab.render(findings, display)
+    if format is Format.junit:
+        return junit.render(findings, stats, display)
+    return text_report.render(findings, stats, display=display, color=color, source=_source_frame(root) if show_source else None,
+                              summary=not quiet, baseline_hidden=hidden)  # fmt: skip
+
+
+def _emit(text: str, output_file: Optional[Path]) -> None:
+    if output_file is None:
+        if text:
+            typer.echo(text)
+        return
+    try:
+        output_file.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        _fail(f"--output-file {output_file}: {exc.strerror or exc}")
 
 
 class DiffFormat(str, Enum):
@@ -151,7 +320,10 @@ def diff(
     path: Path = typer.Option(Path("."), "--path", help="Project folder inside the repository."),
     format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="Output format (markdown suits a pull-request comment)."),
     fail_on: DiffFailOn = typer.Option(DiffFailOn.new, "--fail-on", help="new: exit 1 only for error findings the change introduces; warning/error: for any finding on the right side at or above it; none: never."),
+    select: list[str] = typer.Option([], "--select", help="Only these rule codes or prefixes (repeatable, or a comma list)."),
     auth_user_model: Optional[str] = typer.Option(None, help="AUTH_USER_MODEL, when no settings module says it."),
+    settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically."),
+    site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
 ) -> None:
     """What a change does to the schema, migrations and serializers, and which findings it adds or fixes."""
@@ -162,7 +334,9 @@ def diff(
     if not path.is_dir():
         _fail(f"{path}: not a folder")
     try:
-        result = run_diff(path, left, right, None if no_cache else default_cache_dir(), {"auth_user_model": auth_user_model})
+        overrides = {"auth_user_model": auth_user_model, "settings": settings, "select": _selectors(select),
+                     "site_packages": _site_packages(site_packages)}  # fmt: skip
+        result = run_diff(path, left, right, None if no_cache else default_cache_dir(), overrides)
     except git.GitError as exc:
         _fail(str(exc))
     except ConfigError as exc:
@@ -184,27 +358,58 @@ def diff(
         raise typer.Exit(1)
 
 
+class SchemaFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _literal_values(kwargs: dict[str, str]) -> dict:
+    """The kwargs whose canonical source text (djstate's own rendering) is a literal, decoded
+    to JSON values; references, calls and unknown values are left out."""
+    import ast
+
+    out = {}
+    for key, text in kwargs.items():
+        try:
+            value = ast.literal_eval(text)
+            json.dumps(value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue
+        out[key] = value
+    return out
+
+
 @app.command()
 def schema(
     path: Path = typer.Argument(Path("."), help="Project folder."),
     source: Source = typer.Option(Source.migrations, "--source", help="Which layer's state to dump."),
-    format: Format = typer.Option(Format.json, "--format", help="Output format."),
+    format: SchemaFormat = typer.Option(SchemaFormat.json, "--format", help="Output format."),
     auth_user_model: Optional[str] = typer.Option(None, help="AUTH_USER_MODEL, when no settings module says it."),
-    no_cache: bool = typer.Option(False, "--no-cache"),
+    settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically; exit 2 when not found."),
+    site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable); exit 2 when missing."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
 ) -> None:
-    """Dump the schema state: replayed from the migrations, or read from the models."""
+    """Dump the schema state: replayed from the migrations, or read from the models.
+
+    In JSON each field has "kwargs" (canonical Python source text) and "values": the same kwargs decoded to JSON where they are literals.
+    """
     from djstate.engine import load_project
     from djstate.state.export import state_to_dict
 
-    root, config, store = _setup(path, no_cache, {"auth_user_model": auth_user_model})
+    overrides = {"auth_user_model": auth_user_model, "settings": settings, "site_packages": _site_packages(site_packages)}
+    root, config, store = _setup(path, no_cache, overrides)
     project = load_project(root, config, store)
+    _check_settings(project, settings)
     if source is Source.models:
         from djstate.engine import build_models_state
 
         models = state_to_dict(build_models_state(project, store))
     else:
         models = state_to_dict(project.state)
-    if format is Format.json:
+    for model in models.values():
+        for field_data in model["fields"].values():
+            field_data["values"] = _literal_values(field_data["kwargs"])
+    if format is SchemaFormat.json:
         typer.echo(json.dumps({"djstate": __version__, "source": source.value, "models": models}, indent=2))
     else:
         for label, model in models.items():
@@ -227,12 +432,14 @@ def explain(code: str = typer.Argument(..., help="A rule code, e.g. DJS101.")) -
 
 @app.command()
 def rules() -> None:
-    """List every rule."""
+    """List every rule: code, name, severity, whether it is on by default, and what it reports."""
     from djstate.rules import rule_classes
 
+    typer.echo(f"{'code':<7} {'name':<32} {'severity':<8} {'default':<7} summary")
     for rule in rule_classes():
         summary = (inspect.getdoc(rule) or "").splitlines()[0]
-        typer.echo(f"{rule.code}  {rule.name:<28} {rule.severity:<8} {summary}")
+        default = "on" if getattr(rule, "default_enabled", True) else "off"
+        typer.echo(f"{rule.code:<7} {rule.name:<32} {rule.severity:<8} {default:<7} {summary}")
 
 
 @app.command()

@@ -264,3 +264,61 @@ def test_djs408_json_has_app_and_model(tmp_path):
     proc = djstate("scan", str(tmp_path), "--no-cache", "--format", "json", "--select", "DJS408")
     found = [f for f in json.loads(proc.stdout)["findings"] if f["code"] == "DJS408"]
     assert [(f["app"], f["model"], f["field"]) for f in found] == [("shop", "Product", "label")]
+
+
+# --- issue 11: usability -------------------------------------------------------------------------
+
+
+def test_version_flags():
+    for flag in ("--version", "-V"):
+        proc = djstate(flag)
+        assert proc.returncode == 0 and proc.stdout.strip().startswith("djstate ")
+
+
+def test_text_paths_relative_to_the_current_folder_with_severity():
+    root = EXAMPLE.parent.parent
+    proc = djstate("scan", "corpora/example", "--no-cache", "--no-color", cwd=root)
+    first = proc.stdout.splitlines()[0]
+    assert first.startswith("corpora/example/") and (root / first.split(":")[0]).is_file(), first
+    assert " [error] " in first or " [warning] " in first
+    assert "\033[" not in proc.stdout  # piped: no colour
+    data = json.loads(djstate("scan", "corpora/example", "--no-cache", "--format", "json", cwd=root).stdout)
+    assert not data["findings"][0]["path"].startswith("corpora/")  # the JSON contract: relative to the root
+
+
+def test_quiet_prints_findings_only(tmp_path):
+    write_project(tmp_path, SHOP)
+    proc = djstate("scan", str(tmp_path), "--no-cache", "--quiet")
+    assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""
+    proc = djstate("scan", str(tmp_path), "--no-cache", "--verbose")
+    assert "config" in proc.stderr and "rules" in proc.stderr
+
+
+def test_one_app_is_singular(tmp_path):
+    write_project(tmp_path, SHOP)
+    assert " in 1 app, 1 migration, 0 models " in djstate("scan", str(tmp_path), "--no-cache").stdout
+
+
+def test_scan_help_describes_models_and_serializers():
+    out = djstate("scan", "--help").stdout
+    for word in ("serializers", "models", "[tool.djstate]", "--baseline", "--format", "ignore"):
+        assert word in out, word
+
+
+def test_diff_and_schema_take_the_settings_flags():
+    for command, flags in (("diff", ("--select", "--settings", "--site-packages")), ("schema", ("--settings", "--site-packages"))):
+        out = djstate(command, "--help").stdout
+        assert all(flag in out for flag in flags), command
+
+
+def test_schema_json_has_decoded_values():
+    models = json.loads(djstate("schema", str(EXAMPLE), "--no-cache").stdout)["models"]
+    field = models["catalog.book"]["fields"]["publisher"]
+    assert field["kwargs"]["to"] == "'catalog.publisher'" and field["values"]["to"] == "catalog.publisher"
+    assert "on_delete" not in field["values"]  # a reference, not a literal
+
+
+def test_rules_lists_default_and_severity():
+    out = djstate("rules").stdout.splitlines()
+    assert out[0].split()[:4] == ["code", "name", "severity", "default"]
+    assert any(line.startswith("DJS204") and " warning " in line and " on " in line for line in out)
