@@ -83,8 +83,13 @@ ENV = {
 
 # Settings a project reads from the environment that no error message lets us derive: the
 # configuration module the project's own test suite uses.
+PULP_KEY = str(Path("~/.cache/djstate/oracle-wide/pulp-db-encryption.key").expanduser())  # written on first use
 PROJECT_ENV = {
     "netbox": {"NETBOX_CONFIGURATION": "netbox.configuration_testing"},
+    "pulpcore": {"PULP_DB_ENCRYPTION_KEY": PULP_KEY},
+    "pulp-container": {"PULP_DB_ENCRYPTION_KEY": PULP_KEY},
+    "pulp-rpm": {"PULP_DB_ENCRYPTION_KEY": PULP_KEY},
+    "galaxy-ng": {"PULP_DB_ENCRYPTION_KEY": PULP_KEY},
 }
 
 _spec = importlib.util.spec_from_file_location("corpora_fetch", ROOT / "corpora" / "fetch.py")
@@ -447,6 +452,11 @@ def judge_with(venv: Path, config: dict, apps: list[dict], own_modules: set[str]
 
 
 def django_side(corpus, tree: Path, venv: Path, packages: list[str]) -> dict:
+    if not Path(PULP_KEY).exists():
+        import base64
+
+        Path(PULP_KEY).parent.mkdir(parents=True, exist_ok=True)
+        Path(PULP_KEY).write_bytes(base64.urlsafe_b64encode(os.urandom(32)))
     discovered = run_probe(venv, ["discover", *packages])
     apps = discovered.get("apps", [])
     own = [a for a in apps if a["own"]]
