@@ -46,7 +46,42 @@ def render() -> str:
     return "\n".join(out) + "\n"
 
 
-if __name__ == "__main__":
+def render_pages() -> dict[str, str]:
+    """docs/rules/<CODE>.md: one page per rule (the SARIF help URIs point here)."""
+    pages = {}
+    for rule in rule_classes():
+        doc = inspect.getdoc(rule)
+        default = "yes" if getattr(rule, "default_enabled", True) else "no"
+        head = [
+            f"# {rule.code} {rule.name}",
+            "",
+            "Generated from the rule's docstring by `make docs`; do not edit by hand.",
+            "",
+            f"- Severity: **{rule.severity}** (override: `severity = {{{rule.code} = \"error\"}}` in `[tool.djstate]`)",
+            f"- On by default: {default}",
+            f"- Family: {FAMILIES.get(rule.code[:4], '-')}",
+            f"- Suppress one finding: `# djstate: ignore[{rule.code}]`",
+            "",
+            "",
+        ]
+        pages[f"{rule.code}.md"] = "\n".join(head) + doc + "\n"
+    return pages
+
+
+def write_all() -> None:
     target = ROOT / "docs" / "rules.md"
     target.write_text(render(), encoding="utf-8")
     print(f"wrote {target}")
+    folder = ROOT / "docs" / "rules"
+    folder.mkdir(exist_ok=True)
+    pages = render_pages()
+    for stale in folder.glob("DJS*.md"):
+        if stale.name not in pages:
+            stale.unlink()
+    for name, text in pages.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    print(f"wrote {len(pages)} pages in {folder}")
+
+
+if __name__ == "__main__":
+    write_all()

@@ -27,7 +27,7 @@ def _schema_lines(diff: DiffResult, bullet: str, code: str) -> list[str]:
 
 
 def _finding(f: Finding, code: str) -> str:
-    return f"{code}{f.path}:{f.line}{code} {f.code} ({f.severity}) {f.message}"
+    return f"{code}{f.path}:{f.line}:{f.column}{code} {f.code} [{f.severity}] {f.message}"
 
 
 def render_text(diff: DiffResult) -> str:
