@@ -127,13 +127,22 @@ def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
     def is_package(rel: str) -> bool:
         return packages.get(rel, (False,))[0] if rel else bool(root_parts) or packages.get("", (False,))[0]
 
+    def inside_package(rel: str) -> bool:
+        """Whether a folder lies inside a regular package, through folders without __init__.py."""
+        while "/" in rel:
+            rel = rel.rsplit("/", 1)[0]
+            if is_package(rel):
+                return True
+        return False
+
     def module_of(rel_dir: str) -> str:
         parts: list[str] = []
         current = rel_dir
         while current:
             parent = current.rsplit("/", 1)[0] if "/" in current else ""
             # a folder without __init__.py inside a package is a namespace portion of it
-            if not (is_package(current) or (parent and is_package(parent))):
+            # (coderedcms/tests/testapp: two such folders deep is still coderedcms.tests.testapp)
+            if not (is_package(current) or (parent and inside_package(current))):
                 break
             parts.append(current.rsplit("/", 1)[-1])
             current = parent
@@ -190,6 +199,10 @@ def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
             elif "models.py" not in py:
                 continue
             if not _DJANGO_MODELS.search(_read_head(str(root / models_module))):
+                continue
+            if any(rel_dir.startswith(a.path + "/") and (a.apps_file or a.migrations_dir) for a in tree.apps):
+                # a models module inside an app's package, with no AppConfig and no migrations:
+                # Django gives its models the enclosing app's label (explorer.ee.db_connections)
                 continue
         if app.migrations_dir or app.apps_file or app.models_files:
             tree.apps.append(app)

@@ -551,6 +551,8 @@ _ADD_TO_CLASS = re.compile(rb"""add_to_class\(\s*['"](\w+)['"]""")
 
 
 _CLASS_NAME = re.compile(rb"^\s*class\s+(\w+)", re.MULTILINE)
+# `Forum = model_factory(AbstractForum)`, `Topic = get_model("forum", "Topic")`: a model made by a call
+_MODULE_LEVEL_CALL = re.compile(rb"^([A-Z]\w*)\s*=\s*[\w.]+\(", re.MULTILINE)
 _RELATED_NAME = re.compile(rb"""related_name\s*=\s*['"]([^'"]+)['"]""")
 _SENDER = re.compile(rb"""sender\s*=\s*['"]?(?:[\w.]+\.)?(\w+)""")
 # a class whose bases mention a serializer, and a class attribute `serializer_class = ...`:
@@ -621,6 +623,7 @@ def _source_markers(project: Project) -> SourceMarkers:
             markers.unreadable.add(module)
             continue
         markers.class_names[module] = {n.decode().lower() for n in _CLASS_NAME.findall(data)}
+        markers.class_names[module] |= {n.decode().lower() for n in _MODULE_LEVEL_CALL.findall(data)}
         if b"add_to_class" in data:
             markers.runtime_fields.update(m.decode() for m in _ADD_TO_CLASS.findall(data))
         if b"modeltranslation" in data:

@@ -29,6 +29,10 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
             # `if connection.vendor == ...: operations = [...] else: ...`: runtime-chosen
             _conditional_attributes(stmt, facts, reader, positions)
             continue
+        if isinstance(stmt, cst.FunctionDef):
+            # `def __init__(self, ...): self.dependencies = [...]`: set when Django builds it
+            facts.opaque_attributes += sorted(_self_attributes(stmt) & MIGRATION_ATTRIBUTES)
+            continue
         if not isinstance(stmt, cst.SimpleStatementLine):
             facts.opaque_attributes += sorted(_assigned_names(stmt) & MIGRATION_ATTRIBUTES)
             continue
@@ -241,6 +245,37 @@ def _assigned_names(node: cst.CSTNode) -> set[str]:
                 names.add(aug.target.value)
 
     node.visit(Visitor())
+    return names
+
+
+def _self_attributes(func: cst.FunctionDef) -> set[str]:
+    """Attributes a method assigns or changes on ``self`` (``self.x = ``, ``self.x += ``,
+    ``self.x.insert(...)``)."""
+    names: set[str] = set()
+
+    def on_self(node: cst.BaseExpression) -> str | None:
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+            return node.attr.value
+        return None
+
+    class Visitor(cst.CSTVisitor):
+        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
+            name = on_self(target.target)
+            if name:
+                names.add(name)
+
+        def visit_AugAssign(self, aug: cst.AugAssign) -> None:
+            name = on_self(aug.target)
+            if name:
+                names.add(name)
+
+        def visit_Call(self, call: cst.Call) -> None:
+            if isinstance(call.func, cst.Attribute):
+                name = on_self(call.func.value)
+                if name:
+                    names.add(name)
+
+    func.visit(Visitor())
     return names
 
 

@@ -51,6 +51,17 @@ class ModelWithoutMigration(Rule):
                 "            ('id', models.IntegerField(blank=True, db_index=True)),\n        ]),\n", 1),
             "shop/models.py": "from simple_history.models import HistoricalRecords\n" + MODELS + "    history = HistoricalRecords()\n",
         }),
+        # a model made by a call (django-machina: `Forum = model_factory(AbstractForum)`)
+        Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,
+              "shop/abstract.py": MODELS.replace("class Book(models.Model):", "class AbstractBook(models.Model):")
+              + "\n    class Meta:\n        abstract = True\n",
+              "shop/models.py": "from shop.abstract import AbstractBook\nfrom shop.factory import model_factory\n\n"
+                                "Book = model_factory(AbstractBook)\n"}),
+        # an app two namespace folders deep (coderedcms/tests/testapp without __init__.py files)
+        Case({"pkg/__init__.py": "", "pkg/tests/testapp/migrations/__init__.py": "",
+              "pkg/tests/testapp/migrations/0001_initial.py": MIGRATION,
+              "pkg/tests/testapp/models.py": "from pkg.base import Base\n\n\nclass Book(Base):\n    pass\n",
+              "pkg/base.py": "from wagtail.models import Page\n\n\nclass Base(Page):\n    pass\n"}),
     ]  # fmt: skip
     INVALID = [
         Case({

@@ -87,6 +87,18 @@ class FieldDiffers(Rule):
             "shop/models.py": MODELS.replace("max_length=100", "max_length=100, help_text='x'"),
             "shop/apps.py": "from django.db import models\n\ndef quiet(field):\n    return field\n\nmodels.Field.deconstruct = quiet\n",
         }),
+        # a models module nested in an app's package without AppConfig or migrations belongs to
+        # that app (django-sql-explorer's explorer/ee/db_connections): the FK target is shop.publisher
+        Case({**APP, "shop/apps.py": "from django.apps import AppConfig\n\n\nclass ShopConfig(AppConfig):\n    name = 'shop'\n",
+              "shop/migrations/0001_initial.py": MIGRATION.replace("        ]),\n", "        ]),\n"
+                  "        migrations.CreateModel(name='Publisher', fields=[('id', models.AutoField(auto_created=True, "
+                  "primary_key=True, serialize=False, verbose_name='ID'))]),\n"
+                  "        migrations.AddField(model_name='book', name='publisher', field=models.ForeignKey("
+                  "on_delete=django.db.models.deletion.CASCADE, to='shop.publisher')),\n", 1),
+              "shop/ee/__init__.py": "", "shop/ee/publishing/__init__.py": "",
+              "shop/ee/publishing/models.py": "from django.db import models\n\n\nclass Publisher(models.Model):\n    pass\n",
+              "shop/models.py": "from shop.ee.publishing.models import Publisher\n" + MODELS
+              + "    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE)\n"}),
         # equal values spelled differently: computed, not compared as text (pattern E)
         Case({**APP, "shop/migrations/0001_initial.py": _JOB_MIGRATION, "shop/models.py": _JOB_MODELS}),
         # a patched deconstruct that drops kwargs by their value's type (pattern F)

@@ -60,7 +60,15 @@ class MetaDiffers(Rule):
                    "shop/models.py": MODELS + _META}),
               # %(app_label)s/%(class)s filled in per concrete model; [*Base.Meta.indexes, X] and
               # .append() after the assignment evaluated (patterns A and B)
-              Case({**APP, "shop/migrations/0001_initial.py": _PLACE_MIGRATION, "shop/models.py": _PLACE_MODELS})]
+              Case({**APP, "shop/migrations/0001_initial.py": _PLACE_MIGRATION, "shop/models.py": _PLACE_MODELS}),
+              # a condition built by a private function of the migration (nautobot's dcim 0088):
+              # a runtime value on one side, never "changed"
+              Case({**APP, "shop/migrations/0001_initial.py": MIGRATION.replace(
+                        "class Migration(", "def _condition():\n    return models.Q(title__gt='')\n\n\nclass Migration(").replace(
+                        "        ]),\n", "        ], options={'constraints': [models.CheckConstraint(condition=_condition(), "
+                        "name='book_title')]}),\n"),
+                    "shop/models.py": MODELS + "\n    class Meta:\n        constraints = [models.CheckConstraint("
+                                      "condition=models.Q(title__gt='') | models.Q(title='x'), name='book_title')]\n"})]
     INVALID = [
         Case({**APP, "shop/migrations/0001_initial.py": _PLACE_MIGRATION.replace("name='shop_kind_desc'", "name='shop_kind_d'"),
               "shop/models.py": _PLACE_MODELS.replace("class Shop(Place):", "class Shop(Place):  # expect: DJS213")}),

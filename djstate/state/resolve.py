@@ -100,7 +100,7 @@ class Resolver:
                 self.unverified += 1  # settings may swap it; without them it is the default model
                 return f"{args[0]}.{args[1]}"
             name = path.rsplit(".", 1)[-1]
-            if name[:1].islower() and not path.startswith(VALUE_CONSTRUCTORS) and name not in CLASS_REFERENCES:
+            if name.lstrip("_")[:1].islower() and not path.startswith(VALUE_CONSTRUCTORS) and name not in CLASS_REFERENCES:
                 return Opaque(render(Call(path, args, kwargs)))
             return Call(path, args, kwargs)
         if isinstance(value, list):
