@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "htmlcov"}
+SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "htmlcov", "__pypackages__", "buck-out"}
 # a migration module subclasses (django.db.)migrations.Migration; django/db/migrations/ holds
 # `class Migration:` itself and must not look like an app's migrations package
 _MIGRATION_CLASS = re.compile(rb"^class\s+Migration\s*\(\s*[\w.]*Migration\s*\)", re.MULTILINE)
@@ -108,6 +108,8 @@ def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
                 continue
             if _is_virtualenv(sub_path, sub_names):
                 continue
+            if name == "build" and any(n == "lib" or n.startswith("bdist.") for n in sub_names):
+                continue  # setuptools' build output: a second copy of the packages (django-tenants' sdist)
             keep.append(name)
         dirnames[:] = keep
         py = sorted(f for f in filenames if f.endswith(".py") and not _excluded(f"{rel_dir}/{f}" if rel_dir else f, exclude))

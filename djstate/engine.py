@@ -553,6 +553,13 @@ _ADD_TO_CLASS = re.compile(rb"""add_to_class\(\s*['"](\w+)['"]""")
 _CLASS_NAME = re.compile(rb"^\s*class\s+(\w+)", re.MULTILINE)
 # `Forum = model_factory(AbstractForum)`, `Topic = get_model("forum", "Topic")`: a model made by a call
 _MODULE_LEVEL_CALL = re.compile(rb"^([A-Z]\w*)\s*=\s*[\w.]+\(", re.MULTILINE)
+# how views are routed: `V.as_view({"get": "list"})` maps actions, `V.as_view()` and
+# `router.register(..., V)` expose every action the class has
+_AS_VIEW_MAPPING = re.compile(rb"(\w+)\.as_view\(\s*\{([^}]*)\}")
+_MAPPED_ACTION = re.compile(rb"""['"]\s*:\s*['"](\w+)['"]""")
+_AS_VIEW_WHOLE = re.compile(rb"(\w+)\.as_view\(\s*(?:\)|\w+\s*=)")
+_REGISTER = re.compile(rb"\.register\(([^)]*)\)")
+_CAPITALISED = re.compile(rb"\b([A-Z]\w*)\b")
 _RELATED_NAME = re.compile(rb"""related_name\s*=\s*['"]([^'"]+)['"]""")
 _SENDER = re.compile(rb"""sender\s*=\s*['"]?(?:[\w.]+\.)?(\w+)""")
 # a class whose bases mention a serializer, and a class attribute `serializer_class = ...`:
@@ -597,6 +604,8 @@ class SourceMarkers:
     # Prefetch(to_attr=...), any `x.name = ...`; "*" when setattr() is called on a class
     dynamic_attributes: set[str] = field(default_factory=set)
     url_field_names: set[str] = field(default_factory=set)  # REST_FRAMEWORK["URL_FIELD_NAME"]
+    view_actions: dict[str, set[str]] = field(default_factory=dict)  # view class -> as_view({...}) actions
+    views_routed_whole: set[str] = field(default_factory=set)  # as_view() or router.register(...)
     class_names: dict[str, set[str]] = field(default_factory=dict)  # module -> lowercased names
     unreadable: set[str] = field(default_factory=set)  # modules
 
@@ -650,6 +659,13 @@ def _source_markers(project: Project) -> SourceMarkers:
         if b"URL_FIELD_NAME" in data:
             names = {m.decode() for m in _URL_FIELD_NAME.findall(data)}
             markers.url_field_names.update(names or {"*"})
+        if b"as_view(" in data:
+            for name, mapping in _AS_VIEW_MAPPING.findall(data):
+                markers.view_actions.setdefault(name.decode(), set()).update(a.decode() for a in _MAPPED_ACTION.findall(mapping))
+            markers.views_routed_whole.update(n.decode() for n in _AS_VIEW_WHOLE.findall(data))
+        if b".register(" in data:
+            for args in _REGISTER.findall(data):
+                markers.views_routed_whole.update(n.decode() for n in _CAPITALISED.findall(args))
         if b"pre_save" in data:
             markers.save_hooks.update(m.decode().lower() for m in _SENDER.findall(data))
             markers.save_hooks.add("@pre_save")
@@ -695,4 +711,11 @@ def build_serializers(project: Project, store: FactsStore, markers: SourceMarker
         for name, body in module_facts.class_bodies.items():
             analysis.add(f"{module}.{name}", modules[module], body.span.line)
     analysis.save_hooks = markers.save_hooks
+    # a view routed only through as_view({...}) mappings without "create" never creates
+    analysis.create_views = [
+        v for v in analysis.create_views
+        if v.path.rsplit(".", 1)[-1] not in markers.view_actions
+        or v.path.rsplit(".", 1)[-1] in markers.views_routed_whole
+        or "create" in markers.view_actions[v.path.rsplit(".", 1)[-1]]
+    ]  # fmt: skip
     return analysis

@@ -61,6 +61,16 @@ class RequiredFieldMissing(Rule):
     needs_serializers = True
 
     VALID = [
+        serializer_case(  # a viewset routed only with as_view({...}) mappings without "create" (galaxy-ng)
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'title']\n",
+            **{"shop/views.py": "from rest_framework import viewsets\n\nfrom shop.serializers import ProductSerializer\n\n\n"
+               "class ProductViewSet(viewsets.ModelViewSet):\n    serializer_class = ProductSerializer\n",
+               "shop/urls.py": "from shop.views import ProductViewSet\n\n"
+               "urlpatterns = [ProductViewSet.as_view({'get': 'list'}), ProductViewSet.as_view({'put': 'update'})]\n"},
+        ),
         serializer_case(
             "class ProductSerializer(serializers.ModelSerializer):\n"
             "    class Meta:\n"
