@@ -344,6 +344,7 @@ def diff(
     except Exception:  # an internal error is a bug: say so, exit 2
         typer.echo(traceback.format_exc(), err=True)
         _fail("internal error while diffing; please report it with the trace above")
+    _check_settings(result.right.result.project, settings)
     render = {DiffFormat.text: diff_report.render_text, DiffFormat.json: diff_report.render_json,
               DiffFormat.markdown: diff_report.render_markdown}[format]  # fmt: skip
     typer.echo(render(result))

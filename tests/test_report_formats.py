@@ -86,3 +86,38 @@ def test_junit_xml():
     assert len(cases) == 3 and all(c.find("failure") is not None for c in cases)
     empty = ET.fromstring(junit.render([], STATS))
     assert empty.get("failures") == "0" and len(empty.findall(".//testcase")) == 1
+
+
+def _in_a_terminal(args: list[str], env: dict) -> str:
+    """djstate's stdout when it is a terminal (a pseudo-terminal)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    clean = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    proc = subprocess.Popen([sys.executable, "-m", "djstate.cli", *args], stdout=follower, stderr=subprocess.DEVNULL,
+                            env={**clean, **env})  # fmt: skip
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path):
+    env = {"DJSTATE_CACHE_DIR": str(tmp_path / "cache")}
+    args = ["scan", str(EXAMPLE), "--no-cache"]
+    assert "\033[31m" in _in_a_terminal(args, env)
+    assert "\033[" not in _in_a_terminal(args, {**env, "NO_COLOR": "1"})
+    assert "\033[" not in _in_a_terminal([*args, "--no-color"], env)
+    assert "\033[" not in djstate(*args).stdout  # piped
