@@ -829,6 +829,9 @@ def render_markdown(data: dict) -> str:
     for c in data["corpora"]:
         drift, drf = c.get("drift") or {}, c.get("drf") or {}
         loaded = "yes" if c.get("loaded") else f"no: {(c.get('reason') or '').replace('|', '/')[:90]}"
+        dropped_apps = sorted({d["app"] for d in c.get("dropped") or []})
+        if c.get("loaded") and dropped_apps:
+            loaded = f"partly: {len(c.get('labels') or {})} apps; left out {', '.join(dropped_apps)[:120]}"
         rows.append(
             f"| {c['name']} {c['version']} | {'yes' if c.get('held_out') else 'no'} | {cell(c.get('django_version'))} "
             f"| {loaded} | {cell(c.get('settings'))} | {cell(drift.get('agreed'))} | {cell(drift.get('djstate_only_errors'))} "
