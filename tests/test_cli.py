@@ -322,3 +322,35 @@ def test_rules_lists_default_and_severity():
     out = djstate("rules").stdout.splitlines()
     assert out[0].split()[:4] == ["code", "name", "severity", "default"]
     assert any(line.startswith("DJS204") and " warning " in line and " on " in line for line in out)
+
+
+def test_diff_new_migration_does_not_renew_djs102(tmp_path):
+    """A correct change (a new migration) changes DJS102's "its latest migration is 'X'": the
+    finding is the same one, so `diff --fail-on new` passes."""
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("git is needed")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}  # fmt: skip
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True, env=env)
+
+    other = {"blog/__init__.py": "", "blog/migrations/__init__.py": "",
+             "blog/migrations/0001_initial.py": migration_source("('shop', '0099_gone')"),
+             "blog/migrations/0002_x.py": migration_source("('blog', '0001_initial')")}  # fmt: skip
+    write_project(tmp_path, {**SHOP, **other})
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "base")
+    base_message = json.loads(djstate("scan", str(tmp_path), "--no-cache", "--format", "json", "--select", "DJS102").stdout)
+    write_project(tmp_path, {"shop/migrations/0002_y.py": migration_source("('shop', '0001_initial')")})
+    after = json.loads(djstate("scan", str(tmp_path), "--no-cache", "--format", "json", "--select", "DJS102").stdout)
+    assert [f["code"] for f in after["findings"]] == ["DJS102"]
+    # the message did change: matching on it made this 1 new + 1 fixed
+    assert "'0002_y'" in after["findings"][0]["message"] and after["findings"][0]["message"] != base_message["findings"][0]["message"]
+    proc = djstate("diff", "HEAD", "--path", str(tmp_path), "--no-cache", "--format", "json", "--select", "DJS102", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["findings"] == {"new": [], "fixed": []}

@@ -40,7 +40,7 @@ def render(findings: list[Finding], stats: dict, rules: list[type], display=str)
             "message": {"text": f.message},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": display(f.path)},
+                    "artifactLocation": {"uri": _uri(display(f.path))},
                     "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
                 }
             }],
@@ -56,3 +56,15 @@ def render(findings: list[Finding], stats: dict, rules: list[type], display=str)
         "properties": {"stats": stats},
     }  # fmt: skip
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)
+
+
+def _uri(path: str) -> str:
+    """A relative path stays relative (to the checkout, as code scanning expects); an absolute
+    one (a project outside the current folder) becomes a file URI."""
+    if path.startswith("/"):
+        from pathlib import PurePosixPath
+
+        return PurePosixPath(path).as_uri()
+    from urllib.parse import quote
+
+    return quote(path)
