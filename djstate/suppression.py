@@ -64,7 +64,7 @@ def read_suppressions(path: str, text: str) -> list[Suppression]:
                 _add(out, path, token.string, token.start[0], token.start[1], first or token.start[0])
             elif kind not in (tokenize.NL, tokenize.INDENT, tokenize.DEDENT) and first is None:
                 first = token.start[0]
-    except (tokenize.TokenError, SyntaxError, IndentationError):
+    except Exception:  # TokenError, SyntaxError, and from 3.12 ValueError on NUL bytes: read line by line
         out = []
         for number, line in enumerate(text.splitlines(), 1):
             if "#" in line:

@@ -69,3 +69,8 @@ def test_read_suppressions_statement_spans():
     assert found == [(3, 1, ("DJS201", "DJS202")), (5, 5, None), (6, 6, ("DJS1",))]
     # a file that does not tokenize is read line by line
     assert [(s.line, s.codes) for s in read_suppressions("x.py", "a = (\n  # djstate: ignore[DJS100]\n")] == [(2, ("DJS100",))]
+
+
+def test_files_that_do_not_tokenize_never_crash():
+    for text in ("a=1\x00 # djstate: ignore\n", "def f(:\n  x # djstate: ignore[DJS1]\n", "\tif x:\n  y # djstate: ignore\n"):
+        assert [s.line for s in read_suppressions("x.py", text)] in ([1], [2])
