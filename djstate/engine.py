@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from pathlib import Path
 
@@ -454,8 +454,14 @@ def _unparsable_sources(project: Project, store: FactsStore, markers: SourceMark
 
 def _gather_internal_errors(project: Project, store_errors: list[InternalError]) -> None:
     """Every unit's internal errors into ``project.internal_errors``, each counted unverified."""
+    where = {  # a migration the replay skipped: at its Migration class
+        f"migration {key[0]}.{key[1]}": (path, getattr(project.migrations[key].class_span, "line", 0))
+        for key, path in project.migration_paths.items() if key in project.migrations
+    }  # fmt: skip
     parts = [
         store_errors,
+        [replace(e, path=where[e.unit][0], line=where[e.unit][1]) if e.unit in where else e
+         for e in getattr(project.state, "internal_errors", [])],  # fmt: skip
         getattr(project.models_builder, "internal_errors", []),
         getattr(project.drift, "internal_errors", []),
         getattr(project.serializers, "internal_errors", []),

@@ -255,7 +255,7 @@ def test_cli_reports_djs000_as_a_warning_and_debug_prints_the_traceback(shop, mo
     runner = CliRunner()
     plain = runner.invoke(cli_app, ["scan", str(shop), "--no-cache", "--select", "DJS4"])
     assert plain.exit_code == 0, plain.output  # a warning does not fail the default --fail-on error
-    assert "DJS000 internal error in rule DJS401" in plain.stdout
+    assert "DJS000" in plain.stdout and "internal error in rule DJS401" in plain.stdout
     assert "Traceback" not in plain.output
     failing = runner.invoke(cli_app, ["scan", str(shop), "--no-cache", "--select", "DJS4", "--fail-on", "warning"])
     assert failing.exit_code == 1
@@ -285,3 +285,44 @@ def test_a_migration_module_setting_that_is_no_module_path_is_not_followed(tmp_p
     root = write_project(tmp_path, {**FILES, "manage.py": manage, "proj/__init__.py": "", "proj/settings.py": settings})
     result = run_scan(root)
     assert internal(result) == [] and result.project.migrations == {}
+
+
+def test_a_migration_whose_replay_fails_is_skipped_alone(shop, monkeypatch):
+    """Per migration: its app's state is then unknown (no drift judged there), the other
+    apps' and the serializers' findings stand."""
+    from djstate.state.project import Replayer
+
+    original = Replayer.apply
+
+    def apply(self, key, migration):
+        if key == ("shop", "0001_initial"):
+            _raise()
+        return original(self, key, migration)
+
+    monkeypatch.setattr(Replayer, "apply", apply)
+    result = run_scan(shop)
+    (finding,) = internal(result)
+    assert (finding.path, finding.line) == ("shop/migrations/0001_initial.py", 5)
+    assert f"internal error in migration shop.0001_initial: {SUMMARY}" in finding.message
+    assert "shop" in result.project.state.uncertain_apps
+    assert not [f for f in result.findings if f.code.startswith("DJS21")]
+    assert "DJS401" in codes(result)
+
+
+def test_a_create_model_manager_that_is_no_pair_does_not_end_the_replay(tmp_path):
+    """Found by the fuzzer (accounts/migrations/0001_initial.py of the bookshop, managers=[...]
+    with a comprehension): `tuple(m)` on a manager entry that is not a (name, manager) pair
+    ended the whole replay. Either the entry is understood or the migration alone is skipped."""
+    operations = """
+        migrations.CreateModel(name='Book', fields=[
+            ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+            ('title', models.CharField(max_length=100)),
+        ], managers=[foo()]),
+    """
+    files = {**FILES, "shop/migrations/0001_initial.py": migration_source(operations=operations)}
+    files["shop/models.py"] = MODELS.split("\n\n\nclass Author")[0] + "\n"
+    files["shop/serializers.py"] = SERIALIZERS.split("\n\n\nclass AuthorSerializer")[0] + "\n"
+    result = run_scan(write_project(tmp_path, files))  # must not raise
+    for finding in internal(result):
+        assert "internal error in migration shop.0001_initial" in finding.message, finding
+        assert finding.path == "shop/migrations/0001_initial.py"

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from djstate.facts.model import MigrationFile, Operation, Span
 from djstate.facts.operations import STATE_FREE, operation_kind
 from djstate.facts.values import Call, Opaque, Ref, render
+from djstate.isolate import InternalError, isolated
 from djstate.state.fields import FieldState, deconstruct, relation_target_text
 from djstate.state.graph import Key
 from djstate.state.objects import normalise_object
@@ -65,6 +66,7 @@ class ProjectState:
     uncertain_models: set[tuple[str, str]] = field(default_factory=set)
     uncertain_apps: set[str] = field(default_factory=set)
     unverified: int = 0
+    internal_errors: list[InternalError] = field(default_factory=list)  # migrations not replayed
     # relations whose target did not exist yet when their operation ran on the database:
     # (migration, span, app, model, field, target)
     early_relations: list[tuple] = field(default_factory=list)
@@ -434,6 +436,9 @@ def replay(
     for key in plan:
         migration = migrations.get(key)
         if migration is not None:
-            replayer.apply(key, migration)
+            with isolated(replayer.state.internal_errors, f"migration {key[0]}.{key[1]}") as outcome:
+                replayer.apply(key, migration)
+            if outcome.failed:  # what it did is unknown: its app's state is not judged
+                replayer.state.uncertain_apps.add(key[0])
     replayer.state.unverified += replayer.resolver.unverified
     return replayer.state
