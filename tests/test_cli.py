@@ -34,7 +34,7 @@ def test_json_contract(tmp_path):
     proc = djstate("scan", str(EXAMPLE), "--format", "json", "--no-cache")
     data = json.loads(proc.stdout)
     assert set(data) == {"djstate", "findings", "stats"}
-    assert set(data["stats"]) == {"files", "apps", "migrations", "models", "unverified", "seconds", "django_version"}
+    assert set(data["stats"]) == {"files", "apps", "migrations", "models", "unverified", "seconds", "django_version", "judged"}
     # corpora/example/requirements.txt says Django>=5.2,<6.0
     assert data["stats"]["django_version"] == {"version": "5.2", "source": "requirements.txt", "requirement": "Django>=5.2,<6.0"}
     keys = ["code", "name", "severity", "path", "line", "column", "app", "model", "field", "message"]
@@ -354,3 +354,23 @@ def test_diff_new_migration_does_not_renew_djs102(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads(proc.stdout)
     assert data["findings"] == {"new": [], "fixed": []}
+
+
+def test_unreadable_models_module_is_djs100(tmp_path, monkeypatch):
+    import pathlib
+
+    from tests.conftest import run_scan
+
+    write_project(tmp_path, {**SHOP, "shop/migrations/0001_initial.py": MIGRATED_BOOK,
+                             "shop/models.py": "from django.db import models\n"})  # fmt: skip
+    real = pathlib.Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "models.py":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    findings = run_scan(tmp_path).findings
+    assert [(f.path, f.code, f.app) for f in findings] == [("shop/models.py", "DJS100", "shop")]
+    assert "Permission denied" in findings[0].message
