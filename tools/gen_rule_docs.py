@@ -26,7 +26,7 @@ def render() -> str:
         "# Rule reference",
         "",
         "Generated from the rules' docstrings by `make docs`; do not edit by hand.",
-        "`djstate explain CODE` prints the same text.",
+        "`djstate explain CODE` prints the same text, and [docs/rules/](rules/) has one page per rule.",
         "",
         "| code | name | severity | summary |",
         "|---|---|---|---|",
