@@ -38,7 +38,7 @@ from djstate.engine import scan  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SITE_APPS = ["django/contrib/auth", "django/contrib/admin", "taggit", "rest_framework/authtoken",
              "wagtail/images", "allauth/account"]  # fmt: skip
-EXAMPLES = int(os.environ.get("DJSTATE_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("DJSTATE_FUZZ_EXAMPLES", "100"))
 SECONDS = float(os.environ.get("DJSTATE_FUZZ_SECONDS", "0"))  # 0: no time budget
 # the files a mutation most often lands in: those djstate reads for models, migrations,
 # serializers, app configs and settings
@@ -92,12 +92,17 @@ class _Where:
 
 
 class _Count(_Where, cst.CSTVisitor):
-    def __init__(self, match, focus: int) -> None:
-        super().__init__(match, focus)
-        self.count = 0
+    """How many nodes each focus accepts, in one pass."""
+
+    def __init__(self, match) -> None:
+        super().__init__(match, 0)
+        self.counts = [0, 0, 0]
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        self.count += self.accepts(node)
+        if self.match(node):
+            self.counts[0] += 1
+            self.counts[1] += self.inside > 0
+            self.counts[2] += _meta_option(node, self.parents)
         self.inside += _focus(node)
         self.parents.append(node)
         return True
@@ -196,6 +201,9 @@ MUTATIONS = (*TREE_MUTATIONS, *TEXT_MUTATIONS)
 INVALID_UTF8 = (b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\x80abc")
 
 
+_PARSED: dict[bytes, cst.Module] = {}
+
+
 def mutate(data: bytes, kind: str, draw) -> tuple[bytes, str]:
     """One mutation of a file's bytes; ``draw(n)`` picks an index below n. Returns the new
     bytes and what was done ("" when the mutation does not apply to this file)."""
@@ -207,21 +215,21 @@ def mutate(data: bytes, kind: str, draw) -> tuple[bytes, str]:
         insert = b"\0" if kind == "nul-byte" else INVALID_UTF8[draw(len(INVALID_UTF8))]
         return data[:at] + insert + data[at:], f"insert {insert!r} at byte {at}"
     try:
-        module = cst.parse_module(data.decode("utf-8"))
+        module = _PARSED.get(data) or cst.parse_module(data.decode("utf-8"))
     except (UnicodeDecodeError, cst.ParserSyntaxError, RecursionError, ValueError):
         return data, ""  # an earlier mutation broke it: only text mutations apply
+    if len(_PARSED) < 1000:
+        _PARSED[data] = module  # trees are immutable: the pristine files are parsed once
     match, replace = TREE_MUTATIONS[kind]
     # a third of the time a Meta option, a third inside a Meta or a migration operation
     focus = draw(3)
-    counter = _Count(match, focus)
+    counter = _Count(match)
     module.visit(counter)
-    while focus and not counter.count:
+    while focus and not counter.counts[focus]:
         focus -= 1
-        counter = _Count(match, focus)
-        module.visit(counter)
-    if not counter.count:
+    if not counter.counts[focus]:
         return data, ""
-    n = draw(counter.count)
+    n = draw(counter.counts[focus])
     try:
         code = module.visit(_Nth(match, replace, n, focus)).code
     except Exception:  # a libcst tree this rewrite cannot render: not an input
