@@ -376,7 +376,7 @@ def _fuzz(sources: list[Source]) -> None:
     if not SECONDS:  # make test: the same derandomized examples every time
         batch(EXAMPLES, 0)()
     else:  # make fuzz: seeded batches of 100 until the examples or the time budget are spent
-        number = 0
+        number = int(os.environ.get("DJSTATE_FUZZ_SEED", "0"))  # another value: other inputs
         while tried["examples"] < EXAMPLES and time.perf_counter() - start < SECONDS:
             batch(min(100, EXAMPLES - tried["examples"]), number)()
             number += 1
