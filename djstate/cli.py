@@ -179,6 +179,7 @@ def scan(
     site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable); exit 2 when missing."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
     debug: bool = typer.Option(False, "--debug", help="Print the traceback of each internal error (DJS000) to stderr."),
+    unverified: bool = typer.Option(False, "--unverified", help="Also list what was not judged, grouped by reason with what to configure to see more (JSON: an \"unverified\" list)."),
 ) -> None:
     """Report what Django would reject or where models, migrations and serializers disagree.
 
@@ -248,11 +249,30 @@ def scan(
             findings, hidden = baseline_file.subtract(findings, baseline_file.read(baseline))
         except baseline_file.BaselineError as exc:
             _fail(str(exc))
-    _emit(_render(format, findings, result.stats, root, statistics=statistics, show_source=show_source,
-                  color=_use_color(no_color, output_file), quiet=quiet, hidden=hidden), output_file)  # fmt: skip
+    report = _render(format, findings, result.stats, root, statistics=statistics, show_source=show_source,
+                     color=_use_color(no_color, output_file), quiet=quiet, hidden=hidden)  # fmt: skip
+    if unverified:
+        report = _with_unverified(report, format, result, root)
+    _emit(report, output_file)
     threshold = SEVERITY_RANK[config.fail_on]
     if any(SEVERITY_RANK[f.severity] >= threshold for f in findings):
         raise typer.Exit(1)
+
+
+def _with_unverified(report: str, format: Format, result, root: Path) -> str:
+    """The report with the unjudged items: a grouped listing after text, a list in JSON."""
+    from djstate.report import unverified as unverified_report
+
+    items = result.project.unjudged
+    if format is Format.json:
+        import json
+
+        data = json.loads(report)
+        data["unverified"] = unverified_report.as_json(items)
+        return json.dumps(data, indent=2)
+    if format is Format.text:
+        return report + "\n\n" + unverified_report.render(items, result.stats.get("judged", {}), _displayer(root))
+    return report
 
 
 def _progress(quiet: bool, message: str):

@@ -15,6 +15,7 @@ from djstate.discover import AppDir, Tree, walk
 from djstate.facts.model import AppConfigFacts, FileFacts, MigrationFile, SettingsFacts
 from djstate.findings import Finding
 from djstate.isolate import InternalError, isolated
+from djstate.unverified import Unjudged
 from djstate.state.graph import GraphBuild, Key, build_graph
 from djstate.state.project import ProjectState, replay
 from djstate.state.resolve import Resolver
@@ -59,7 +60,8 @@ class Project:
     # import time: their graph is incomplete
     broken_apps: set[str] = field(default_factory=set)
     state: ProjectState | None = None
-    unverified: int = 0
+    unverified: int = 0  # len(unjudged) once the scan is done
+    unjudged: list[Unjudged] = field(default_factory=list)  # what was not judged, and why
     django_version: Any = None  # DjangoVersion: whose makemigrations the drift rules emulate
     # units (a file's facts, a model, a serializer, a rule, a stage) an unforeseen shape ended:
     # skipped, counted as unverified, reported as DJS000
@@ -104,10 +106,23 @@ class ScanResult:
             "apps": sum(1 for a in p.apps.values() if not a.external),  # the scanned tree's
             "migrations": len(p.migrations),
             "models": len(p.state.models) if p.state else 0,
-            "unverified": p.unverified,
+            "unverified": len(p.unjudged),
+            "judged": _judged(p),
             "seconds": round(self.seconds, 3),
             "django_version": p.django_version.as_dict() if p.django_version else None,
         }
+
+
+def _judged(project: Project) -> dict:
+    """How much of each layer was judged: [judged, total]."""
+    out: dict = {}
+    if project.drift is not None:
+        out["models"] = [project.drift.models_compared, project.drift.models_total]
+    if project.serializers is not None:
+        checked = [s for s in project.serializers.serializers if s.is_model and not s.file.startswith("/")]
+        judged = sum(1 for s in checked if project.serializers.result(s).names_certain)
+        out["serializers"] = [judged, len(checked)]
+    return out
 
 
 def _label_for(app: AppDir, configs: list[AppConfigFacts]) -> tuple[str, AppConfigFacts | None]:
@@ -275,7 +290,9 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     for app in candidates:
         if app.label in project.apps:
             project.shadowed_apps.append(app)
-            project.unverified += 1
+            kept = project.apps[app.label]
+            project.unjudged.append(Unjudged("duplicate-app-label", f"app {app.label}", app.dir.path, 0,
+                                             f"{kept.dir.path or '.'} is judged under that label"))
         else:
             project.apps[app.label] = app
     _load_migrations(project, list(project.apps.values()), tree, store)
@@ -293,7 +310,11 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     if graph_failed:  # no graph: nothing is planned, every app's migration state is unknown
         project.graph = GraphBuild(_empty_graph())
         project.broken_apps.update(project.apps)
-    project.unverified += len(project.graph.external)
+    for origin, dep in project.graph.external:
+        project.unjudged.append(Unjudged(
+            "dependency-outside-tree", f"migration {origin[0]}.{origin[1]}", project.migration_paths.get(origin, ""),
+            0, f"depends on {dep.setting or dep.app}",
+        ))  # fmt: skip
     for cycle in project.graph.cycles:  # Django plans nothing; the replay order is arbitrary
         project.broken_apps.update(app for app, _ in cycle)
 
@@ -308,13 +329,14 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     for key, path in project.migration_paths.items():
         if project.files[path].problem is not None or path in store.failed:
             project.state.uncertain_apps.add(key[0])
+            project.state.uncertain_why[key[0]] = ("unparsable", f"{path} cannot be read")
             project.broken_apps.add(key[0])
         elif (
             key in project.migrations
             and set(project.migrations[key].opaque_attributes) & GRAPH_ATTRIBUTES
         ):
             project.broken_apps.add(key[0])  # dependencies computed at import time
-    project.unverified += project.state.unverified
+    project.unjudged += project.state.unjudged
     return project
 
 
@@ -403,9 +425,10 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
             if project.django_version is not None and project.django_version.below_supported:
                 # a Django older than any whose autodetector djstate emulates (on_delete was
                 # optional before 2.0): every model comparison is left unjudged
-                compared = {k for k in project.models_state.models if k in project.state.models}
-                project.drift = DriftResult([], len(compared), project.drift.internal_errors)
-            project.unverified += project.models_state.unverified + project.drift.unverified
+                compared = sorted(k for k in project.models_state.models if k in project.state.models)
+                skipped = [Unjudged("django-version", f"model {a}.{m}", detail=project.django_version.detail) for a, m in compared]
+                project.drift = DriftResult([], len(skipped), project.drift.internal_errors, skipped)
+            project.unjudged += project.drift.unjudged
         if outcome.failed:  # the model and serializer rules have nothing to judge
             project.models_state = project.drift = None
         elif any(getattr(r, "needs_serializers", False) for r in rules):
@@ -415,7 +438,7 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
             if outcome.failed:
                 project.serializers = None
             else:
-                project.unverified += project.serializers.unverified
+                project.unjudged += project.serializers.unjudged
     for rule in rules:
         if rule.code == INTERNAL_ERROR:
             _gather_internal_errors(project, store.internal_errors[first_store_error:])
@@ -431,6 +454,7 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
 
     findings = apply_policy(project, findings, [r.code for r in rules])
     findings.sort()
+    project.unverified = len(project.unjudged)
     return ScanResult(project, findings, time.perf_counter() - start)
 
 
@@ -471,7 +495,7 @@ def _gather_internal_errors(project: Project, store_errors: list[InternalError])
         if (error.unit, error.path, error.summary) not in seen:
             seen.add((error.unit, error.path, error.summary))
             project.internal_errors.append(error)
-    project.unverified += len(project.internal_errors)
+    project.unjudged += [Unjudged("internal-error", e.unit, e.path, e.line, e.summary) for e in project.internal_errors]
 
 
 def _loader(store: FactsStore, kind: str):

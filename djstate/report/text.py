@@ -52,10 +52,19 @@ def summary_line(findings: list[Finding], stats: dict, baseline_hidden: int = 0)
         f"Found {plural(len(findings), 'finding')}"
         + (f" ({parts})" if parts else "")
         + f" in {plural(stats['apps'], 'app')}, {plural(stats['migrations'], 'migration')}, {plural(stats['models'], 'model')}"
-        f" [{stats['unverified']} unverified, {stats['seconds']:.2f}s]"
+        f" [{_judged(stats.get('judged'))}{stats['unverified']} unverified, {stats['seconds']:.2f}s]"
         + (f"; {baseline_hidden} in the baseline not shown" if baseline_hidden else "")
         + _assumed_version(stats.get("django_version"))
     )
+
+
+def _judged(judged: dict | None) -> str:
+    """"models compared 130/145, serializers checked 150/191, " (--unverified lists the rest)."""
+    if not judged:
+        return ""
+    words = {"models": "models compared", "serializers": "serializers checked"}
+    parts = [f"{words.get(name, name)} {done}/{total}" for name, (done, total) in judged.items() if total]
+    return "".join(f"{p}, " for p in parts)
 
 
 def statistics(findings: list[Finding]) -> str:

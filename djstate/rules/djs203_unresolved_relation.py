@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from djstate.findings import Finding
+from djstate.unverified import Unjudged
 from djstate.rules.base import Case, Rule, migration_source
 from djstate.state.project import resolve_relation
 
@@ -96,12 +97,15 @@ class UnresolvedRelation(Rule):
                     if key not in field.kwargs:
                         continue
                     target = resolve_relation(field.kwargs[key], app, model.name)
+                    unit = f"relation {app}.{model.name}.{name}"
                     if target is None:
-                        project.unverified += 1
+                        project.unjudged.append(Unjudged("settings-value", unit, detail=f"{key}={field.kwargs[key]!r}"[:120]))
                         continue
                     target_app = project.apps.get(target[0])
                     if target_app is None or not target_app.migrated or state.is_uncertain(*target):
-                        project.unverified += 1
+                        reason = "dependency-outside-tree" if target_app is None else (
+                            state.why(*target)[0] if state.is_uncertain(*target) else "dependency-outside-tree")
+                        project.unjudged.append(Unjudged(reason, unit, detail=f"to {target[0]}.{target[1]}"))
                         continue
                     if target in state.models:
                         continue

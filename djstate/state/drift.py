@@ -16,6 +16,7 @@ from typing import Any
 from djstate.facts.model import Span
 from djstate.facts.values import Call, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
+from djstate.unverified import Unjudged
 from djstate.state.fields import FieldState
 from djstate.state.static_values import comparable
 from djstate.state.project import ALTER_OPTION_KEYS, ModelState, normalize_together
@@ -58,6 +59,9 @@ class DriftResult:
     drifts: list[Drift]
     unverified: int
     internal_errors: list[InternalError] = field(default_factory=list)  # models not compared
+    unjudged: list[Unjudged] = field(default_factory=list)  # what was skipped, and why
+    models_compared: int = 0  # models of migrated apps that were compared whole
+    models_total: int = 0
 
 
 def compare_states(
@@ -71,8 +75,15 @@ def compare_states(
     django_version: tuple[int, int] | None = None,  # whose autodetector; None: the newest
 ) -> DriftResult:
     drifts: list[Drift] = []
-    unverified = 0
+    unjudged: list[Unjudged] = []
     errors: list[InternalError] = []
+
+    def skip(key: tuple[str, str], model: ModelState, what: str) -> None:
+        """A model not compared: why the models side or the migrations side is unknown."""
+        reason, detail = models_state.why.get(key) or migrations_state.why(*key)
+        path, span = model.origin if model.origin and isinstance(model.origin[0], str) else ("", Span())
+        unjudged.append(Unjudged(reason, f"{what} {model.app}.{model.name}", path, getattr(span, "line", 0), detail))
+
     labels = {label for label, app in apps.items() if app.migrated and not app.external}
     ours = {k: m for k, m in models_state.models.items() if k[0] in labels}
     theirs = {k: m for k, m in migrations_state.models.items() if k[0] in labels}
@@ -80,8 +91,12 @@ def compare_states(
 
     for key in sorted(set(ours) - set(theirs)):
         model = ours[key]
+        if key in models_state.abstract_from_settings:
+            unjudged.append(Unjudged("settings-value", f"model {model.app}.{model.name}", model.origin[0] if model.origin else "",
+                                     0, "Meta.abstract computed from settings and no migration creates it"))
+            continue
         if key in models_state.unverified_models or migrations_state.is_uncertain(*key):
-            unverified += 1
+            skip(key, model, "model")
             continue
         with _unit(errors, model):
             table = model.options.get("managed", True) is not False and model.options.get("proxy") is not True
@@ -99,7 +114,13 @@ def compare_states(
             or key[1] in models_state.class_names.get(key[0], set())
             or class_exists(key[0], model.name)
         ):
-            unverified += 1  # a class of that name exists: maybe a model djstate cannot see
+            # a class of that name exists: maybe a model djstate cannot see
+            detail = "simple-history's generated model" if generated else (
+                "its app's models are not all known" if key[0] in uncertain_apps else
+                f"a class or factory call named {model.name} exists but is not read as a model")
+            reason = "runtime-attribute" if generated else "base-outside-tree" if key[0] not in uncertain_apps else (
+                migrations_state.why(key[0], key[1])[0] if key[0] in migrations_state.uncertain_apps else "base-outside-tree")
+            unjudged.append(Unjudged(reason, f"deletion of {model.app}.{model.name}", detail=detail))
             continue
         path, span = _migration_origin(model, migration_paths)
         with _unit(errors, model, (path, span)):
@@ -112,10 +133,10 @@ def compare_states(
     for key in sorted(set(ours) & set(theirs)):
         mine, old = ours[key], theirs[key]
         if key in models_state.unverified_models or migrations_state.is_uncertain(*key):
-            unverified += 1
+            skip(key, mine, "model")
             continue
         with _unit(errors, mine) as outcome:  # all or nothing
-            found_fields, skipped_fields = [], 0
+            found_fields, skipped_fields = [], []
             unmanaged = any(m.options.get("managed", True) is False or m.options.get("proxy") is True for m in (mine, old))
             if not unmanaged:  # Django compares the fields of managed, concrete models only
                 partial = key in models_state.partial_models
@@ -123,8 +144,10 @@ def compare_states(
             found, skipped = _options(mine, old, "@deconstruct-patched" in runtime_fields, not unmanaged, django_version)
         if not outcome.failed:
             drifts += found_fields + found
-            unverified += skipped_fields + skipped
-    return DriftResult(drifts, unverified, errors)
+            unjudged += skipped_fields + skipped
+    total = len(set(ours) | set(theirs))
+    skipped_models = sum(1 for u in unjudged if u.unit.startswith(("model ", "deletion of ")))
+    return DriftResult(drifts, len(unjudged), errors, unjudged, total - skipped_models, total)
 
 
 def _unit(errors: list[InternalError], model: ModelState, where: tuple | None = None):
@@ -152,15 +175,23 @@ def _migration_origin(model: ModelState, migration_paths: dict) -> tuple[str, Sp
 def _fields(
     mine: ModelState, old: ModelState, runtime_fields: set[str], partial: bool, ignore_to: frozenset,
     django_version: tuple[int, int] | None = None,
-) -> tuple[list[Drift], int]:
+) -> tuple[list[Drift], list[Unjudged]]:
     drifts = []
-    skipped = 0
+    skipped: list[Unjudged] = []
+
+    def skip(reason: str, name: str, detail: str = "") -> None:
+        state = mine.fields.get(name)
+        path, span = state.origin if state is not None and state.origin and isinstance(state.origin[0], str) else (
+            mine.origin if mine.origin and isinstance(mine.origin[0], str) else ("", Span()))
+        skipped.append(Unjudged(reason, f"field {mine.app}.{mine.name}.{name}", path, getattr(span, "line", 0), detail))
+
     patched = "@deconstruct-patched" in runtime_fields
     for name in mine.fields:
         if name not in old.fields:
             state = mine.fields[name]
             if not state.certain:
-                skipped += 1  # a custom field that may not have a column (contribute_to_class)
+                # a custom field that may not have a column (contribute_to_class)
+                skip("unknown-field-class", name, f"{state.path} may add no column")
                 continue
             severity = "warning" if _is_virtual(state) else "error"
             drifts.append(_at_model(mine, "AddField", severity, f"field {name} has no migration", name))
@@ -170,7 +201,8 @@ def _fields(
                 _TRANSLATED.match(name).group(1) in mine.fields
             )
             if partial or translated or name in runtime_fields or name in RUNTIME_FIELDS:
-                skipped += 1
+                skip("maybe-field" if partial else "runtime-attribute", name,
+                     "the model has attributes djstate cannot place" if partial else "added at runtime")
                 continue
             drifts.append(
                 _at_model(mine, "RemoveField", "error",
@@ -180,16 +212,17 @@ def _fields(
         # as that Django's deconstruct shows them (djstate.state.versions)
         new_f, old_f = adjust_field(mine.fields[name], mine, django_version, name), adjust_field(old.fields[name], old, django_version, name)
         if not (new_f.known and old_f.known and new_f.certain and old_f.certain):
-            skipped += 1
+            unknown = next(f for f in (new_f, old_f) if not (f.known and f.certain))
+            skip("unknown-field-class" if not unknown.known else "settings-value", name, unknown.path)
             continue
         changes = _field_changes(new_f, old_f, ignore_to)
         if changes is None:
-            skipped += 1
+            skip("unknowable-value", name, "a kwarg djstate cannot compute")
             continue
         if changes:
             if patched:  # the project's own deconstruct drops these state-only attributes
                 changes = [c for c in changes if c[0] not in PATCH_EXEMPT_KWARGS and not _dropped_by_type(c, new_f)]
-                skipped += 1
+                skip("runtime-attribute", name, "the project patches Field.deconstruct")
                 if not changes:
                     continue
             database = any((k in DATABASE_KWARGS or k == "class") and not _pk_to_field(k, a, b, new_f) for k, a, b in changes)
@@ -267,16 +300,21 @@ def _same_object(a: str, b: str) -> bool:
 
 def _options(
     mine: ModelState, old: ModelState, patched: bool = False, table: bool = True, django_version: tuple[int, int] | None = None
-) -> tuple[list[Drift], int]:
+) -> tuple[list[Drift], list[Unjudged]]:
     """Meta differences; without a table (proxy, unmanaged) no SQL runs, so none is an error."""
     database = "error" if table else "warning"
     drifts: list[Drift] = []
-    skipped = 0
+    skipped: list[Unjudged] = []
+
+    def skip(what: str) -> None:
+        path, span = mine.origin if mine.origin and isinstance(mine.origin[0], str) else ("", Span())
+        skipped.append(Unjudged("unknowable-value", f"Meta {what} of {mine.app}.{mine.name}", path, getattr(span, "line", 0),
+                                "built at runtime or by code djstate cannot evaluate"))
     keys = set(ALTER_OPTION_KEYS) - (PATCH_EXEMPT_OPTIONS if patched else set())
     a = {k: v for k, v in old.options.items() if k in keys}
     b = {k: v for k, v in mine.options.items() if k in keys}
     if not all(is_known(v) for v in [*a.values(), *b.values()]):
-        skipped += 1
+        skip("options")
     else:
         changed = sorted(k for k in a.keys() | b.keys() if render(a.get(k)) != render(b.get(k)))
         if changed:
@@ -289,14 +327,14 @@ def _options(
     for option in together_options(django_version):
         va, vb = _together(old.options.get(option)), _together(mine.options.get(option))
         if va is None or vb is None:
-            skipped += 1
+            skip(option)
         elif va != vb:
             operation = "AlterUniqueTogether" if option == "unique_together" else "AlterIndexTogether"
             drifts.append(_at_model(mine, operation, database, f"{option}: {sorted(va)} -> {sorted(vb)}"))
     for option, add, remove in (("indexes", "AddIndex", "RemoveIndex"), ("constraints", "AddConstraint", "RemoveConstraint")):
         olds, news = _by_name(old.options.get(option, [])), _by_name(mine.options.get(option, []))
         if olds is None or news is None:
-            skipped += 1
+            skip(option)
             continue
         added, removed = sorted(news.keys() - olds.keys()), sorted(olds.keys() - news.keys())
         if option == "indexes" and renames_indexes(django_version):  # the autodetector's generate_renamed_indexes

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts, ModuleFacts
-from djstate.facts.values import Call, Opaque, Ref, is_known
+from djstate.facts.values import Call, Opaque, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, deconstruct, django_field_name, shipped_fields
 from djstate.state.objects import normalise_object
@@ -87,6 +87,7 @@ class ModelClass:
     bases: list  # resolved base values
     known: bool = True
     fields_known: bool = True  # False: some attribute may be a field djstate cannot see
+    why: tuple[str, str] | None = None  # (reason, detail) when not known (djstate.unverified)
 
 
 @dataclass
@@ -95,6 +96,10 @@ class ModelsState:
     classes: dict[tuple[str, str], ModelClass] = field(default_factory=dict)
     unverified_models: set[tuple[str, str]] = field(default_factory=set)
     unverified: int = 0
+    why: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # unverified model -> reason
+    # models whose only unknown is `abstract` computed from settings (DRF's Token): concrete when
+    # their app is installed, which its migrations creating them shows
+    abstract_from_settings: set[tuple[str, str]] = field(default_factory=set)
     # every class name (lowercased) seen in each app's modules: a migration model whose class
     # exists but was not recognised as a model is not reported as deleted
     class_names: dict[str, set[str]] = field(default_factory=dict)
@@ -151,9 +156,11 @@ class ModelsBuilder:
         parents: list[ModelClass] = []
         is_model = False
         known = True
+        why: tuple[str, str] | None = None  # the first reason the class is not fully known
         for base in bases:
             if not isinstance(base, Ref):
                 known = False
+                why = why or ("base-outside-tree", f"base {render(base)[:80]}")
                 continue
             if canonical_path(base.path) == MODEL:
                 is_model = True
@@ -163,10 +170,12 @@ class ModelsBuilder:
                 is_model = True
                 parents.append(parent)
                 known = known and parent.known
+                why = why or parent.why
             elif base.path in self.unknown or (
                 self.class_facts(base.path) is None and not base.path.startswith("builtins.")
             ):
                 known = False  # a base outside the tree (or unfollowable) may add fields
+                why = why or ("base-outside-tree", f"base {base.path}")
         if not is_model and not known:
             self.unknown.add(path)  # its bases cannot be followed: it may well be a model
         if not is_model:
@@ -216,6 +225,8 @@ class ModelsBuilder:
                 managers = [m for m in managers if m[0] != attr.name] + [(attr.name, value)]
             elif isinstance(value, Opaque) and (_SINGLE_CALL.match(value.source) or value.source == attr.name):
                 known = False  # a call djstate cannot follow, or set under an `if`: maybe a field
+                reason = "conditional" if value.source == attr.name else "maybe-field"
+                why = why or (reason, f"{attr.name} = {value.source[:80]}")
             elif isinstance(value, Call) and self.class_facts(value.path) is None and _capitalised(value.path):
                 if not value.path.startswith("django."):
                     fields_known = False  # an instance of a class outside the tree: maybe a field
@@ -224,7 +235,7 @@ class ModelsBuilder:
         model = ModelClass(
             path=path, app=app or "", facts=facts, file=self.modules[module], abstract=meta.get("abstract") is True,
             meta=meta, fields=fields, managers=managers, bases=bases, known=known and is_model,
-            fields_known=fields_known,
+            fields_known=fields_known, why=why,
         )  # fmt: skip
         self._classes[path] = model
         return model
@@ -320,6 +331,7 @@ class ModelsBuilder:
                     del self.state.classes[key]
                     self.state.models.pop(key, None)
                 self.state.unverified_models.add(key)
+                self.state.why[key] = ("internal-error", unit)
                 if model is None:
                     self.unknown.add(f"{module}.{name}")  # a subclass cannot know its fields
 
@@ -332,14 +344,20 @@ class ModelsBuilder:
             return
         self.state.classes[key] = model
         self.state.models[key] = self.model_state(model)
-        settings_dependent = model.facts.conditional or any(
-            not isinstance(model.meta.get(k, False), bool) for k in ("abstract", "proxy", "managed")
-        )
+        computed = [k for k in ("abstract", "proxy", "managed") if not isinstance(model.meta.get(k, False), bool)]
         if not model.fields_known:
             self.state.partial_models.add(key)
-        if not model.known or settings_dependent:
+        if not model.known:
             self.state.unverified_models.add(key)
-            self.state.unverified += 1
+            self.state.why[key] = model.why or ("maybe-field", "")
+        elif model.facts.conditional:
+            self.state.unverified_models.add(key)
+            self.state.why[key] = ("conditional", f"class {name} is defined under an if/try")
+        elif computed == ["abstract"]:
+            self.state.abstract_from_settings.add(key)
+        elif computed:
+            self.state.unverified_models.add(key)
+            self.state.why[key] = ("settings-value", f"Meta.{', Meta.'.join(computed)} computed at import time")
 
     def class_label(self, path: str) -> str | None:
         """``app_label.modelname`` of a model class, without building the model."""

@@ -18,6 +18,7 @@ from djstate.state.fields import FieldState, deconstruct, relation_target_text
 from djstate.state.graph import Key
 from djstate.state.objects import normalise_object
 from djstate.state.paths import canonical_value
+from djstate.unverified import Unjudged
 from djstate.state.resolve import Resolver
 
 MODEL_BASE = Ref("django.db.models.base.Model")
@@ -67,12 +68,22 @@ class ProjectState:
     uncertain_apps: set[str] = field(default_factory=set)
     unverified: int = 0
     internal_errors: list[InternalError] = field(default_factory=list)  # migrations not replayed
+    unjudged: list = field(default_factory=list)  # Unjudged: what the replay could not know, and why
+    # why an app or model is uncertain (app or (app, model) -> (reason, detail)): drift cites it
+    uncertain_why: dict = field(default_factory=dict)
     # relations whose target did not exist yet when their operation ran on the database:
     # (migration, span, app, model, field, target)
     early_relations: list[tuple] = field(default_factory=list)
 
     def is_uncertain(self, app: str, model: str) -> bool:
         return app in self.uncertain_apps or (app, model.lower()) in self.uncertain_models
+
+    def note(self, reason: str, unit: str, detail: str = "") -> None:
+        self.unverified += 1
+        self.unjudged.append(Unjudged(reason, unit, detail=detail))
+
+    def why(self, app: str, model: str) -> tuple[str, str]:
+        return self.uncertain_why.get((app, model.lower())) or self.uncertain_why.get(app) or ("runtime-migration", "")
 
 
 def resolve_relation(target: Any, app: str, model: str) -> tuple[str, str] | None:
@@ -104,7 +115,7 @@ class Replayer:
     def field_state(self, value: Any, app: str, origin: tuple | None = None) -> FieldState:
         value = self.resolver.value(canonical_value(value))
         if not isinstance(value, Call):
-            self.state.unverified += 1
+            self.state.note("unknowable-value", f"a field of app {app}", render(value)[:120])
             return FieldState(render(value), {}, (), known=False, origin=origin)
         kwargs = {k: normalise_object(v) for k, v in value.kwargs.items()}
         args = tuple(normalise_object(a) for a in value.args)
@@ -121,7 +132,7 @@ class Replayer:
         state = deconstruct(value.path, args, kwargs)
         state.origin = origin
         if not state.known:
-            self.state.unverified += 1
+            self.state.note("unknown-field-class", f"a {value.path.rsplit('.', 1)[-1]} of app {app}", value.path)
         return state
 
     # --- replay -------------------------------------------------------------------------------
@@ -129,7 +140,9 @@ class Replayer:
     def apply(self, key: Key, migration: MigrationFile) -> None:
         if migration.opaque_attributes:  # operations chosen at runtime: the app is unknowable
             self.state.uncertain_apps.add(key[0])
-            self.state.unverified += 1
+            detail = f"{key[0]}.{key[1]} computes {', '.join(migration.opaque_attributes)}"
+            self.state.uncertain_why.setdefault(key[0], ("runtime-migration", detail))
+            self.state.note("runtime-migration", f"migration {key[0]}.{key[1]}", detail)
         for op in migration.conditional_operations:  # import-time branches: only what they touch
             op = self.resolve_custom(op)
             if op.known and op.kind in STATE_FREE and not op.nested:
@@ -141,7 +154,8 @@ class Replayer:
     def issue(self, kind: str, key: Key, op: Operation, model: str, field_name: str | None, message: str) -> None:
         app = key[0]
         if self.state.is_uncertain(app, model):
-            self.state.unverified += 1
+            reason, detail = self.state.why(app, model)
+            self.state.note(reason, f"{kind} check of {app}.{model}", detail)
             return
         self.state.issues.append(ReplayIssue(kind, key, op.span, app, model, field_name, message))
 
@@ -294,12 +308,15 @@ class Replayer:
         return Operation(kind=kind, args=args, span=op.span, field_spans=op.field_spans)
 
     def _mark_uncertain(self, app: str, op: Operation) -> None:
-        self.state.unverified += 1
         target = op.args.get("model_name", op.args.get("name"))
+        detail = f"operation {op.kind}" + (" under an import-time condition" if op.conditional else "")
+        self.state.note("runtime-migration", f"{app}.{target}" if isinstance(target, str) else f"app {app}", detail)
         if isinstance(target, str):
             self.state.uncertain_models.add((app, target.lower()))
+            self.state.uncertain_why.setdefault((app, target.lower()), ("runtime-migration", detail))
         else:
             self.state.uncertain_apps.add(app)
+            self.state.uncertain_why.setdefault(app, ("runtime-migration", detail))
 
     def _missing_field(self, key: Key, op: Operation, model: ModelState, name: str) -> None:
         self.issue(
@@ -440,5 +457,6 @@ def replay(
                 replayer.apply(key, migration)
             if outcome.failed:  # what it did is unknown: its app's state is not judged
                 replayer.state.uncertain_apps.add(key[0])
-    replayer.state.unverified += replayer.resolver.unverified
+    for unit in replayer.resolver.settings_choices:
+        replayer.state.note("settings-value", unit, "swapper.get_model_name: the default model unless settings swap it")
     return replayer.state

@@ -31,7 +31,7 @@ class Resolver:
     def __init__(self, modules: dict[str, str], load: Callable[[str, str], ModuleFacts | None]) -> None:
         self.modules = modules  # dotted module -> file path in the tree
         self.load = load
-        self.unverified = 0
+        self.settings_choices: list[str] = []  # swappable models taken as their default
         self._cache: dict[str, Any] = {}
 
     def _module_prefix(self, path: str) -> tuple[str, list[str]] | None:
@@ -97,7 +97,7 @@ class Resolver:
             if path == "operator.add" and len(args) == 2 and not isinstance(value.args[0], Call):
                 return _concatenated(args, value)
             if path == "swapper.get_model_name" and len(args) == 2 and all(isinstance(a, str) for a in args):
-                self.unverified += 1  # settings may swap it; without them it is the default model
+                self.settings_choices.append(f"{args[0]}.{args[1]}")  # settings may swap it; else the default
                 return f"{args[0]}.{args[1]}"
             name = path.rsplit(".", 1)[-1]
             if name.lstrip("_")[:1].islower() and not path.startswith(VALUE_CONSTRUCTORS) and name not in CLASS_REFERENCES:

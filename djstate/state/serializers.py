@@ -23,6 +23,7 @@ from djstate.isolate import InternalError, isolated
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, django_field_name, mro
 from djstate.state.paths import canonical_path, canonical_value
 from djstate.state.sequences import fold, is_sum
+from djstate.unverified import Unjudged
 
 DRF_SERIALIZERS = {
     "rest_framework.serializers.BaseSerializer": "base",
@@ -146,6 +147,7 @@ class SerializerClass:
     ancestors: set[str] = field(default_factory=set)  # in-tree serializer classes it derives from
     meta: dict[str, tuple[Any, Span, str, tuple]] | None = None  # name -> (value, span, file, item spans)
     meta_known: bool = True
+    outside: str = ""  # the first base djstate cannot follow (why it is not known)
 
     @property
     def name(self) -> str:
@@ -238,12 +240,14 @@ class SerializerIndex:
         facts, module = found
         kind: str | None = None
         known = True
+        outside: str = ""  # the first base djstate cannot follow
         parents: list[SerializerClass] = []
         members = member_names(facts)
         for base in facts.bases:
             base = self.resolve(base)
             if not isinstance(base, Ref):
                 known = False
+                outside = outside or render(base)[:80]
                 continue
             if base.path in DRF_SERIALIZERS:
                 kind = _derived(kind, DRF_SERIALIZERS[base.path])
@@ -253,11 +257,13 @@ class SerializerIndex:
                 parents.append(parent)
                 kind = _derived(kind, parent.kind)
                 known = known and parent.known
+                outside = outside or parent.outside
                 members |= parent.members
                 continue
             mixin = self._mixin_members(base.path)
             if mixin is None:
                 known = False
+                outside = outside or base.path
                 if "serializer" in base.path.rsplit(".", 1)[-1].lower():
                     kind = _derived(kind, "unknown")
             else:
@@ -266,7 +272,7 @@ class SerializerIndex:
             return None
         result = SerializerClass(
             path, facts, self.files[module], kind, known and kind != "unknown", members=members,
-            ancestors={p.path for p in parents}.union(*(p.ancestors for p in parents)),
+            ancestors={p.path for p in parents}.union(*(p.ancestors for p in parents)), outside=outside,
         )  # fmt: skip
         self._declare(result, parents, facts, module)
         self._meta(result, parents, facts, module)
@@ -1279,6 +1285,7 @@ class SerializerAnalysis:
         self.save_hooks: set[str] = set()
         self._results: dict[str, BuildResult] = {}
         self.unverified = 0
+        self.unjudged: list[Unjudged] = []
         self.internal_errors: list[InternalError] = []  # serializers skipped by an unforeseen shape
 
     def add(self, path: str, file: str = "", line: int = 0) -> None:
@@ -1295,6 +1302,10 @@ class SerializerAnalysis:
             self.serializers.append(serializer)
             if not serializer.known:
                 self.unverified += 1
+                self.unjudged.append(Unjudged(
+                    "base-outside-tree" if serializer.outside else "serializer-unknown", f"serializer {path}",
+                    serializer.file, serializer.facts.span.line, f"base {serializer.outside}" if serializer.outside else "",
+                ))  # fmt: skip
             return
         found = self.index.class_facts(path)
         if found is None:
