@@ -107,7 +107,7 @@ def find_config_file(root: Path) -> Path | None:
     return None
 
 
-def load_config(root: Path, overrides: dict[str, Any] | None = None, cli_keys: set[str] | None = None) -> Config:
+def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
     """Read ``[tool.djstate]`` (see :func:`find_config_file`), then apply the overrides (the
     CLI's values; ``None`` means not given)."""
     values: dict[str, Any] = {}
