@@ -358,6 +358,9 @@ def _load_settings(project: Project, store: FactsStore) -> None:
         module = settings_module_from_manage(text)
     if path is None and module:
         path = tree.modules.get(module)
+    if path is None and not module and not tree.manage_files:
+        module = _only_settings_module(project)
+        path = tree.modules.get(module) if module else None
     if path is None:
         return
     project.settings_path = path
@@ -385,6 +388,24 @@ def _load_settings(project: Project, store: FactsStore) -> None:
 
     merge(path, module or path[:-3].replace("/", "."), 0)
     project.settings = merged
+
+
+def _only_settings_module(project: Project) -> str | None:
+    """Without manage.py (a released wheel): the one non-test ``settings`` module of the tree
+    that defines INSTALLED_APPS (netbox.settings), if there is exactly one."""
+    found = []
+    for module, path in project.tree.modules.items():
+        parts = module.split(".")
+        if parts[-1] != "settings" or any("test" in p or p in ("example", "examples", "docs") for p in parts):
+            continue
+        try:
+            with open(project.root / path, "rb") as handle:
+                head = handle.read(1_000_000)
+        except OSError:
+            continue
+        if b"INSTALLED_APPS" in head:
+            found.append(module)
+    return found[0] if len(found) == 1 else None
 
 
 def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] = ()) -> ScanResult:

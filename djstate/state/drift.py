@@ -17,7 +17,7 @@ from djstate.facts.model import Span
 from djstate.facts.values import Call, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
 from djstate.unverified import Unjudged
-from djstate.state.fields import FieldState
+from djstate.state.fields import FieldState, django_field_name
 from djstate.state.static_values import comparable
 from djstate.state.project import ALTER_OPTION_KEYS, ModelState, normalize_together
 from djstate.state.versions import adjust_field, alter_operations, changed_object, renames_indexes, together_options
@@ -213,7 +213,7 @@ def _fields(
         new_f, old_f = adjust_field(mine.fields[name], mine, django_version, name), adjust_field(old.fields[name], old, django_version, name)
         if not (new_f.known and old_f.known and new_f.certain and old_f.certain):
             unknown = next(f for f in (new_f, old_f) if not (f.known and f.certain))
-            skip("unknown-field-class" if not unknown.known else "settings-value", name, unknown.path)
+            skip(*_why_unknown(unknown, name))
             continue
         changes = _field_changes(new_f, old_f, ignore_to)
         if changes is None:
@@ -221,8 +221,11 @@ def _fields(
             continue
         if changes:
             if patched:  # the project's own deconstruct drops these state-only attributes
-                changes = [c for c in changes if c[0] not in PATCH_EXEMPT_KWARGS and not _dropped_by_type(c, new_f)]
-                skip("runtime-attribute", name, "the project patches Field.deconstruct")
+                changes = [c for c in changes if c[0] not in PATCH_EXEMPT_KWARGS]
+                guessed = [c for c in changes if _dropped_by_type(c, new_f)]
+                if guessed:
+                    changes = [c for c in changes if c not in guessed]
+                    skip("runtime-attribute", name, f"the patched Field.deconstruct may drop {', '.join(c[0] for c in guessed)}")
                 if not changes:
                     continue
             database = any((k in DATABASE_KWARGS or k == "class") and not _pk_to_field(k, a, b, new_f) for k, a, b in changes)
@@ -230,6 +233,17 @@ def _fields(
             for operation in alter_operations(old_f, new_f, {k for k, _, _ in changes}, django_version):
                 drifts.append(_at_model(mine, operation, "error" if database else "warning", f"field {name} changed: {text}", name))
     return drifts, skipped
+
+
+def _why_unknown(state: FieldState, name: str) -> tuple[str, str, str]:
+    """(reason, field name, detail) for a field whose deconstruct djstate cannot know."""
+    if state.known:
+        return "settings-value", name, f"{state.path} is chosen by settings or code"
+    if django_field_name(state.path) is None:
+        return "unknown-field-class", name, state.path
+    key = next((k for k, v in state.kwargs.items() if not is_known(v)), None)
+    value = render(state.kwargs[key])[:60] if key else ""
+    return "unknowable-value", name, f"{key}={value}" if key else state.path
 
 
 def _dropped_by_type(change: tuple[str, str, str], new: FieldState) -> bool:
