@@ -659,8 +659,10 @@ def compare_drf(django: dict, scan: dict, folder: Path) -> dict:
     checked = [s for s in drf["serializers"] if not s["abstract"]
                and "with Abstract Models" not in ((s.get("error") or {}).get("message") or "")]
     skipped_abstract = len(drf["serializers"]) - len(checked)
-    not_instantiable = [s for s in checked if s["error"] and s["error"].get("instantiate")
-                        and s["error"]["type"] == "TypeError"]
+    # the serializer's own __init__ failed (a context key like 'event', a required argument): DRF never
+    # got to judge its fields
+    not_instantiable = [s for s in checked if s["error"] and (
+        s["error"].get("instantiate") or "__init__() missing" in s["error"]["message"])]
     judged = [s for s in checked if s not in not_instantiable]
     by_path: dict[str, list[dict]] = {}
     for s in drf["serializers"]:
