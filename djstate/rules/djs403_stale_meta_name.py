@@ -4,7 +4,7 @@ from typing import Iterable
 
 from djstate.findings import Finding
 from djstate.rules.base import Rule
-from djstate.rules.djs401_unknown_serializer_field import serializer_case
+from djstate.rules.djs401_unknown_serializer_field import HEADER, MODELS, serializer_case
 
 
 class StaleMetaName(Rule):
@@ -41,6 +41,19 @@ class StaleMetaName(Rule):
     needs_serializers = True
 
     VALID = [
+        # a user model on AbstractUser (outside the tree): its user_permissions is not seen, so an
+        # exclude naming it is not judged (nautobot's UserSerializer, found through its settings)
+        serializer_case(
+            "class UserSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = get_user_model()\n"
+            "        exclude = ['user_permissions']\n",
+            **{"shop/users.py": "from django.contrib.auth.models import AbstractUser\n\n\nclass User(AbstractUser):\n    pass\n",
+               "shop/models.py": MODELS + "\nfrom .users import User  # noqa\n",
+               "shop/settings.py": "INSTALLED_APPS = ['shop']\nAUTH_USER_MODEL = 'shop.User'\n",
+               "shop/serializers.py": "from django.contrib.auth import get_user_model\n" + HEADER + "class UserSerializer(serializers.ModelSerializer):\n"
+               "    class Meta:\n        model = get_user_model()\n        exclude = ['user_permissions']\n"},
+        ),
         serializer_case(
             "class VendorSerializer(serializers.ModelSerializer):\n"
             "    class Meta:\n"

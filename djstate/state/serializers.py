@@ -14,6 +14,7 @@ the rules stay silent about it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -428,6 +429,14 @@ class SerializerIndex:
         return self.resolve(value)
 
 
+def _template_matches(template: str, name: str) -> bool:
+    """Whether ``name`` can be what ``related_name="%(app_label)s_%(class)s_x"`` becomes."""
+    pattern = re.escape(template)
+    for key in ("class", "model_name", "app_label"):
+        pattern = pattern.replace(re.escape(f"%({key})s"), r"\w+")
+    return re.fullmatch(pattern, name) is not None
+
+
 # the most derived DRF class among a class's bases decides (C3 puts ModelSerializer before
 # Serializer), and a base outside the tree leaves it unknown
 KIND_RANK = {"base": 0, "plain": 1, "list": 1, "model": 2, "hyperlinked": 3, "unknown": 4}
@@ -518,7 +527,10 @@ class ModelCatalog:
         self.related_names = related_names  # every literal related_name= in the tree
         self.class_names = class_names  # every class name in the tree, lowercased
         # models djstate could not read completely may hold relations it does not see
-        self.hidden_relations = bool(models_state.partial_models or models_state.unverified_models)
+        # models that may hold a relation djstate cannot place: their (lowercased) names, whose
+        # default reverse accessors (`<name>_set`, `<name>`) may exist on any model
+        self.hidden_sources: set[str] = {m for _, m in models_state.partial_models | models_state.unverified_models}
+        self.hidden_sources |= {p.rsplit(".", 1)[-1].lower() for p in getattr(builder, "unknown", ())}
         self.dynamic_attributes: set[str] = set()  # names code may set at runtime (engine markers)
         self.url_field_names: set[str] = {"url"}  # "*": REST_FRAMEWORK sets one djstate cannot read
         self.by_path = {m.path: key for key, m in models_state.classes.items()}
@@ -551,12 +563,15 @@ class ModelCatalog:
 
     def maybe_reverse(self, name: str) -> bool:
         """Whether a name could be the reverse accessor of a relation djstate cannot see."""
-        self._reverse_index()  # notes relations whose target it cannot resolve
-        if not self.hidden_relations:
+        index = self._reverse_index()  # notes relations whose target it cannot resolve
+        if not self.hidden_sources:
             return False
-        if name in self.related_names or any("%(" in r for r in self.related_names):
-            return True
-        return name in self.class_names or (name.endswith("_set") and name[:-4] in self.class_names)
+        placed = {accessor for relations in index.values() for accessor, _ in relations}
+        if name in self.related_names and name not in placed:
+            return True  # a literal related_name= somewhere that no placed relation uses
+        if any(_template_matches(r, name) for r in self.related_names if "%(" in r):
+            return True  # a templated related_name on a model djstate may not fully see
+        return (name[:-4] if name.endswith("_set") else name) in self.hidden_sources
 
     def unresolved_part(self, info: ModelInfo, source: str, certain: bool = True) -> tuple[ModelInfo, str] | None:
         """The first part of a dotted ``source`` that is not on its model (with that model);
@@ -641,14 +656,14 @@ class ModelCatalog:
                     continue
                 target = self.target(state.kwargs["to"], key[0])
                 if target is None:
-                    self.hidden_relations = True  # some model gets a reverse accessor djstate cannot place
+                    self.hidden_sources.add(key[1])  # some model gets a reverse accessor djstate cannot place
                     continue
                 many = kind == "ManyToManyField"
                 related = state.kwargs.get("related_name")
                 if many and target == key:
                     symmetrical = self._symmetrical(key, name)
                     if symmetrical is None:
-                        self.hidden_relations = True
+                        self.hidden_sources.add(key[1])
                     if symmetrical is not False:
                         continue  # a symmetrical m2m to self has no reverse accessor
                 if not isinstance(related, str) or not related:
@@ -949,6 +964,8 @@ def build_fields(
             if name in declared:
                 result.errors.append(BuildError("exclude-declared", name,
                     f"Cannot both declare the field '{name}' and include it in the {serializer.name} 'exclude' option."))  # fmt: skip
+            elif name not in names and not info.known:
+                continue  # a field of a part of the model djstate cannot see (AbstractUser's user_permissions)
             elif name not in names:
                 result.errors.append(BuildError("exclude-unknown", name,
                     f"The field '{name}' was included on serializer {serializer.name} in 'exclude', but does not match any model field."))  # fmt: skip
