@@ -1024,10 +1024,20 @@ def unverified_reason(result, mutation: Mutation, before: int, after: int) -> st
                 reasons.append(f"model {app}.{model} has fields djstate cannot see (partial model): added/removed fields not judged")
             elif (app, model) not in ms.models:
                 reasons.append(f"model {app}.{model} is not in djstate's models state")
+        name = mutation.expected.field
+        for side, state in (("models", ms.models if ms is not None else {}), ("migrations", p.state.models if p.state else {})):
+            fs = state.get((app, model)).fields.get(name) if (app, model) in state and name else None
+            if fs is not None and not fs.known:
+                opaque = [k for k, v in fs.kwargs.items() if type(v).__name__ == "Opaque"]
+                reasons.append(f"field {app}.{model}.{name} is not fully known in the {side} state (kwargs "
+                               f"{', '.join(opaque) or '?'} not readable), so djstate compares none of it")
         if p.state is not None and p.state.is_uncertain(app, model):
             reasons.append(f"the migrations' state of {app}.{model} is uncertain: {why_uncertain(p, app, model)}")
         if app in p.broken_apps:
             reasons.append(f"app {app}'s migration graph is incomplete (unparsable or computed dependencies)")
+    if not mutation.target_model and mutation.expected.app in p.broken_apps:
+        app = mutation.expected.app
+        reasons.append(f"app {app}'s migration graph is incomplete, so graph rules skip it: {why_uncertain(p, app, '')}")
     if mutation.serializer and p.serializers is not None:
         path, line = mutation.serializer
         mine = [(s, b) for s, b in p.serializers.checked() if s.file == path and s.facts.span.line == line]
@@ -1201,10 +1211,11 @@ def render_md(records: list[dict], skipped: list[dict], meta: dict) -> str:
     lines = [
         "# Recall on mutated real projects",
         "",
-        f"Written by `tools/mutate.py` (`make recall`) on {meta['date']}, djstate {meta['djstate']} at commit {meta.get('commit')}"
+        f"Written by `tools/mutate.py` (`make recall`) on {meta['date']}, djstate {meta['djstate']} at commit {meta.get('commit')}{' (updates at ' + ', '.join(meta['update_commits']) + ')' if meta.get('update_commits') else ''}"
         f"{' plus uncommitted edits to %d djstate files (the tree is shared; see recall.json)' % len(meta['djstate_dirty']) if meta.get('djstate_dirty') else ''}, seed {meta['seed']}, "
         f"up to {meta['per_kind']} sites per kind per corpus, {meta['corpora_scanned']} corpora scanned, "
-        f"{len(records)} mutations, {meta['seconds']:.0f} s. A mutation is caught when a NEW error finding has the expected "
+        f"{len(records)} mutations, {meta['seconds']:.0f} s"
+        f"{' (these corpora re-run later, at the tree of that time: ' + ', '.join(meta['updated']) + ')' if meta.get('updated') else ''}. A mutation is caught when a NEW error finding has the expected "
         "code, app label, model and field (and file for migration/serializer findings). See the tool's docstring for the kinds.",
         "",
         "## Recall per kind",
@@ -1237,12 +1248,21 @@ def render_md(records: list[dict], skipped: list[dict], meta: dict) -> str:
         got = "; ".join(f"{g['code']} {g['app']}.{g['model']}.{g['field']} ({g['path']}:{g['line']})" for g in r["got"][:3]) or "nothing new"
         why = f" — {r['reason']}" if r.get("reason") else ""
         lines.append(f"- **{r['miss']}** `{r['kind']}` {r['corpus']}: `{r['site']}`; expected {want}; got {got}{why}")
-    side = [(r, s) for r in records for s in r["side_effects"]]
-    lines += ["", "## Side effects (other new error findings)", ""]
+    side = [r for r in records if r["side_effects"]]
+    lines += ["", "## Side effects (other new error findings, per mutation: count by code, then the first two)", ""]
     if not side:
         lines.append("None.")
-    for r, s in side:
-        lines.append(f"- `{r['kind']}` {r['corpus']} `{r['site']}`: {s['code']} {s['path']}:{s['line']} {s['message'][:200]}")
+    for r in side:
+        codes = ", ".join(f"{c}×{n}" for c, n in Counter(s["code"] for s in r["side_effects"]).most_common())
+        lines.append(f"- `{r['kind']}` {r['corpus']} `{r['site']}`: {codes}")
+        for s in r["side_effects"][:2]:
+            lines.append(f"  - {s['code']} {s['path']}:{s['line']} {s['message'][:160]}")
+    consequences = Counter(s["code"] for r in records for s in r.get("consequences", []))
+    if consequences:
+        lines += ["", "Not counted as side effects (true consequences of the same edit): "
+                  + ", ".join(f"{c}×{n}" for c, n in consequences.most_common())
+                  + " (a renamed field or related name still named elsewhere; the old parent of a migration whose "
+                  "dependency was renamed is a second leaf)."]
     lines += ["", "## Corpora and sites skipped", ""]
     for s in skipped:
         lines.append(f"- {s['corpus']}: {s['why']}")
@@ -1272,7 +1292,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=JSON_OUT)
     parser.add_argument("--md", type=Path, default=MD_OUT)
     parser.add_argument("--update", action="store_true", help="replace only the selected corpora's results in --json")
+    parser.add_argument("--report-only", action="store_true", help="re-render --md from --json")
     args = parser.parse_args(argv)
+    if args.report_only:
+        data = json.loads(args.json.read_text())
+        args.md.write_text(render_md(data["mutations"], data["skipped"], data["meta"]))
+        return 0
     args.kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     unknown = [k for k in args.kinds if k not in KINDS]
     if unknown:
@@ -1292,6 +1317,7 @@ def main(argv: list[str] | None = None) -> int:
         records = [r for r in previous["mutations"] if r["corpus"] not in names]
         skipped = [s for s in previous["skipped"] if s["corpus"] not in names]
     start = time.perf_counter()
+    measured = git_state()  # at the start: the shared tree may move during the run
     scanned = 0
     with tempfile.TemporaryDirectory(prefix="djstate-mutate-") as scratch:
         for corpus in wanted:
@@ -1304,12 +1330,14 @@ def main(argv: list[str] | None = None) -> int:
             partial.write_text(json.dumps({"mutations": records, "skipped": skipped}, indent=1) + "\n")
     meta = {
         "date": datetime.date.today().isoformat(), "djstate": __version__, "seed": args.seed, "per_kind": args.per_kind,
-        "kinds": args.kinds, "corpora_scanned": scanned, "seconds": time.perf_counter() - start, **git_state(),
+        "kinds": args.kinds, "corpora_scanned": scanned, "seconds": time.perf_counter() - start, **measured,
     }  # fmt: skip
     if args.update and args.json.exists():
         old = json.loads(args.json.read_text())["meta"]
         meta["corpora_scanned"] = len({r["corpus"] for r in records})
-        meta["updated"] = sorted({c.name for c in wanted})
+        meta["updated"] = sorted(set(old.get("updated", [])) | {c.name for c in wanted})
+        meta["update_commits"] = [*old.get("update_commits", []), measured["commit"]]
+        meta["commit"] = old.get("commit", meta["commit"])  # the full run's
         meta["seconds"] += old.get("seconds", 0)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"meta": meta, "mutations": records, "skipped": skipped}, indent=1) + "\n")
