@@ -336,6 +336,15 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
             and set(project.migrations[key].opaque_attributes) & GRAPH_ATTRIBUTES
         ):
             project.broken_apps.add(key[0])  # dependencies computed at import time
+    # Django stops at a missing dependency (NodeNotFoundError) or a cycle: DJS102/DJS103 say so,
+    # and the app's replayed state, built in an order Django never runs, is not judged
+    broken = [(m.key, f"depends on missing {m.target[0]}.{m.target[1]}") for m in project.graph.missing]
+    broken += [(cycle[0], "is in a dependency cycle") for cycle in project.graph.cycles]
+    for key, detail in broken:
+        for app in {key[0]} | ({k[0] for c in project.graph.cycles for k in c} if "cycle" in detail else set()):
+            project.broken_apps.add(app)
+            project.state.uncertain_apps.add(app)
+            project.state.uncertain_why.setdefault(app, ("broken-graph", f"{key[0]}.{key[1]} {detail}"))
     project.unjudged += project.state.unjudged
     return project
 

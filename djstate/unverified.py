@@ -43,6 +43,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "operation that changes the state in its own code",
         "nothing to configure",
     ),
+    "broken-graph": (
+        "the app's migration graph is broken (a missing dependency or a cycle, reported as DJS102/DJS103): "
+        "Django stops there, so the state built from it is not judged",
+        "fix the DJS102/DJS103 finding first",
+    ),
     "unparsable": (
         "a file djstate could not read (reported as DJS100)",
         "fix the file, or exclude it",

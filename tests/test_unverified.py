@@ -46,3 +46,24 @@ def test_cli_lists_groups_and_json_lists_items():
     assert {"reason", "unit", "path", "line", "detail"} == set(data["unverified"][0])
     judged = data["stats"]["judged"]
     assert judged["models"][0] <= judged["models"][1] and judged["serializers"][0] <= judged["serializers"][1]
+
+
+def test_a_missing_dependency_stops_the_app_as_django_does(tmp_path):
+    """Django raises NodeNotFoundError: DJS102 says so, and the state replayed in an order
+    Django never runs gives no further errors (make recall found 60 such false errors)."""
+    from djstate.rules.base import migration_source
+
+    add = "migrations.AddField(model_name='book', name='isbn', field=models.CharField(max_length=13))"
+    remove = "migrations.RemoveField(model_name='book', name='isbn')"
+    create = ("migrations.CreateModel(name='Book', fields=[('id', models.AutoField(auto_created=True, "
+              "primary_key=True, serialize=False, verbose_name='ID'))])")  # fmt: skip
+    write_project(tmp_path, {
+        "shop/__init__.py": "", "shop/migrations/__init__.py": "",
+        "shop/migrations/0001_initial.py": migration_source(operations=create),
+        "shop/migrations/0002_isbn.py": migration_source("('shop', '0001_nosuch')", add),
+        "shop/migrations/0003_drop_isbn.py": migration_source("('shop', '0002_isbn')", remove),
+        "shop/models.py": "from django.db import models\n\n\nclass Book(models.Model):\n    pass\n",
+    })  # fmt: skip
+    result = run_scan(tmp_path)
+    assert {f.code for f in result.findings if f.severity == "error"} == {"DJS102"}
+    assert any(u.reason == "broken-graph" for u in result.project.unjudged)
