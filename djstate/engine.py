@@ -699,6 +699,8 @@ def _source_markers(project: Project) -> SourceMarkers:
             markers.runtime_fields.add("@modeltranslation")
         if b"HistoricalRecords" in data:
             markers.runtime_fields.add("@historical")
+        if b"hierarkey" in data:
+            markers.runtime_fields.add("@hierarkey")  # django-hierarkey's <Model>_SettingsStore models
         if _PATCHED_DECONSTRUCT.search(data):
             markers.runtime_fields.add("@deconstruct-patched")
         in_serializers = module.rsplit(".", 1)[-1] == "serializers" or ".serializers." in f".{module}."

@@ -29,7 +29,7 @@ MODEL = "django.db.models.base.Model"
 MANAGERS = {"django.db.models.manager.Manager", "django.db.models.manager.BaseManager"}
 # django.contrib managers that set use_in_migrations = True
 MIGRATION_MANAGERS = {
-    "django.contrib.auth.models.UserManager", "django.contrib.auth.base_user.BaseUserManager",
+    "django.contrib.auth.models.UserManager",
     "django.contrib.auth.models.GroupManager", "django.contrib.auth.models.PermissionManager",
     "django.contrib.contenttypes.models.ContentTypeManager", "django.contrib.sites.models.SiteManager",
 }  # fmt: skip
@@ -211,7 +211,9 @@ class ModelsBuilder:
         for parent in parents:
             if parent.abstract:
                 fields += [f for f in parent.fields if f[0] not in {x[0] for x in fields}]
-                managers += [m for m in parent.managers if m[0] not in {x[0] for x in managers}]
+            # managers are inherited from every parent, abstract or concrete (a proxy of auth.Group
+            # has GroupManager); fields only from abstract ones
+            managers += [m for m in parent.managers if m[0] not in {x[0] for x in managers}]
         own_names = set()
         fields_known = all(p.fields_known for p in parents)
         for attr in facts.attributes:

@@ -79,6 +79,7 @@ TAGGABLE_MANAGER = "taggit.managers.TaggableManager"
 UNKNOWN_MODEL = ("?", "?")  # the target of a relation that depends on settings
 
 # dir(django.db.models.Model) without dunders (Django 5.2): what hasattr() finds on any model
+MPTT_FIELDS = frozenset({"lft", "rght", "tree_id", "level", "parent"})
 MODEL_ATTRIBUTES = frozenset({
     "_check_column_name_clashes", "_check_composite_pk", "_check_constraints", "_check_db_table_comment",
     "_check_default_pk", "_check_field_name_clashes", "_check_fields", "_check_id_field", "_check_indexes",
@@ -735,6 +736,8 @@ class ModelCatalog:
         if model_class.facts.decorators:
             attributes_known = False  # a class decorator may add attributes
         attributes |= own_attributes | MODEL_ATTRIBUTES | self.runtime_names
+        if any(p.startswith("mptt.") for p in self.builder._chain(model_class.path)):
+            attributes |= MPTT_FIELDS  # MPTTModel's metaclass adds the tree fields to the class
         if not model_class.managers:  # Django adds `objects` only to classes that declare none
             attributes.add("objects")
         pk = None
