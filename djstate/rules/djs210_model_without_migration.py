@@ -51,6 +51,11 @@ class ModelWithoutMigration(Rule):
                 "            ('id', models.IntegerField(blank=True, db_index=True)),\n        ]),\n", 1),
             "shop/models.py": "from simple_history.models import HistoricalRecords\n" + MODELS + "    history = HistoricalRecords()\n",
         }),
+        # django-hierarkey generates <Model>_SettingsStore at runtime (pretalx's GlobalSettings)
+        Case({**APP, "shop/migrations/0001_initial.py": MIGRATION.replace("        ]),\n", "        ]),\n"
+              "        migrations.CreateModel(name='Book_SettingsStore', fields=[('id', models.AutoField("
+              "auto_created=True, primary_key=True, serialize=False, verbose_name='ID'))]),\n", 1),
+              "shop/models.py": "import hierarkey\n" + MODELS.replace("class Book", "@hierarkey.add()\nclass Book")}),
         # a model made by a call (django-machina: `Forum = model_factory(AbstractForum)`)
         Case({**APP, "shop/migrations/0001_initial.py": MIGRATION,
               "shop/abstract.py": MODELS.replace("class Book(models.Model):", "class AbstractBook(models.Model):")

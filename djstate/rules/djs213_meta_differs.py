@@ -61,6 +61,14 @@ class MetaDiffers(Rule):
               # %(app_label)s/%(class)s filled in per concrete model; [*Base.Meta.indexes, X] and
               # .append() after the assignment evaluated (patterns A and B)
               Case({**APP, "shop/migrations/0001_initial.py": _PLACE_MIGRATION, "shop/models.py": _PLACE_MODELS}),
+              # a project Index subclass with a positional name: Index.__init__ makes it F() (pretix)
+              Case({**APP, "shop/migrations/0001_initial.py": MIGRATION.replace("import django.db.models.deletion",
+                        "import django.db.models.deletion\nimport shop.models").replace(
+                        "        ]),\n", "        ], options={'indexes': [shop.models.TitleIndex(models.F('title'), "
+                        "name='book_title_idx')]}),\n"),
+                    "shop/models.py": MODELS.replace("class Book(models.Model):", "class TitleIndex(models.Index):\n"
+                                      "    pass\n\n\nclass Book(models.Model):")
+                                      + "\n    class Meta:\n        indexes = [TitleIndex('title', name='book_title_idx')]\n"}),
               # a condition built by a private function of the migration (nautobot's dcim 0088):
               # a runtime value on one side, never "changed"
               Case({**APP, "shop/migrations/0001_initial.py": MIGRATION.replace(
