@@ -29,7 +29,7 @@ test: $(TESTDEPS)
 # Mutated copies of real projects, scanned in-process; `make test` runs a bounded share of it.
 # DJSTATE_FUZZ_REPORT=fuzz.json also writes each DJS000 cause with a mutated file.
 FUZZ_EXAMPLES ?= 3000
-FUZZ_SECONDS ?= 1080
+FUZZ_SECONDS ?= 1020
 fuzz: $(TESTDEPS)
 	DJSTATE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DJSTATE_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest tests/test_fuzz.py -q -s -p no:cacheprovider
 
