@@ -630,6 +630,7 @@ _ANNOTATE = re.compile(rb"\.(?:annotate|alias)\(")
 _KEYWORD = re.compile(rb"(?<![\w.])(\w+)\s*=(?!=)")
 _TO_ATTR = re.compile(rb"""to_attr\s*=\s*['"](\w+)['"]""")
 _ATTRIBUTE_ASSIGNMENT = re.compile(rb"\b\w+\.(\w+)\s*=(?!=)")
+_CLASS_ATTRIBUTE_ASSIGNMENT = re.compile(rb"\b(?:[A-Z]\w*|cls)\.(\w+)\s*=(?!=)")  # `Book.rating = ...`
 _SETATTR_ON_CLASS = re.compile(rb"setattr\(\s*[A-Z]\w*\s*,")
 _URL_FIELD_NAME = re.compile(rb"""URL_FIELD_NAME['"]?\s*[:=]\s*['"](\w+)['"]""")
 
@@ -663,6 +664,7 @@ class SourceMarkers:
     # attribute names code may give objects or classes at runtime: annotate()/alias() keywords,
     # Prefetch(to_attr=...), any `x.name = ...`; "*" when setattr() is called on a class
     dynamic_attributes: set[str] = field(default_factory=set)
+    class_attributes: set[str] = field(default_factory=set)  # `Model.x = ...`: given to a class
     url_field_names: set[str] = field(default_factory=set)  # REST_FRAMEWORK["URL_FIELD_NAME"]
     view_actions: dict[str, set[str]] = field(default_factory=dict)  # view class -> as_view({...}) actions
     views_routed_whole: set[str] = field(default_factory=set)  # as_view() or router.register(...)
@@ -716,8 +718,10 @@ def _source_markers(project: Project) -> SourceMarkers:
         if b"to_attr" in data:
             markers.dynamic_attributes.update(m.decode() for m in _TO_ATTR.findall(data))
         markers.dynamic_attributes.update(m.decode() for m in _ATTRIBUTE_ASSIGNMENT.findall(data))
+        markers.class_attributes.update(m.decode() for m in _CLASS_ATTRIBUTE_ASSIGNMENT.findall(data))
         if _SETATTR_ON_CLASS.search(data):
             markers.dynamic_attributes.add("*")
+            markers.class_attributes.add("*")
         if b"URL_FIELD_NAME" in data:
             names = {m.decode() for m in _URL_FIELD_NAME.findall(data)}
             markers.url_field_names.update(names or {"*"})
@@ -758,6 +762,7 @@ def build_serializers(project: Project, store: FactsStore, markers: SourceMarker
         markers.related_names, class_names,
     )  # fmt: skip
     catalog.dynamic_attributes = markers.dynamic_attributes
+    catalog.class_attributes = markers.class_attributes | markers.runtime_fields
     catalog.url_field_names = {"url"} | markers.url_field_names
     candidates = sorted(
         m for m in markers.serializer_modules | markers.view_modules if m in project.tree.modules

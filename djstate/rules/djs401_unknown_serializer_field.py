@@ -102,6 +102,15 @@ class UnknownSerializerField(Rule):
     needs_serializers = True
 
     VALID = [
+        # a declared field whose serializer class is built by a call (misago's subset_fields)
+        serializer_case(
+            "Basic = VendorSerializerBase.subset_fields('id')\n\n\n"
+            "class VendorSerializer(serializers.ModelSerializer):\n"
+            "    related = Basic(many=True, read_only=True)\n\n"
+            "    class Meta:\n"
+            "        model = Vendor\n"
+            "        fields = ['id', 'related']\n",
+        ),
         serializer_case(
             "class VendorSerializer(serializers.ModelSerializer):\n"
             "    label = serializers.CharField(source='name')\n\n"
@@ -142,6 +151,15 @@ class UnknownSerializerField(Rule):
               "        fields = ['id', 'name', 'level', 'children']\n"}),
     ]  # fmt: skip
     INVALID = [
+        # an attribute code sets on instances does not make a Meta.fields name valid: DRF asks
+        # hasattr(model_class, name) (a renamed field still named here is reported)
+        serializer_case(
+            "class VendorSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Vendor\n"
+            "        fields = ['id', 'label']  # expect: DJS401\n",
+            **{"shop/views.py": "def annotate(vendor):\n    vendor.label = 'x'\n"},
+        ),
         serializer_case(
             "class VendorSerializer(serializers.ModelSerializer):\n"
             "    class Meta:\n"

@@ -150,6 +150,7 @@ class SerializerClass:
     meta: dict[str, tuple[Any, Span, str, tuple]] | None = None  # name -> (value, span, file, item spans)
     meta_known: bool = True
     outside: str = ""  # the first base djstate cannot follow (why it is not known)
+    maybe_declared: set[str] = field(default_factory=set)  # attributes that may be declared fields
 
     @property
     def name(self) -> str:
@@ -313,6 +314,7 @@ class SerializerIndex:
                     and _capitalised(value.path)
                 ):
                     result.declared_known = False  # maybe a field of a class djstate cannot follow
+                    result.maybe_declared.add(attr.name)
             else:
                 own.pop(attr.name, None)
                 plain.discard(attr.name)
@@ -322,6 +324,7 @@ class SerializerIndex:
         merged: dict[str, DeclaredField] = {}
         for parent in parents:
             result.declared_known = result.declared_known and parent.declared_known
+            result.maybe_declared |= parent.maybe_declared - plain - set(own)
             for name, declared in parent.declared.items():
                 result.base_declared.add(name)
                 if name not in plain and name not in merged:
@@ -533,16 +536,21 @@ class ModelCatalog:
         self.hidden_sources: set[str] = {m for _, m in models_state.partial_models | models_state.unverified_models}
         self.hidden_sources |= {p.rsplit(".", 1)[-1].lower() for p in getattr(builder, "unknown", ())}
         self.dynamic_attributes: set[str] = set()  # names code may set at runtime (engine markers)
+        self.class_attributes: set[str] = set()  # of those, names code sets on a class (Model.x = ...)
         self.url_field_names: set[str] = {"url"}  # "*": REST_FRAMEWORK sets one djstate cannot read
         self.by_path = {m.path: key for key, m in models_state.classes.items()}
         self._info: dict[tuple[str, str], ModelInfo | None] = {}
         self._reverse: dict[tuple[str, str], list[tuple[str, Relation]]] | None = None
 
-    def maybe_runtime_attribute(self, info: ModelInfo, name: str) -> bool:
+    def maybe_runtime_attribute(self, info: ModelInfo, name: str, on_class: bool = False) -> bool:
         """Whether code may give the model that attribute at runtime: a monkeypatched or
         annotated name, a modeltranslation copy (``title_en``) or the companion column of a
         third-party field (djmoney's ``price_currency``)."""
-        if name in self.dynamic_attributes or "*" in self.dynamic_attributes:
+        # ModelSerializer.build_field asks hasattr(model_class, name): only what code gives the
+        # class counts for Meta.fields; a source= path is resolved on instances, where
+        # annotations, to_attr and `obj.name = ...` count too
+        given = self.class_attributes if on_class else self.dynamic_attributes
+        if name in given or "*" in given:
             return True
         translated = "@modeltranslation" in self.runtime_names
         return any(
@@ -1138,7 +1146,8 @@ def _build(name: str, source: str, info: ModelInfo, serializer: SerializerClass,
         or not info.reverse_known
         or not serializer.known
         or catalog.maybe_reverse(source)
-        or catalog.maybe_runtime_attribute(info, source)
+        or catalog.maybe_runtime_attribute(info, source, on_class=True)
+        or name in serializer.maybe_declared  # `path = BasicCategorySerializer(...)`, a class built by a call
     ):
         result.certain = result.names_certain = False
         return None
