@@ -13,6 +13,7 @@ from djstate.parse.expressions import ExpressionReader, Scope, _span
 def extract_app_configs(module: cst.Module, scope: Scope, positions: Any) -> list[AppConfigFacts]:
     reader = ExpressionReader(scope)
     configs = []
+    own: dict[str, dict[str, Any]] = {}  # configs of this module: a subclass inherits their attributes
     for stmt in module.body:
         if not isinstance(stmt, cst.ClassDef) or not stmt.bases:
             continue
@@ -30,9 +31,14 @@ def extract_app_configs(module: cst.Module, scope: Scope, positions: Any) -> lis
                     elif isinstance(small, cst.AnnAssign) and small.value is not None:
                         if isinstance(small.target, cst.Name):
                             attrs[small.target.value] = reader.read(small.value)
+        default = attrs.get("default")  # not inherited: AppConfig.default is per class
+        for path in base_paths:  # class AdminConfig(SimpleAdminConfig): default_auto_field from the base
+            parent = own.get(path.rsplit(".", 1)[-1]) if path.rsplit(".", 1)[0] in (scope.module, "") else None
+            for key, value in (parent or {}).items():
+                attrs.setdefault(key, value)
+        own[stmt.name.value] = {k: v for k, v in attrs.items() if k != "default"}
         name = attrs.get("name")
         label = attrs.get("label")
-        default = attrs.get("default")
         configs.append(
             AppConfigFacts(
                 class_name=stmt.name.value,

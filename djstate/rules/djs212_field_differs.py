@@ -99,6 +99,13 @@ class FieldDiffers(Rule):
               "shop/ee/publishing/models.py": "from django.db import models\n\n\nclass Publisher(models.Model):\n    pass\n",
               "shop/models.py": "from shop.ee.publishing.models import Publisher\n" + MODELS
               + "    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE)\n"}),
+        # default_auto_field inherited from a base AppConfig of the same module (django.contrib.admin's
+        # AdminConfig(SimpleAdminConfig)) wins over the settings' DEFAULT_AUTO_FIELD
+        Case({**APP, "shop/migrations/0001_initial.py": MIGRATION, "shop/models.py": MODELS,
+              "shop/apps.py": "from django.apps import AppConfig\n\n\nclass SimpleShopConfig(AppConfig):\n"
+                              "    default_auto_field = 'django.db.models.AutoField'\n    name = 'shop'\n\n\n"
+                              "class ShopConfig(SimpleShopConfig):\n    default = True\n",
+              "settings.py": "INSTALLED_APPS = ['shop']\nDEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'\n"}),
         # equal values spelled differently: computed, not compared as text (pattern E)
         Case({**APP, "shop/migrations/0001_initial.py": _JOB_MIGRATION, "shop/models.py": _JOB_MODELS}),
         # a patched deconstruct that drops kwargs by their value's type (pattern F)

@@ -134,7 +134,7 @@ def normalise_object(value: Any) -> Any:
         if inner.path.startswith("operator."):
             return _operator(inner)
         normaliser = NORMALISERS.get(inner.path)
-        if normaliser is None and inner.path.endswith("Index") and not inner.path.startswith("django."):
+        if normaliser is None and "Index" in inner.path.rsplit(".", 1)[-1] and not inner.path.startswith("django."):
             # a project's Index subclass: Index.__init__ still turns positional names into F()
             return Call(inner.path, _expressions(inner.args), inner.kwargs)
         return normaliser(inner) if normaliser else inner
