@@ -326,3 +326,22 @@ def test_a_create_model_manager_that_is_no_pair_does_not_end_the_replay(tmp_path
     for finding in internal(result):
         assert "internal error in migration shop.0001_initial" in finding.message, finding
         assert finding.path == "shop/migrations/0001_initial.py"
+
+
+def test_managers_that_are_not_pairs_leave_managers_unknown(tmp_path):
+    """The fuzzer's DJS000 cause: `managers=[foo()]` in CreateModel/AlterModelManagers no longer
+    ends the migration's replay; the managers are just not judged."""
+    from djstate.rules.base import migration_source
+    from tests.conftest import run_scan, write_project
+
+    create = ("migrations.CreateModel(name='Book', fields=[('id', models.AutoField(auto_created=True, "
+              "primary_key=True, serialize=False, verbose_name='ID'))], managers=[foo()]),\n"
+              "        migrations.AlterModelManagers(name='book', managers=[[m for m in ['objects', models.Manager()]]])")  # fmt: skip
+    write_project(tmp_path, {
+        "shop/__init__.py": "", "shop/migrations/__init__.py": "",
+        "shop/migrations/0001_initial.py": migration_source(operations=create, header="from shop.helpers import foo"),
+        "shop/models.py": "from django.db import models\n\n\nclass Book(models.Model):\n    pass\n",
+    })  # fmt: skip
+    result = run_scan(tmp_path)
+    assert not [f for f in result.findings if f.code == "DJS000"]
+    assert ("shop", "book") in result.project.state.models

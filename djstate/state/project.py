@@ -217,7 +217,7 @@ class Replayer:
                     if isinstance(fname, str)
                 },
                 options, list(bases) if isinstance(bases, (list, tuple)) else [bases],
-                [tuple(m) for m in managers] if isinstance(managers, list) else [],
+                _manager_pairs(managers),
                 origin=(key[1], op.span),
             )  # fmt: skip
             self._check_targets(key, models[(app, name.lower())], list(models[(app, name.lower())].fields))
@@ -256,7 +256,7 @@ class Replayer:
                     model.options.pop(option, None)
         elif kind == "AlterModelManagers":
             managers = self.value(a.get("managers") or [])
-            model.managers = [tuple(m) for m in managers] if isinstance(managers, list) else []
+            model.managers = _manager_pairs(managers)
         elif kind in ("AddField", "AlterField"):
             self._add_or_alter_field(key, op, model)
         elif kind == "RemoveField":
@@ -441,6 +441,16 @@ def normalize_together(value: Any) -> Any:
     if not isinstance(items[0], (tuple, list)):
         items = [items]
     return tuple(tuple(t) for t in items)
+
+
+def _manager_pairs(managers: Any) -> list:
+    """``managers=[("objects", Manager())]`` as pairs; anything else (a call djstate cannot
+    follow, a non-pair) leaves the managers unknown rather than ending the replay."""
+    if not isinstance(managers, (list, tuple)):
+        return [] if managers is None else [("?", Opaque(render(managers)))]
+    if all(isinstance(m, (list, tuple)) and len(m) == 2 and isinstance(m[0], str) for m in managers):
+        return [tuple(m) for m in managers]
+    return [("?", Opaque(render(managers)))]
 
 
 def replay(
