@@ -81,8 +81,7 @@ def compare_states(
     def skip(key: tuple[str, str], model: ModelState, what: str) -> None:
         """A model not compared: why the models side or the migrations side is unknown."""
         reason, detail = models_state.why.get(key) or migrations_state.why(*key)
-        path, span = model.origin if model.origin and isinstance(model.origin[0], str) else ("", Span())
-        unjudged.append(Unjudged(reason, f"{what} {model.app}.{model.name}", path, getattr(span, "line", 0), detail))
+        unjudged.append(Unjudged(reason, f"{what} {model.app}.{model.name}", *_place(model.origin), detail))
 
     labels = {label for label, app in apps.items() if app.migrated and not app.external}
     ours = {k: m for k, m in models_state.models.items() if k[0] in labels}
@@ -151,6 +150,15 @@ def compare_states(
     return DriftResult(drifts, len(unjudged), errors, unjudged, total - skipped_models, total)
 
 
+def _place(*origins: tuple | None) -> tuple[str, int]:
+    """(file, line) of the first origin that names a source file (a migration's origin names
+    its migration key instead)."""
+    for origin in origins:
+        if origin and isinstance(origin[0], str):
+            return origin[0], getattr(origin[1], "line", 0)
+    return "", 0
+
+
 def _unit(errors: list[InternalError], model: ModelState, where: tuple | None = None):
     """One model's comparison, isolated: an unforeseen shape skips only that model."""
     path, span = where or model.origin or ("", None)
@@ -182,9 +190,8 @@ def _fields(
 
     def skip(reason: str, name: str, detail: str = "") -> None:
         state = mine.fields.get(name)
-        path, span = state.origin if state is not None and state.origin and isinstance(state.origin[0], str) else (
-            mine.origin if mine.origin and isinstance(mine.origin[0], str) else ("", Span()))
-        skipped.append(Unjudged(reason, f"field {mine.app}.{mine.name}.{name}", path, getattr(span, "line", 0), detail))
+        place = _place(state.origin if state is not None else None, mine.origin)
+        skipped.append(Unjudged(reason, f"field {mine.app}.{mine.name}.{name}", *place, detail))
 
     patched = "@deconstruct-patched" in runtime_fields
     for name in mine.fields:
@@ -322,8 +329,7 @@ def _options(
     skipped: list[Unjudged] = []
 
     def skip(what: str) -> None:
-        path, span = mine.origin if mine.origin and isinstance(mine.origin[0], str) else ("", Span())
-        skipped.append(Unjudged("unknowable-value", f"Meta {what} of {mine.app}.{mine.name}", path, getattr(span, "line", 0),
+        skipped.append(Unjudged("unknowable-value", f"Meta {what} of {mine.app}.{mine.name}", *_place(mine.origin),
                                 "built at runtime or by code djstate cannot evaluate"))
     keys = set(ALTER_OPTION_KEYS) - (PATCH_EXEMPT_OPTIONS if patched else set())
     a = {k: v for k, v in old.options.items() if k in keys}
