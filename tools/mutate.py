@@ -5,6 +5,7 @@ does, scan each broken copy with djstate, and count how often djstate reports ex
     .venv/bin/python tools/mutate.py                       # every corpus, 2 sites per kind
     .venv/bin/python tools/mutate.py --corpora wagtail,netbox --kinds add_field,fork_leaf
     .venv/bin/python tools/mutate.py --held-out-only --per-kind 3
+    .venv/bin/python tools/mutate.py --site-packages oracle  # read each corpus's oracle venv
 
 Kinds (each should produce exactly one expected finding):
 
@@ -897,9 +898,28 @@ class SharedStore(FactsStore):
         return facts
 
 
+# The site-packages folder the scans read (``--site-packages oracle``): set per corpus.
+SITE_PACKAGES: tuple[str, ...] = ()
+ORACLE_VENVS = Path("~/.cache/djstate/oracle-venvs").expanduser()
+
+
+def oracle_site_packages(corpus) -> tuple[str, ...]:
+    """The corpus's oracle venv (tools/oracle_wide.py: the corpus installed with its dependencies)
+    as the project's own virtualenv; () when it was not built or its install failed."""
+    venv = ORACLE_VENVS / corpus.dirname
+    try:
+        record = json.loads((venv / ".oracle-venv.json").read_text())
+    except (OSError, ValueError):
+        return ()
+    if not record.get("ok"):
+        return ()
+    found = sorted((venv / "lib").glob("python3.*/site-packages"))
+    return (str(found[0]),) if found else ()
+
+
 def run_scan(root: Path, shared: dict) -> tuple[dict, object]:
     """What `djstate scan ROOT --format json` prints, and the in-memory result behind it."""
-    config = load_config(root, {})
+    config = load_config(root, {"site_packages": SITE_PACKAGES} if SITE_PACKAGES else {})
     store = SharedStore(root, default_cache_dir(), shared=shared)
     result = scan(root, config, store)
     return json.loads(json_report.render(result.findings, result.stats)), result
@@ -1111,7 +1131,11 @@ def _brief(f: dict) -> dict:
 
 
 def run_corpus(corpus, args, records: list, skipped: list, scratch: Path) -> None:
+    global SITE_PACKAGES
     src = fetch.ensure(corpus.name)
+    SITE_PACKAGES = oracle_site_packages(corpus) if args.site_packages == "oracle" else ()
+    if args.site_packages == "oracle" and not SITE_PACKAGES:
+        skipped.append({"corpus": corpus.name, "why": "no oracle venv: scanned without site-packages"})
     work = scratch / corpus.dirname
     if work.exists():
         shutil.rmtree(work)
@@ -1155,7 +1179,7 @@ def run_corpus(corpus, args, records: list, skipped: list, scratch: Path) -> Non
                     counts["skip:" + kind] += 1
                     continue
                 done += 1
-                record.update(corpus=corpus.name, held_out=corpus.held_out, kind=kind)
+                record.update(corpus=corpus.name, held_out=corpus.held_out, kind=kind, venv=bool(SITE_PACKAGES))
                 records.append(record)
                 status = "caught" if record["caught"] else f"MISS ({record['miss']})"
                 print(f"  {kind:24} {m.site[:90]:90} {status}", flush=True)
@@ -1217,6 +1241,12 @@ def render_md(records: list[dict], skipped: list[dict], meta: dict) -> str:
         f"{len(records)} mutations, {meta['seconds']:.0f} s"
         f"{' (these corpora re-run later, at the tree of that time: ' + ', '.join(meta['updated']) + ')' if meta.get('updated') else ''}. A mutation is caught when a NEW error finding has the expected "
         "code, app label, model and field (and file for migration/serializer findings). See the tool's docstring for the kinds.",
+        "",
+        ("The project's virtualenv: each corpus's oracle venv (the corpus installed with its dependencies by "
+         "`tools/oracle_wide.py`) was read as `--site-packages`, as djstate reads a user's detected venv; "
+         f"{sum(1 for r in records if r.get('venv'))} of {len(records)} mutations were scanned with one."
+         if meta.get("site_packages") == "oracle" else
+         "No virtualenv: each corpus was scanned alone, without its dependencies (`--site-packages oracle` reads them)."),
         "",
         "## Recall per kind",
         "",
@@ -1293,6 +1323,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--md", type=Path, default=MD_OUT)
     parser.add_argument("--update", action="store_true", help="replace only the selected corpora's results in --json")
     parser.add_argument("--report-only", action="store_true", help="re-render --md from --json")
+    parser.add_argument("--site-packages", choices=("none", "oracle"), default="none",
+                        help="oracle: read the corpus's oracle venv (tools/oracle_wide.py) as the project's virtualenv")
     args = parser.parse_args(argv)
     if args.report_only:
         data = json.loads(args.json.read_text())
@@ -1330,7 +1362,7 @@ def main(argv: list[str] | None = None) -> int:
             partial.write_text(json.dumps({"mutations": records, "skipped": skipped}, indent=1) + "\n")
     meta = {
         "date": datetime.date.today().isoformat(), "djstate": __version__, "seed": args.seed, "per_kind": args.per_kind,
-        "kinds": args.kinds, "corpora_scanned": scanned, "seconds": time.perf_counter() - start, **measured,
+        "kinds": args.kinds, "site_packages": args.site_packages, "corpora_scanned": scanned, "seconds": time.perf_counter() - start, **measured,
     }  # fmt: skip
     if args.update and args.json.exists():
         old = json.loads(args.json.read_text())["meta"]
