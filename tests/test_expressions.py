@@ -65,3 +65,16 @@ def test_render_is_canonical():
     assert render({"b": 1, "a": (1,)}) == "{'a': (1,), 'b': 1}"
     assert render(frozenset({"b", "a"})) == "{'a', 'b'}"
     assert render(Call("x.Y", (1,), {"b": 2, "a": 1})) == "x.Y(1, a=1, b=2)"
+
+
+def test_translation_calls_with_named_parameters_are_their_text():
+    # mayan-edms writes verbose_name=_(message='UUID'); Django's migration writer stores 'UUID'
+    source = (
+        "from django.utils.translation import gettext_lazy as _, pgettext_lazy\n"
+        "A = _(message='UUID')\nB = pgettext_lazy('month', message='May')\n"
+        "C = pgettext_lazy(context='month', message='May')\nD = _(message='x', other=1)\n"
+    )
+    assert constant(source, "A") == "UUID"
+    assert constant(source, "B") == "May"
+    assert constant(source, "C") == "May"
+    assert constant(source, "D") == Call("django.utils.translation.gettext_lazy", (), {"message": "x", "other": 1})

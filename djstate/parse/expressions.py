@@ -355,6 +355,10 @@ class ExpressionReader:
             else:
                 args.append(self._read(arg.value))
         path = func.path
+        if path in _GETTEXT or path in _PGETTEXT:  # their parameters may be named: _(message="User")
+            named = ("message",) if path in _GETTEXT else ("context", "message")
+            if set(kwargs) <= set(named[len(args) :]):
+                args = [*args, *(kwargs.pop(name) for name in named[len(args) :] if name in kwargs)]
         if path in _GETTEXT and len(args) == 1 and isinstance(args[0], str) and not kwargs:
             return args[0]
         if path in _PGETTEXT and len(args) == 2 and isinstance(args[1], str) and not kwargs:
