@@ -400,12 +400,13 @@ def _load_settings(project: Project, store: FactsStore) -> None:
 
 
 def _only_settings_module(project: Project) -> str | None:
-    """Without manage.py (a released wheel): the one non-test ``settings`` module of the tree
-    that defines INSTALLED_APPS (netbox.settings), if there is exactly one."""
+    """Without manage.py (a released wheel): the one non-test ``settings`` module, or module of
+    a ``settings`` package, of the tree that defines INSTALLED_APPS (netbox.settings,
+    mayan.settings.base), if there is exactly one."""
     found = []
     for module, path in project.tree.modules.items():
         parts = module.split(".")
-        if parts[-1] != "settings" or any("test" in p or p in ("example", "examples", "docs") for p in parts):
+        if "settings" not in parts[-2:] or any("test" in p or p in ("example", "examples", "docs") for p in parts):
             continue
         try:
             with open(project.root / path, "rb") as handle:

@@ -21,3 +21,33 @@ def test_example_reads_settings_statically():
     assert result.project.settings_path == "bookshop/settings.py"
     assert result.project.auth_user_model == "accounts.User"
     assert "shop_orders" in result.project.apps  # label from orders/apps.py
+
+
+def test_settings_package_of_a_wheel_is_found_without_manage_py(tmp_path):
+    # mayan-edms ships mayan/settings/{__init__,base,production}.py and no manage.py: the one
+    # module of a settings package that defines INSTALLED_APPS is the settings
+    from tests.conftest import write_project
+
+    root = write_project(tmp_path, {
+        "site/__init__.py": "",
+        "site/settings/__init__.py": "from .base import *\n",
+        "site/settings/base.py": "INSTALLED_APPS = ['shop']\nDEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'\n",
+        "site/settings/production.py": "from .base import *\nDEBUG = False\n",
+        "shop/__init__.py": "",
+        "shop/models.py": "from django.db import models\n\nclass Item(models.Model):\n    name = models.TextField()\n",
+    })
+    result = run_scan(root)
+    assert result.project.settings_path == "site/settings/base.py"
+    assert result.project.settings.default_auto_field == "django.db.models.BigAutoField"
+
+
+def test_two_settings_modules_defining_installed_apps_choose_none(tmp_path):
+    from tests.conftest import write_project
+
+    root = write_project(tmp_path, {
+        "site/__init__.py": "",
+        "site/settings/__init__.py": "",
+        "site/settings/dev.py": "INSTALLED_APPS = ['shop']\n",
+        "site/settings/prod.py": "INSTALLED_APPS = ['shop', 'extra']\n",
+    })
+    assert run_scan(root).project.settings_path is None
