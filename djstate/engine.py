@@ -746,7 +746,8 @@ _PATCHED_DECONSTRUCT = re.compile(rb"Field\.deconstruct\s*=|ALTER_OPTION_KEYS\.r
 
 def build_serializers(project: Project, store: FactsStore, markers: SourceMarkers):
     """Every DRF serializer of the tree, with what DRF would build for it."""
-    from djstate.state.serializers import ModelCatalog, SerializerAnalysis, SerializerIndex
+    from djstate.state.catalog import ModelCatalog
+    from djstate.state.serializers import SerializerAnalysis, SerializerIndex
 
     builder = project.models_builder
     modules = project.modules or project.tree.modules

@@ -5,7 +5,8 @@
 ``SerializerMetaclass._get_declared_fields`` does, ``Meta`` is looked up the way Python
 finds a class attribute (a child's own ``Meta`` replaces its parent's unless it derives from
 it). :func:`build_fields` then does what ``ModelSerializer.get_fields`` does against the
-models state, and records each error DRF would raise instead of raising it.
+models state (asking :class:`djstate.state.catalog.ModelCatalog` what each name means on the
+model), and records each error DRF would raise instead of raising it.
 
 Whatever leads outside the tree and DRF (a third-party base serializer, a field class
 djstate has no model of, a model with bases it cannot see) makes the result uncertain, and
@@ -14,15 +15,17 @@ the rules stay silent about it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts, Span
 from djstate.facts.values import Call, Opaque, Ref, render
 from djstate.isolate import InternalError, isolated
-from djstate.state.fields import THIRD_PARTY_BASES, FieldState, django_field_name, mro
-from djstate.state.paths import canonical_path, canonical_value
+from djstate.state.catalog import (
+    MAX_DEPTH, POSTGRES_MAPPING, ModelCatalog, ModelInfo, class_chain, member_names,
+)  # fmt: skip
+from djstate.state.fields import FieldState
+from djstate.state.paths import canonical_value
 from djstate.state.sequences import fold, is_sum
 from djstate.unverified import Unjudged
 
@@ -70,35 +73,6 @@ FIELD_MAPPING = {
     "TextField": "CharField", "TimeField": "TimeField", "URLField": "URLField", "UUIDField": "UUIDField",
     "GenericIPAddressField": "IPAddressField", "FilePathField": "FilePathField", "JSONField": "JSONField",
 }  # fmt: skip
-POSTGRES_MAPPING = {
-    "django.contrib.postgres.fields.array.ArrayField": "ListField",
-    "django.contrib.postgres.fields.hstore.HStoreField": "HStoreField",
-}
-RELATION_FIELDS = {"ForeignKey": False, "OneToOneField": False, "ManyToManyField": True}
-TAGGABLE_MANAGER = "taggit.managers.TaggableManager"
-UNKNOWN_MODEL = ("?", "?")  # the target of a relation that depends on settings
-
-# dir(django.db.models.Model) without dunders (Django 5.2): what hasattr() finds on any model
-MPTT_FIELDS = frozenset({"lft", "rght", "tree_id", "level", "parent"})
-MODEL_ATTRIBUTES = frozenset({
-    "_check_column_name_clashes", "_check_composite_pk", "_check_constraints", "_check_db_table_comment",
-    "_check_default_pk", "_check_field_name_clashes", "_check_fields", "_check_id_field", "_check_indexes",
-    "_check_local_fields", "_check_long_column_names", "_check_m2m_through_same_relationship",
-    "_check_managers", "_check_model", "_check_model_name_db_lookup_clashes", "_check_ordering",
-    "_check_property_name_related_field_accessor_clashes", "_check_single_primary_key", "_check_swappable",
-    "_check_unique_together", "_do_insert", "_do_update", "_get_FIELD_display", "_get_expr_references",
-    "_get_field_expression_map", "_get_next_or_previous_by_FIELD", "_get_next_or_previous_in_order",
-    "_get_pk_val", "_get_unique_checks", "_is_pk_set", "_parse_save_params", "_perform_date_checks",
-    "_perform_unique_checks", "_prepare_related_fields_for_save", "_save_parents", "_save_table",
-    "_set_pk_val", "_validate_force_insert", "adelete", "arefresh_from_db", "asave", "check", "clean",
-    "clean_fields", "date_error_message", "delete", "from_db", "full_clean", "get_constraints",
-    "get_deferred_fields", "pk", "prepare_database_save", "refresh_from_db", "save", "save_base",
-    "serializable_value", "unique_error_message", "validate_constraints", "validate_unique",
-    # set on every model class by ModelBase
-    "_meta", "DoesNotExist", "MultipleObjectsReturned", "_default_manager", "_base_manager",
-})  # fmt: skip
-MAX_DEPTH = 12
-
 
 @dataclass
 class DeclaredField:
@@ -174,46 +148,6 @@ class SerializerClass:
                 return file, items[keys.index(item)]
             return file, span
         return self.file, self.facts.span
-
-
-def member_names(facts: ClassFacts) -> set[str]:
-    """What a class body defines: methods, attributes and nested classes."""
-    return {m.split(":")[0] for m in facts.methods} | {a.name for a in facts.attributes} | set(facts.nested)
-
-
-@dataclass
-class ClassChain:
-    """A class and its bases, as far as the tree goes."""
-
-    classes: list[ClassFacts]  # the class and every base found in the tree
-    outside: list[str]  # bases outside the tree (or that the caller stops at)
-    opaque: bool  # some base is an expression djstate cannot name
-
-    def members(self) -> set[str]:
-        return set().union(*(member_names(c) for c in self.classes))
-
-
-def class_chain(path: str, class_facts: Callable, resolve: Callable, stop: Callable[[str], bool] = lambda p: False) -> ClassChain:
-    chain = ClassChain([], [], False)
-    seen: set[str] = set()
-    todo = [path]
-    while todo:
-        current = todo.pop(0)
-        if current in seen:
-            continue
-        seen.add(current)
-        found = None if stop(current) else class_facts(current)
-        if found is None:
-            chain.outside.append(current)
-            continue
-        chain.classes.append(found[0])
-        for base in found[0].bases:
-            base = resolve(base)
-            if isinstance(base, Ref):
-                todo.append(base.path)
-            else:
-                chain.opaque = True
-    return chain
 
 
 class SerializerIndex:
@@ -433,14 +367,6 @@ class SerializerIndex:
         return self.resolve(value)
 
 
-def _template_matches(template: str, name: str) -> bool:
-    """Whether ``name`` can be what ``related_name="%(app_label)s_%(class)s_x"`` becomes."""
-    pattern = re.escape(template)
-    for key in ("class", "model_name", "app_label"):
-        pattern = pattern.replace(re.escape(f"%({key})s"), r"\w+")
-    return re.fullmatch(pattern, name) is not None
-
-
 # the most derived DRF class among a class's bases decides (C3 puts ModelSerializer before
 # Serializer), and a base outside the tree leaves it unknown
 KIND_RANK = {"base": 0, "plain": 1, "list": 1, "model": 2, "hyperlinked": 3, "unknown": 4}
@@ -469,358 +395,6 @@ def drf_chain(name: str) -> list[str]:
 
 def _capitalised(path: str) -> bool:
     return path.rsplit(".", 1)[-1][:1].isupper()
-
-
-# --- the models side -----------------------------------------------------------------------
-
-
-@dataclass
-class Relation:
-    related: tuple[str, str]  # the model at the other end
-    to_many: bool
-    reverse: bool
-    field: FieldState | None = None  # the forward field (None for reverse relations)
-    through_model: bool = False  # a custom through model: DRF makes it read-only
-
-
-@dataclass
-class ModelInfo:
-    """What ``rest_framework.utils.model_meta.get_field_info`` returns, plus ``hasattr``."""
-
-    key: tuple[str, str]
-    name: str
-    pk: str | None
-    fields: dict[str, FieldState]  # concrete, non-relation, serialize=True (model order)
-    forward: dict[str, Relation]
-    reverse: dict[str, Relation]
-    all_fields: dict[str, FieldState]  # every concrete field incl. pk and parent links
-    attributes: set[str]
-    options: dict[str, Any]
-    known: bool  # the fields and attributes are complete
-    reverse_known: bool  # no model outside the tree may point here
-    kinds_known: bool = True  # every field's class is one djstate models
-    chains: dict[str, list[str]] = field(default_factory=dict)  # field -> Django class chain
-
-    def fields_and_pk(self) -> dict[str, FieldState]:
-        out = {}
-        if self.pk is not None and self.pk in self.all_fields:
-            out["pk"] = self.all_fields[self.pk]
-            out[self.pk] = self.all_fields[self.pk]
-        out.update(self.fields)
-        return out
-
-    @property
-    def relations(self) -> dict[str, Relation]:
-        return {**self.forward, **self.reverse}
-
-    def has_attribute(self, name: str) -> bool:
-        return name in self.attributes or name in self.all_fields or name in self.relations
-
-
-class ModelCatalog:
-    """Model facts for serializers: fields with MTI parents, reverse relations, attributes."""
-
-    def __init__(self, models_state: Any, builder: Any, resolve_setting: Callable[[str], str | None],
-                 external_reverse: set[tuple[str, str]], runtime_names: set[str],
-                 related_names: set[str] = frozenset(), class_names: set[str] = frozenset()) -> None:  # fmt: skip
-        self.state = models_state
-        self.builder = builder
-        self.resolve_setting = resolve_setting
-        self.external_reverse = external_reverse  # models that apps outside the tree may point at
-        self.runtime_names = runtime_names  # add_to_class names
-        self.related_names = related_names  # every literal related_name= in the tree
-        self.class_names = class_names  # every class name in the tree, lowercased
-        # models djstate could not read completely may hold relations it does not see
-        # models that may hold a relation djstate cannot place: their (lowercased) names, whose
-        # default reverse accessors (`<name>_set`, `<name>`) may exist on any model
-        self.hidden_sources: set[str] = {m for _, m in models_state.partial_models | models_state.unverified_models}
-        self.hidden_sources |= {p.rsplit(".", 1)[-1].lower() for p in getattr(builder, "unknown", ())}
-        self.dynamic_attributes: set[str] = set()  # names code may set at runtime (engine markers)
-        self.class_attributes: set[str] = set()  # of those, names code sets on a class (Model.x = ...)
-        self.url_field_names: set[str] = {"url"}  # "*": REST_FRAMEWORK sets one djstate cannot read
-        self.by_path = {m.path: key for key, m in models_state.classes.items()}
-        self._info: dict[tuple[str, str], ModelInfo | None] = {}
-        self._reverse: dict[tuple[str, str], list[tuple[str, Relation]]] | None = None
-
-    def maybe_runtime_attribute(self, info: ModelInfo, name: str, on_class: bool = False) -> bool:
-        """Whether code may give the model that attribute at runtime: a monkeypatched or
-        annotated name, a modeltranslation copy (``title_en``) or the companion column of a
-        third-party field (djmoney's ``price_currency``)."""
-        # ModelSerializer.build_field asks hasattr(model_class, name): only what code gives the
-        # class counts for Meta.fields; a source= path is resolved on instances, where
-        # annotations, to_attr and `obj.name = ...` count too
-        given = self.class_attributes if on_class else self.dynamic_attributes
-        if name in given or "*" in given:
-            return True
-        translated = "@modeltranslation" in self.runtime_names
-        return any(
-            name.startswith(f"{field}_") and (translated or not info.chains.get(field)) for field in info.all_fields
-        )
-
-    def _symmetrical(self, key: tuple[str, str], name: str) -> bool | None:
-        """``ManyToManyField.symmetrical`` as written: True for a literal "self" unless said
-        otherwise (deconstruct drops it, and the state's ``to`` no longer says "self")."""
-        model_class = self.state.classes.get(key)
-        raw = next((v for n, v, _ in model_class.fields if n == name), None) if model_class else None
-        if not isinstance(raw, Call):
-            return None
-        declared = raw.kwargs.get("symmetrical")
-        if isinstance(declared, bool):
-            return declared
-        to = raw.kwargs.get("to", raw.args[0] if raw.args else None)
-        return to == "self"
-
-    def maybe_reverse(self, name: str) -> bool:
-        """Whether a name could be the reverse accessor of a relation djstate cannot see."""
-        index = self._reverse_index()  # notes relations whose target it cannot resolve
-        if not self.hidden_sources:
-            return False
-        placed = {accessor for relations in index.values() for accessor, _ in relations}
-        if name in self.related_names and name not in placed:
-            return True  # a literal related_name= somewhere that no placed relation uses
-        if any(_template_matches(r, name) for r in self.related_names if "%(" in r):
-            return True  # a templated related_name on a model djstate may not fully see
-        return (name[:-4] if name.endswith("_set") else name) in self.hidden_sources
-
-    def unresolved_part(self, info: ModelInfo, source: str, certain: bool = True) -> tuple[ModelInfo, str] | None:
-        """The first part of a dotted ``source`` that is not on its model (with that model);
-        None when it resolves or djstate cannot follow it."""
-        current: ModelInfo | None = info
-        for part in source.split("."):
-            if current is None:
-                return None
-            model_class = self.state.classes.get(current.key)
-            on_instances = self.instance_attributes(model_class.path) if model_class else {"*"}
-            if "*" in on_instances or part in on_instances or self.maybe_runtime_attribute(current, part):
-                return None  # set on instances by code (or annotated by a queryset): not followed
-            if current.has_attribute(part) or part == "pk":
-                relation = current.relations.get(part)
-                if relation is None or relation.to_many:
-                    return None  # a value, method or manager: its attributes are not modelled
-                current = self.info(relation.related)
-                continue
-            if not (certain and current.known and current.reverse_known) or self.maybe_reverse(part):
-                return None
-            return current, part
-        return None
-
-    def same_model(self, one: tuple[str, str], other: tuple[str, str]) -> bool:
-        """Whether two models share a table lineage: equal, proxies, or MTI parent and child."""
-        lineage = [self._lineage(one), self._lineage(other)]
-        return bool(lineage[0] & lineage[1]) or None in lineage[0] | lineage[1]
-
-    def _lineage(self, key: tuple[str, str], depth: int = 0) -> set:
-        model = self.state.models.get(key)
-        if model is None or depth > MAX_DEPTH:
-            return {key, None}  # unknown: never judged
-        out = {key}
-        for base in model.bases:
-            if isinstance(base, str):
-                parent = self.target(base, key[0])
-                out |= self._lineage(parent, depth + 1) if parent else {None}
-        return out
-
-    def key_of(self, value: Any) -> tuple[str, str] | None:
-        if isinstance(value, Ref):
-            return self.by_path.get(value.path)
-        return None
-
-    def target(self, to: Any, app: str) -> tuple[str, str] | None:
-        if isinstance(to, Ref) and to.path.startswith("django.conf.settings."):
-            to = self.resolve_setting(to.path.rsplit(".", 1)[-1])
-        if isinstance(to, Opaque) and to.source.startswith("settings."):
-            to = self.resolve_setting(to.source.split(".", 1)[1])
-        if not isinstance(to, str):
-            return None
-        if to.startswith("settings."):
-            to = self.resolve_setting(to.split(".", 1)[1]) or ""
-        if "." not in to:
-            return (app, to.lower()) if to else None
-        label, _, name = to.partition(".")
-        return label, name.lower()
-
-    def chain(self, state: FieldState) -> list[str]:
-        """The Django field classes a field's class derives from, most derived first."""
-        for path in self.builder._chain(state.path):
-            if path == TAGGABLE_MANAGER:
-                return ["TaggableManager"]
-            name = django_field_name(canonical_path(path)) or THIRD_PARTY_BASES.get(path)
-            if name is not None:
-                return mro(name)
-            if path in POSTGRES_MAPPING:
-                return [path]
-        return []
-
-    def _reverse_index(self) -> dict[tuple[str, str], list[tuple[str, Relation]]]:
-        if self._reverse is not None:
-            return self._reverse
-        index: dict[tuple[str, str], list[tuple[str, Relation]]] = {}
-        for key, model in self.state.models.items():
-            for name, state in model.fields.items():
-                if "to" not in state.kwargs:
-                    continue
-                chain = self.chain(state)
-                kind = next((c for c in chain if c in RELATION_FIELDS), None)
-                if kind is None:
-                    continue
-                target = self.target(state.kwargs["to"], key[0])
-                if target is None:
-                    self.hidden_sources.add(key[1])  # some model gets a reverse accessor djstate cannot place
-                    continue
-                many = kind == "ManyToManyField"
-                related = state.kwargs.get("related_name")
-                if many and target == key:
-                    symmetrical = self._symmetrical(key, name)
-                    if symmetrical is None:
-                        self.hidden_sources.add(key[1])
-                    if symmetrical is not False:
-                        continue  # a symmetrical m2m to self has no reverse accessor
-                if not isinstance(related, str) or not related:
-                    default = model.options.get("default_related_name")
-                    related = default if isinstance(default, str) else None
-                if related is not None:
-                    related = (
-                        related
-                        % {"class": key[1], "model_name": key[1], "app_label": key[0].lower()}
-                        if "%(" in related
-                        else related
-                    )
-                    if related.endswith("+"):
-                        continue
-                accessor = related or (key[1] + ("_set" if kind != "OneToOneField" else ""))
-                through = state.kwargs.get("through")
-                index.setdefault(target, []).append(
-                    (
-                        accessor,
-                        Relation(
-                            key, kind != "OneToOneField", True, None, many and through is not None
-                        ),
-                    )
-                )
-        self._reverse = index
-        return index
-
-    def info(self, key: tuple[str, str]) -> ModelInfo | None:
-        if key in self._info:
-            return self._info[key]
-        self._info[key] = None
-        model = self.state.models.get(key)
-        model_class = self.state.classes.get(key)
-        if model is None or model_class is None:
-            return None
-        if model.options.get("proxy") is True:
-            parent = next((b for b in model.bases if isinstance(b, str)), None)
-            concrete = self.info(self.target(parent, key[0])) if parent else None
-            if concrete is None:
-                return None
-            info = ModelInfo(
-                **{
-                    **concrete.__dict__,
-                    "key": key,
-                    "name": model.name,
-                    "attributes": set(concrete.attributes),
-                }
-            )
-            info.attributes |= self._class_attributes(model_class.path)[0]
-            info.reverse = {**concrete.reverse, **dict(self._reverse_index().get(key, []))}  # FKs to the proxy
-            self._info[key] = info
-            return info
-        parents = [self.info(self.target(b, key[0])) for b in model.bases if isinstance(b, str)]
-        known = all(p is not None and p.known for p in parents)
-        all_fields: dict[str, FieldState] = {}
-        chains: dict[str, list[str]] = {}
-        attributes: set[str] = set()
-        reverse: dict[str, Relation] = {}
-        for parent in parents:
-            if parent is not None:
-                all_fields.update(parent.all_fields)
-                chains.update(parent.chains)
-                attributes |= parent.attributes
-                reverse.update(parent.reverse)
-        all_fields.update(model.fields)
-        for name, state in model.fields.items():
-            chains[name] = self.chain(state)
-        own_attributes, attributes_known = self._class_attributes(model_class.path)
-        if model_class.facts.decorators:
-            attributes_known = False  # a class decorator may add attributes
-        attributes |= own_attributes | MODEL_ATTRIBUTES | self.runtime_names
-        if any(p.startswith("mptt.") for p in self.builder._chain(model_class.path)):
-            attributes |= MPTT_FIELDS  # MPTTModel's metaclass adds the tree fields to the class
-        if not model_class.managers:  # Django adds `objects` only to classes that declare none
-            attributes.add("objects")
-        pk = None
-        fields: dict[str, FieldState] = {}
-        forward: dict[str, Relation] = {}
-        kinds_known = all(p is None or p.kinds_known for p in parents)
-        for name, state in all_fields.items():
-            chain = chains.get(name, [])
-            if state.kwargs.get("primary_key") is True:
-                pk = name
-            kind = next((c for c in chain if c in RELATION_FIELDS), None)
-            if not chain:
-                kinds_known = False  # a field class djstate has no model of: the name is all it knows
-            if chain == ["TaggableManager"]:
-                continue  # a relation DRF leaves out (serialize=False); hasattr() finds it
-            if kind is not None:
-                attributes.add(f"{name}_id") if kind != "ManyToManyField" else None
-            if state.kwargs.get("choices"):
-                attributes.add(f"get_{name}_display")
-            if any(c in ("DateField", "DateTimeField") for c in chain) and not state.kwargs.get(
-                "null"
-            ):
-                attributes.update({f"get_next_by_{name}", f"get_previous_by_{name}"})
-            if state.kwargs.get("serialize") is False:
-                continue
-            if kind is None:
-                fields[name] = state
-            else:
-                # a target chosen by settings: the relation exists, where it leads is unknown
-                target = self.target(state.kwargs.get("to"), key[0]) or UNKNOWN_MODEL
-                through = state.kwargs.get("through")
-                forward[name] = Relation(target, kind == "ManyToManyField", False, state,
-                                         kind == "ManyToManyField" and through is not None)  # fmt: skip
-        # DRF's _get_pk follows parent links to the root's primary key
-        while pk is not None and all_fields[pk].kwargs.get("parent_link") is True:
-            parent_key = self.target(all_fields[pk].kwargs.get("to"), key[0])
-            parent = self.info(parent_key) if parent_key else None
-            if parent is None:
-                known = False
-                break
-            pk = parent.pk
-        for accessor, relation in self._reverse_index().get(key, []):
-            reverse[accessor] = relation
-        order = model.options.get("order_with_respect_to")
-        if order:
-            attributes.add("_order")
-        info = ModelInfo(
-            key=key, name=model.name, pk=pk, fields=fields, forward=forward, reverse=reverse, all_fields=all_fields,
-            attributes=attributes, options=model.options,
-            known=known and attributes_known and model_class.known and model_class.fields_known
-            and key not in self.state.partial_models and key not in self.state.unverified_models,
-            kinds_known=kinds_known,
-            reverse_known=key not in self.external_reverse, chains=chains,
-        )  # fmt: skip
-        self._info[key] = info
-        return info
-
-    def _chain(self, path: str) -> ClassChain:
-        return class_chain(path, self.builder.class_facts, lambda v: self.builder.resolver.value(canonical_value(v)))
-
-    def instance_attributes(self, path: str) -> set[str]:
-        """``self.x = ...`` in the model class and its in-tree bases (attributes objects have
-        that the class does not: DRF's source lookup finds them, ``hasattr(Model)`` does not)."""
-        return set().union(*(c.instance_attributes for c in self._chain(path).classes))
-
-    def model_methods(self, path: str) -> set[str]:
-        """Methods and attributes the model class and its in-tree bases define."""
-        return self._chain(path).members()
-
-    def _class_attributes(self, path: str) -> tuple[set[str], bool]:
-        """Names a model class and its in-tree bases define, and whether that is all of them
-        (every base outside the tree is Django's Model or a builtin)."""
-        chain = self._chain(path)
-        known = not chain.opaque and all(p.startswith(("django.db.models.", "builtins.")) for p in chain.outside)
-        return chain.members(), known
 
 
 # --- what ModelSerializer.get_fields builds ----------------------------------------------------
