@@ -15,8 +15,9 @@ import typer
 
 from djstate import __version__
 from djstate.cache import FactsStore, default_cache_dir
-from djstate.config import ConfigError, load_config
+from djstate.config import ConfigError, load_config, with_detected_site_packages
 from djstate.findings import SEVERITY_RANK
+from djstate.venv import describe as describe_environment
 
 app = typer.Typer(
     add_completion=False,
@@ -66,7 +67,7 @@ def _setup(path: Path, no_cache: bool, overrides: dict, quiet: bool = False):
         _fail(f"{path}: not a folder; djstate scans a project folder")
     root = path.resolve()
     try:
-        config = load_config(root, overrides)
+        config = load_config(root, overrides, find_venv=True)
     except ConfigError as exc:
         _fail(str(exc))
     for warning in () if quiet else config.warnings:
@@ -177,6 +178,7 @@ def scan(
     auth_user_model: Optional[str] = typer.Option(None, help="AUTH_USER_MODEL, when no settings module says it."),
     settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically; exit 2 when not found."),
     site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable); exit 2 when missing."),
+    no_site_packages: bool = typer.Option(False, "--no-site-packages", envvar="DJSTATE_NO_SITE_PACKAGES", help="Do not look for the project's virtualenv (VIRTUAL_ENV, .venv, venv, pdm, uv, poetry in-project); --site-packages folders are still read."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
     debug: bool = typer.Option(False, "--debug", help="Print the traceback of each internal error (DJS000) to stderr."),
     unverified: bool = typer.Option(False, "--unverified", help="Also list what was not judged, grouped by reason with what to configure to see more (JSON: an \"unverified\" list)."),
@@ -187,7 +189,7 @@ def scan(
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage, configuration or internal errors.
 
-    Configuration: \\[tool.djstate] in the nearest pyproject.toml up to the repository root; the flags take the same keys (select, extend-select, ignore, per-file-ignores, severity, fail-on, exclude, settings, site-packages). Suppress one finding with a comment: # djstate: ignore\\[DJS204].
+    Configuration: \\[tool.djstate] in the nearest pyproject.toml up to the repository root; the flags take the same keys (select, extend-select, ignore, per-file-ignores, severity, fail-on, exclude, settings, site-packages, no-site-packages). Without --site-packages, the project's virtualenv (VIRTUAL_ENV, a .venv or venv up to the repository root, pdm's, uv's) is read as source for the apps, bases and fields installed there; --no-site-packages turns that off. Suppress one finding with a comment: # djstate: ignore\\[DJS204].
     """
     from djstate import baseline as baseline_file
     from djstate.engine import scan as run_scan
@@ -200,6 +202,7 @@ def scan(
         "settings": settings,
         "fail_on": fail_on.value if fail_on else None,
         "site_packages": _site_packages(site_packages),
+        "no_site_packages": no_site_packages or None,
         "select": _selectors(select),
         "extend_select": _selectors(extend_select),
         "ignore": _selectors(ignore),
@@ -220,6 +223,7 @@ def scan(
                          per_file_ignores={**config.per_file_ignores, **extra["per_file_ignores"]})  # fmt: skip
     if verbose:
         typer.echo(f"djstate {__version__}: config {config.config_file or '(none)'}; cache {'off' if no_cache else default_cache_dir()}", err=True)
+        typer.echo(f"djstate: {describe_environment(config.environment.as_dict(root)) if config.environment else 'no environment'}", err=True)
     try:
         with _progress(quiet, f"djstate: scanning {path}"):
             result = run_scan(root, config, store)
@@ -249,17 +253,18 @@ def scan(
             findings, hidden = baseline_file.subtract(findings, baseline_file.read(baseline))
         except baseline_file.BaselineError as exc:
             _fail(str(exc))
-    report = _render(format, findings, result.stats, root, statistics=statistics, show_source=show_source,
+    stats = {**result.stats, "environment": config.environment.as_dict(root) if config.environment else None}
+    report = _render(format, findings, stats, root, statistics=statistics, show_source=show_source,
                      color=_use_color(no_color, output_file), quiet=quiet, hidden=hidden)  # fmt: skip
     if unverified:
-        report = _with_unverified(report, format, result, root)
+        report = _with_unverified(report, format, result, root, stats["environment"])
     _emit(report, output_file)
     threshold = SEVERITY_RANK[config.fail_on]
     if any(SEVERITY_RANK[f.severity] >= threshold for f in findings):
         raise typer.Exit(1)
 
 
-def _with_unverified(report: str, format: Format, result, root: Path) -> str:
+def _with_unverified(report: str, format: Format, result, root: Path, environment: dict | None) -> str:
     """The report with the unjudged items: a grouped listing after text, a list in JSON."""
     from djstate.report import unverified as unverified_report
 
@@ -271,7 +276,7 @@ def _with_unverified(report: str, format: Format, result, root: Path) -> str:
         data["unverified"] = unverified_report.as_json(items)
         return json.dumps(data, indent=2)
     if format is Format.text:
-        return report + "\n\n" + unverified_report.render(items, result.stats.get("judged", {}), _displayer(root))
+        return report + "\n\n" + unverified_report.render(items, result.stats.get("judged", {}), _displayer(root), environment)
     return report
 
 
@@ -344,6 +349,7 @@ def diff(
     auth_user_model: Optional[str] = typer.Option(None, help="AUTH_USER_MODEL, when no settings module says it."),
     settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically."),
     site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable)."),
+    no_site_packages: bool = typer.Option(False, "--no-site-packages", envvar="DJSTATE_NO_SITE_PACKAGES", help="Do not look for the project's virtualenv (VIRTUAL_ENV, .venv, venv, pdm, uv, poetry in-project); --site-packages folders are still read."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
 ) -> None:
     """What a change does to the schema, migrations and serializers, and which findings it adds or fixes."""
@@ -355,7 +361,8 @@ def diff(
         _fail(f"{path}: not a folder")
     try:
         overrides = {"auth_user_model": auth_user_model, "settings": settings, "select": _selectors(select),
-                     "site_packages": _site_packages(site_packages)}  # fmt: skip
+                     "site_packages": _site_packages(site_packages), "no_site_packages": no_site_packages or None}  # fmt: skip
+        overrides = with_detected_site_packages(path.resolve(), overrides)
         result = run_diff(path, left, right, None if no_cache else default_cache_dir(), overrides)
     except git.GitError as exc:
         _fail(str(exc))
@@ -408,6 +415,7 @@ def schema(
     auth_user_model: Optional[str] = typer.Option(None, help="AUTH_USER_MODEL, when no settings module says it."),
     settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically; exit 2 when not found."),
     site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable); exit 2 when missing."),
+    no_site_packages: bool = typer.Option(False, "--no-site-packages", envvar="DJSTATE_NO_SITE_PACKAGES", help="Do not look for the project's virtualenv (VIRTUAL_ENV, .venv, venv, pdm, uv, poetry in-project); --site-packages folders are still read."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
 ) -> None:
     """Dump the schema state: replayed from the migrations, or read from the models.
@@ -417,7 +425,8 @@ def schema(
     from djstate.engine import load_project
     from djstate.state.export import state_to_dict
 
-    overrides = {"auth_user_model": auth_user_model, "settings": settings, "site_packages": _site_packages(site_packages)}
+    overrides = {"auth_user_model": auth_user_model, "settings": settings, "site_packages": _site_packages(site_packages),
+                 "no_site_packages": no_site_packages or None}  # fmt: skip
     root, config, store = _setup(path, no_cache, overrides)
     project = load_project(root, config, store)
     _check_settings(project, settings)

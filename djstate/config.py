@@ -12,7 +12,9 @@ import re
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
+
+from djstate.venv import Environment, explicit, find_environment
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,6 +44,9 @@ class Config:
     # virtualenv site-packages folders where apps outside the tree (django.contrib, installed
     # packages) are looked up; their migrations then count as known
     site_packages: tuple[str, ...] = ()
+    # do not look for the project's virtualenv (djstate/venv.py) when no site_packages is named
+    # (mypy's option of the same name; the CLI flag --no-site-packages)
+    no_site_packages: bool = False
     # exit 1 when a finding is at or above this severity
     fail_on: str = "error"
     # the Django version whose makemigrations the migrations must match, "X.Y"; overrides what
@@ -58,6 +63,8 @@ class Config:
     # not keys: where the configuration came from, and what it could not use
     config_file: str | None = None
     warnings: tuple[str, ...] = ()
+    # not a key: which site-packages are read and how they were chosen (None: not asked)
+    environment: Environment | None = None
 
     def rule_enabled(self, code: str) -> bool:
         """ruff's rule: selected by select (default: all) or extend-select, and not ignored."""
@@ -77,11 +84,12 @@ class Config:
         )
 
 
-NOT_KEYS = {"config_file", "warnings"}
+NOT_KEYS = {"config_file", "warnings", "environment"}
 KEYS = {f.name for f in fields(Config)} - NOT_KEYS
 STRING_KEYS = ("auth_user_model", "default_auto_field", "settings", "fail_on", "django_version")
 LIST_KEYS = ("exclude", "site_packages", "select", "extend_select", "ignore")
 SELECTOR_KEYS = ("select", "extend_select", "ignore")
+BOOL_KEYS = ("no_site_packages",)
 
 
 def _matches(code: str, selectors) -> bool:
@@ -107,9 +115,16 @@ def find_config_file(root: Path) -> Path | None:
     return None
 
 
-def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
+def load_config(
+    root: Path, overrides: dict[str, Any] | None = None, *, find_venv: bool = False, environ: Mapping[str, str] | None = None
+) -> Config:
     """Read ``[tool.djstate]`` (see :func:`find_config_file`), then apply the overrides (the
-    CLI's values; ``None`` means not given)."""
+    CLI's values; ``None`` means not given).
+
+    ``find_venv`` (the CLI's scan): when no site_packages is named and ``no_site_packages`` is
+    not set, the project's virtualenv found by :func:`djstate.venv.find_environment` (reading
+    ``VIRTUAL_ENV`` from ``environ``, default the process's) becomes site_packages. Library
+    callers (tests, tools) read only what they name."""
     values: dict[str, Any] = {}
     pyproject = find_config_file(root)
     where = "[tool.djstate]"
@@ -135,7 +150,31 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
             warnings.append(f"{where} site_packages: {folder}: no such folder; ignored")
     values["warnings"] = tuple(warnings)
     values["config_file"] = str(pyproject) if pyproject else None
+    values["environment"] = _environment(root, values, "site_packages" in given, find_venv, environ)
+    if values["environment"] is not None and values["environment"].detected:
+        values["site_packages"] = values["environment"].site_packages
     return replace(Config(), **values)
+
+
+def _environment(root: Path, values: dict, from_cli: bool, find_venv: bool, environ) -> Environment | None:
+    """Named folders win; else the detected virtualenv, unless turned off."""
+    named = tuple(values.get("site_packages", ()))
+    if named:
+        return explicit(named, "--site-packages" if from_cli else "site-packages")
+    if not find_venv:
+        return None
+    if values.get("no_site_packages"):
+        return Environment("off")
+    return find_environment(root, environ)
+
+
+def with_detected_site_packages(root: Path, overrides: dict[str, Any], environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The overrides with the virtualenv found for ``root`` named as site_packages (``djstate
+    diff`` scans checkouts in scratch folders, where no virtualenv is found)."""
+    config = load_config(root, overrides, find_venv=True, environ=environ)
+    if config.environment is not None and config.environment.detected:
+        return {**overrides, "site_packages": config.site_packages}
+    return overrides
 
 
 def _check(values: dict[str, Any], where: str) -> None:
@@ -143,6 +182,9 @@ def _check(values: dict[str, Any], where: str) -> None:
     for key in STRING_KEYS:
         if key in values and not isinstance(values[key], str):
             raise ConfigError(f"{where} {_name(key)} must be a string, got {_shown(values[key])}")
+    for key in BOOL_KEYS:
+        if key in values and not isinstance(values[key], bool):
+            raise ConfigError(f"{where} {_name(key)} must be true or false, got {_shown(values[key])}")
     for key in LIST_KEYS:
         if key in values:
             value = values[key]

@@ -52,6 +52,14 @@ def run_scan(root: Path) -> ScanResult:
     return scan(root, config, FactsStore(root, None, jobs=1))
 
 
+@pytest.fixture(autouse=True)
+def _no_detected_virtualenv(monkeypatch):
+    """The suite's CLI scans (in process and in subprocesses) read no virtualenv found on their
+    own: corpora/example lies under this repository's .venv, and what that venv holds must not
+    change any test's findings. tests/test_venv.py turns detection back on where it tests it."""
+    monkeypatch.setenv("DJSTATE_NO_SITE_PACKAGES", "1")
+
+
 @pytest.fixture
 def project(tmp_path):
     def make(files: dict, **kwargs) -> Path:

@@ -34,7 +34,7 @@ def test_json_contract(tmp_path):
     proc = djstate("scan", str(EXAMPLE), "--format", "json", "--no-cache")
     data = json.loads(proc.stdout)
     assert set(data) == {"djstate", "findings", "stats"}
-    assert set(data["stats"]) == {"files", "apps", "migrations", "models", "unverified", "seconds", "django_version", "judged"}
+    assert set(data["stats"]) == {"files", "apps", "migrations", "models", "unverified", "seconds", "django_version", "judged", "environment"}
     # corpora/example/requirements.txt says Django>=5.2,<6.0
     assert data["stats"]["django_version"] == {"version": "5.2", "source": "requirements.txt", "requirement": "Django>=5.2,<6.0"}
     keys = ["code", "name", "severity", "path", "line", "column", "app", "model", "field", "message"]

@@ -16,6 +16,7 @@ WRONG = {
     "settings": ["5", "[]", "false"],
     "swappable": ["5", "'x'", "{X = 5}", "{X = 'noapp'}", "[1]"],
     "site_packages": ["5", "'x'", "[true]"],
+    "no_site_packages": ["5", "'yes'", "[]"],
     "fail_on": ["5", "'fatal'", "[]"],
     "django_version": ["5", "'9.9'", "[]"],
     "select": ["5", "[1]", "['DJS999']", "['E501']", "{a = 1}"],

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Callable
 
 from djstate.findings import Finding
+from djstate.venv import describe as describe_environment
 
 COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "bold": "\033[1m", "dim": "\033[2m"}
 RESET = "\033[0m"
@@ -55,6 +56,7 @@ def summary_line(findings: list[Finding], stats: dict, baseline_hidden: int = 0)
         f" [{_judged(stats.get('judged'))}{stats['unverified']} unverified, {stats['seconds']:.2f}s]"
         + (f"; {baseline_hidden} in the baseline not shown" if baseline_hidden else "")
         + _assumed_version(stats.get("django_version"))
+        + (f"; {environment}" if (environment := describe_environment(stats.get("environment"))) else "")
     )
 
 
