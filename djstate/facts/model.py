@@ -167,3 +167,4 @@ class FileFacts:
     app_configs: list[AppConfigFacts] = field(default_factory=list)
     settings: SettingsFacts | None = None
     module_facts: ModuleFacts | None = None
+    queries: Any = None  # QueryFacts (djstate.facts.queries), for files read as "queries"

@@ -13,11 +13,12 @@ from djstate.parse.apps import extract_app_configs
 from djstate.parse.classes import extract_classes
 from djstate.parse.expressions import Scope
 from djstate.parse.migrations import extract_migration
+from djstate.parse.queries import extract_queries
 from djstate.parse.settings import extract_settings
 from djstate.parse.source import decode, parse
 
 # What a file is read for; decided by discovery from its place in the tree.
-KINDS = ("migration", "apps", "settings", "module", "models")
+KINDS = ("migration", "apps", "settings", "module", "models", "queries")
 
 
 def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
@@ -30,7 +31,7 @@ def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
         return facts
     # positions cost a full code generation pass: only findings' files need them
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider) if kind in ("migration", "apps", "models") else None
+    positions = wrapper.resolve(PositionProvider) if kind in ("migration", "apps", "models", "queries") else None
     scope = Scope(module, is_package=path.endswith("__init__.py"))
     scope.collect(wrapper.module, positions)
     if kind == "migration":
@@ -39,7 +40,7 @@ def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
         facts.app_configs = extract_app_configs(wrapper.module, scope, positions)
     elif kind == "settings":
         facts.settings = extract_settings(scope)
-    elif kind in ("module", "models"):
+    elif kind in ("module", "models", "queries"):
         facts.module_facts = ModuleFacts(
             names=dict(scope.names),
             constants=dict(scope.constants),
@@ -48,4 +49,6 @@ def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
             classes=dict(scope.classes),
             class_bodies=extract_classes(wrapper.module, scope, positions) if kind == "models" else {},
         )
+        if kind == "queries":  # every module of the tree, for DJS5xx
+            facts.queries = extract_queries(wrapper.module, scope, positions)
     return facts

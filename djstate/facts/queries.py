@@ -1,0 +1,84 @@
+"""Query facts of one module: queryset call chains and the attributes code reads from model
+instances, as plain data (:mod:`djstate.parse.queries` builds them; rules never see libcst).
+
+A chain starts at a model's manager (``Book.objects``), at an instance's related manager
+(``publisher.books``) or at a queryset held in a variable; the model behind each is decided by
+the state layer, which knows which classes are models. Names are kept as written
+(``"-published_on"``, ``"publisher__name__icontains"``) with their role:
+
+- ``filter``: a keyword lookup (``filter``, ``exclude``, ``get``, ``Q(...)``, ``**{...}``);
+- ``field``: a field path (``values``, ``order_by``, ``only``, ``F()``, ``Count()`` ...);
+- ``select`` / ``prefetch``: a ``select_related`` / ``prefetch_related`` (or ``Prefetch``) path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from djstate.facts.model import Span
+
+
+@dataclass(frozen=True)
+class QueryName:
+    text: str
+    role: str  # "filter", "field", "select", "prefetch"
+    span: Span
+
+
+@dataclass
+class QueryCall:
+    method: str
+    span: Span
+    names: list[QueryName] = field(default_factory=list)
+    # names annotate()/alias()/values() introduce for the rest of the chain; "*" when computed
+    introduces: tuple[str, ...] = ()
+    complete: bool = True  # every argument was read (no computed **kwargs or *args)
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where an object's or a queryset's model comes from: a class path (an annotation,
+    ``get_object_or_404(Book, ...)``) or the model of an earlier chain of the module."""
+
+    path: str | None = None
+    chain: int | None = None
+
+
+@dataclass
+class QueryChain:
+    root: str  # "manager": Model.<attribute>; "related": <instance>.<attribute>; "queryset": a variable
+    attribute: str  # the manager or related attribute ("" for a queryset variable)
+    source: ModelSource  # the model class (manager), the instance's model (related), the chain (queryset)
+    span: Span  # of the attribute after the root name
+    calls: list[QueryCall] = field(default_factory=list)
+    scope: str = ""  # the function or class it is in (dotted, for messages)
+
+
+@dataclass
+class AttributeUse:
+    """``x.a.b`` where x's model is known: the attribute names read in order, up to a call."""
+
+    source: ModelSource
+    attributes: tuple[str, ...]
+    span: Span  # of the first attribute
+    called: str | None = None  # a method called on the last attribute (`p.books.count()`)
+    loop: int | None = None  # x is the row variable of a loop over that chain
+    in_loop_body: bool = False  # read inside the loop (or comprehension) that binds x
+
+
+@dataclass
+class ViewQueryset:
+    """A DRF view's ``queryset = ...`` or what its ``get_queryset()`` returns."""
+
+    view: str  # class name
+    chain: int
+    serializer: str | None  # resolved path of serializer_class, when it is a plain name
+    span: Span
+
+
+@dataclass
+class QueryFacts:
+    chains: list[QueryChain] = field(default_factory=list)
+    uses: list[AttributeUse] = field(default_factory=list)
+    views: list[ViewQueryset] = field(default_factory=list)
+    registers_lookups: bool = False  # the module registers custom lookups or transforms
