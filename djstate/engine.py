@@ -56,6 +56,7 @@ class Project:
     drift: Any = None  # DriftResult
     models_builder: Any = None  # the ModelsBuilder behind models_state (class chains)
     serializers: Any = None  # SerializerAnalysis, when a rule needs it
+    queries: Any = None  # QueryAnalysis (djstate.state.querysets), when a DJS5xx rule needs it
     # apps with a migration djstate could not parse, or whose dependencies are computed at
     # import time: their graph is incomplete
     broken_apps: set[str] = field(default_factory=set)
@@ -470,12 +471,23 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
                 project.serializers = None
             else:
                 project.unjudged += project.serializers.unjudged
+        if project.drift is not None and any(getattr(r, "needs_queries", False) for r in rules):
+            from djstate.state.querysets import build_queries
+
+            with isolated(errors, "the queries") as outcome:
+                project.queries = build_queries(project, store, markers)
+            if outcome.failed:
+                project.queries = None
+            else:
+                project.unjudged += project.queries.unjudged
     for rule in rules:
         if rule.code == INTERNAL_ERROR:
             _gather_internal_errors(project, store.internal_errors[first_store_error:])
         elif getattr(rule, "needs_models", False) and project.drift is None:
             continue
         elif getattr(rule, "needs_serializers", False) and project.serializers is None:
+            continue
+        elif getattr(rule, "needs_queries", False) and project.queries is None:
             continue
         with isolated(errors, f"rule {rule.code}"):  # its findings until then stand
             for finding in rule.check(project):

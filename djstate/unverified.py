@@ -72,6 +72,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "djstate failed on an unforeseen shape (reported as DJS000)",
         "please report it; --debug shows the traceback",
     ),
+    "query-unknown": (
+        "a query djstate did not judge: its model is not fully known, a custom manager or QuerySet "
+        "method may add names, or a name may be an attribute djstate cannot place",
+        "--site-packages lets djstate follow model and manager bases outside the tree",
+    ),
     "serializer-unknown": (
         "a serializer whose fields djstate cannot build (a base outside the tree, a get_fields override, "
         "a model or names chosen by settings)",

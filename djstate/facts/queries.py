@@ -17,6 +17,16 @@ from dataclasses import dataclass, field
 
 from djstate.facts.model import Span
 
+# Django's own manager and QuerySet methods (a chain is followed through these only)
+QUERYSET_METHODS = {
+    "all", "filter", "exclude", "order_by", "values", "values_list", "only", "defer", "distinct", "select_related",
+    "prefetch_related", "annotate", "alias", "reverse", "none", "using", "select_for_update", "extra", "union",
+    "intersection", "difference", "get_queryset", "count", "exists", "get", "first", "last", "latest", "earliest",
+    "aggregate", "update", "delete", "get_or_create", "update_or_create", "create", "in_bulk", "iterator",
+    "dates", "datetimes", "bulk_create", "bulk_update", "contains", "explain", "add", "remove", "clear", "set",
+    "aget", "afirst", "alast", "acount", "aexists", "acreate", "aget_or_create", "aupdate_or_create",
+}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class QueryName:

@@ -1,0 +1,358 @@
+"""What a query name means on a model: ``publisher__name__icontains`` walked hop by hop.
+
+Django's ``Query.names_to_path`` reads each part of a ``__`` path as a field of the current
+model (its name or attname, ``pk``, a reverse relation under its *query* name), follows
+relations to the related model, and hands the rest to the last field as transforms and a
+final lookup (``build_lookup``). :class:`LookupResolver` does the same on the
+:class:`~djstate.state.catalog.ModelCatalog`, with the lookups and transforms of every Django
+field class taken from ``djstate/data/django_lookups.json`` (generated from Django by
+``tools/gen_django_lookups.py``).
+
+The catalogue names reverse relations by their accessor (``book_set``); queries use the query
+name (``related_query_name``, else ``related_name``, else ``default_related_name``, else the
+model name). This module builds that second index from the catalogue's public data.
+
+Every answer is one of: resolves, fails for certain (with the part, the model and a "did you
+mean"), or unknown (with why): a model djstate cannot see whole, a field class that is not
+Django's, a name code may add at runtime.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from djstate.state.catalog import RELATION_FIELDS, ModelCatalog, ModelInfo
+from djstate.state.fields import FieldState, django_field_name
+from djstate.state.paths import canonical_path
+
+MAX_HOPS = 12
+
+
+@lru_cache(maxsize=1)
+def lookup_table() -> dict:
+    return json.loads(resources.files("djstate.data").joinpath("django_lookups.json").read_text())
+
+
+@dataclass(frozen=True)
+class Hop:
+    """A relation a query can follow from a model."""
+
+    related: tuple[str, str]
+    kind: str  # "fk", "o2o", "m2m", "reverse-fk", "reverse-o2o", "reverse-m2m"
+    field: FieldState | None = None  # the relation's field (on this model or on the other)
+    field_name: str = ""  # its name
+    owner: str = ""  # "app.Model" whose field it is (for messages)
+
+    @property
+    def single(self) -> bool:
+        """What select_related may follow: a forward FK/O2O or a reverse O2O."""
+        return self.kind in ("fk", "o2o", "reverse-o2o")
+
+
+@dataclass
+class Resolution:
+    status: str  # "ok", "error", "unknown"
+    kind: str = ""  # error: "unknown-name", "reverse-query-name", "hidden-reverse", "lookup", "not-single", "not-relation"
+    part: str = ""
+    model: ModelInfo | None = None
+    suggestion: str | None = None
+    detail: str = ""  # unknown: why; error: what the name is instead
+    hops: list[tuple[str, Hop]] = field(default_factory=list)  # the relations followed
+
+
+@dataclass
+class ReverseEntry:
+    query_name: str | None  # None: hidden ('+')
+    accessor: str | None
+    default_name: str  # the model name: what the query name would be without related_name
+    hop: Hop
+
+
+class LookupResolver:
+    def __init__(self, catalog: ModelCatalog, custom_lookups: bool = False) -> None:
+        self.catalog = catalog
+        self.custom_lookups = custom_lookups  # the tree registers lookups: suffixes are not judged
+        self._reverse: dict[tuple[str, str], list[ReverseEntry]] | None = None
+        # related_query_name literals of relations djstate cannot place (GenericRelation is a
+        # private field, absent from the state): such names may exist on any model
+        self.loose_query_names: set[str] = set()
+
+    # ---- the schema ---------------------------------------------------------------------
+
+    def relation_kind(self, state: FieldState, chain: list[str]) -> str | None:
+        kind = next((c for c in chain if c in RELATION_FIELDS), None)
+        return {"ForeignKey": "fk", "OneToOneField": "o2o", "ManyToManyField": "m2m"}.get(kind or "")
+
+    def reverse_index(self) -> dict[tuple[str, str], list[ReverseEntry]]:
+        if self._reverse is not None:
+            return self._reverse
+        index: dict[tuple[str, str], list[ReverseEntry]] = {}
+        catalog = self.catalog
+        for key, model in catalog.state.models.items():
+            for name, state in model.fields.items():
+                if "to" not in state.kwargs:
+                    continue
+                kind = self.relation_kind(state, catalog.chain(state))
+                if kind is None:
+                    continue
+                target = catalog.target(state.kwargs["to"], key[0])
+                if target is None:
+                    continue  # the catalogue counts the source model as hidden
+                if kind == "m2m" and target == key and catalog._symmetrical(key, name) is not False:
+                    continue  # a symmetrical m2m to self has no reverse relation
+                values = {"class": key[1], "model_name": key[1], "app_label": key[0].lower()}
+                related = state.kwargs.get("related_name")
+                query = state.kwargs.get("related_query_name")
+                default = model.options.get("default_related_name")
+                if not isinstance(related, str) or not related:
+                    related = default if isinstance(default, str) and default else None
+                related = related % values if related and "%(" in related else related
+                query = query % values if isinstance(query, str) and "%(" in query else query
+                hidden = bool(related and related.endswith("+"))
+                query_name = None if hidden else (query if isinstance(query, str) and query else related or key[1])
+                accessor = None if hidden else related or (key[1] + ("_set" if kind != "o2o" else ""))
+                hop = Hop(key, f"reverse-{kind}", state, name, f"{key[0]}.{model.name}")
+                index.setdefault(target, []).append(ReverseEntry(query_name, accessor, key[1], hop))
+        for model_class in catalog.state.classes.values():
+            for _, value, _ in model_class.fields:
+                query = getattr(value, "kwargs", {}).get("related_query_name") if hasattr(value, "kwargs") else None
+                if isinstance(query, str):
+                    self.loose_query_names.add(query)
+        self._reverse = index
+        return index
+
+    def lineage(self, key: tuple[str, str], depth: int = 0) -> list[tuple[str, str]]:
+        """The model and its concrete (MTI) parents: reverse relations to a parent are the child's too."""
+        model = self.catalog.state.models.get(key)
+        if model is None or depth > MAX_HOPS:
+            return [key]
+        out = [key]
+        for base in model.bases:
+            if isinstance(base, str):
+                parent = self.catalog.target(base, key[0])
+                if parent is not None and parent not in out:
+                    out += self.lineage(parent, depth + 1)
+        return out
+
+    def reverse_of(self, key: tuple[str, str]) -> list[ReverseEntry]:
+        index = self.reverse_index()
+        return [entry for model in self.lineage(key) for entry in index.get(model, [])]
+
+    def query_fields(self, info: ModelInfo) -> dict[str, tuple[FieldState | None, Hop | None]]:
+        """Every name ``names_to_path`` accepts on the model: fields, attnames, ``pk``, reverse query names."""
+        out: dict[str, tuple[FieldState | None, Hop | None]] = {}
+        for name, state in info.all_fields.items():
+            kind = self.relation_kind(state, info.chains.get(name, []))
+            hop = None
+            if kind is not None:
+                target = self.catalog.target(state.kwargs.get("to"), info.key[0])
+                hop = Hop(target or ("?", "?"), kind, state, name)
+                if kind != "m2m":
+                    out[f"{name}_id"] = (state, None)
+            out[name] = (state, hop)
+        if info.pk is not None and info.pk in info.all_fields:
+            out["pk"] = out[info.pk]
+        for entry in self.reverse_of(info.key):
+            if entry.query_name is not None:
+                out[entry.query_name] = (None, entry.hop)
+        return out
+
+    def accessors(self, info: ModelInfo) -> dict[str, Hop]:
+        """Relations by the attribute name instances have (``publisher.books``)."""
+        out: dict[str, Hop] = {}
+        for name, (state, hop) in self.query_fields(info).items():
+            if hop is not None and not hop.kind.startswith("reverse") and name in info.all_fields:
+                out[name] = hop
+        for entry in self.reverse_of(info.key):
+            if entry.accessor is not None:
+                out[entry.accessor] = entry.hop
+        return out
+
+    # ---- certainty ---------------------------------------------------------------------
+
+    def certain(self, info: ModelInfo) -> str | None:
+        """Why the model's names cannot be judged, or None."""
+        if not info.known:
+            return "the model is not fully known (a base or attribute djstate cannot follow)"
+        if not info.reverse_known:
+            return "models outside the tree may point at it (reverse names unknown)"
+        if not info.kinds_known:
+            return "a field class djstate has no model of"
+        return None
+
+    def maybe_exists(self, info: ModelInfo, name: str) -> bool:
+        """Whether a name djstate does not see may still exist on the model at runtime."""
+        catalog = self.catalog
+        if name in info.attributes or name in catalog.runtime_names or name in self.loose_query_names:
+            return True  # a class attribute may be a private field (GenericRelation)
+        if catalog.maybe_reverse(name) or catalog.maybe_reverse(f"{name}_set"):
+            return True
+        return any(name.startswith(f"{f}_") for f in info.all_fields) and "@modeltranslation" in catalog.runtime_names
+
+    # ---- resolution --------------------------------------------------------------------
+
+    def resolve(self, info: ModelInfo, text: str, role: str, annotations: set[str]) -> Resolution:
+        """Resolve a name as written in a query (role: filter, field, select, prefetch)."""
+        if role == "field":
+            text = text.lstrip("-+")
+            if text in ("?", ""):
+                return Resolution("ok")
+        parts = text.split("__")
+        if parts[0] in annotations or "*" in annotations:
+            return Resolution("ok")
+        if role == "prefetch":
+            return self._prefetch(info, parts)
+        current = info
+        hops: list[tuple[str, Hop]] = []
+        for index, part in enumerate(parts):
+            why = self.certain(current)
+            names = self.query_fields(current)
+            if part not in names:
+                if index > 0 and hops and hops[-1][0] == parts[index - 1] and role != "select":
+                    # after a relation, Django reads the rest as lookups on the relation field
+                    return self._after_relation(current, parts, index, hops)
+                if why is not None:
+                    return Resolution("unknown", detail=why)
+                if self.maybe_exists(current, part):
+                    return Resolution("unknown", detail=f"'{part}' may be an attribute or a relation djstate cannot place")
+                return self._unknown_name(current, part, names, annotations if index == 0 else set(), hops)
+            state, hop = names[part]
+            if role == "select":
+                if hop is None:
+                    return Resolution("error", "not-relation", part, current, detail="a field that is not a relation", hops=hops)
+                if not hop.single:
+                    return Resolution("error", "not-single", part, current, detail=_kind_text(hop), hops=hops)
+            if hop is None:  # a field: the rest are transforms and a lookup
+                if role == "select":
+                    return Resolution("ok", hops=hops)
+                return self._suffix(current, state, parts[index + 1:], role, part, hops)
+            hops.append((part, hop))
+            related = self.catalog.info(hop.related) if hop.related != ("?", "?") else None
+            if related is None:
+                return Resolution("unknown", detail=f"'{part}' leads to a model djstate cannot see", hops=hops)
+            current = related
+        return Resolution("ok", hops=hops)
+
+    def _after_relation(self, current: ModelInfo, parts: list[str], index: int, hops: list) -> Resolution:
+        part = parts[index]
+        hop = hops[-1][1]
+        relation_class = "ForeignKey" if hop.kind in ("fk", "reverse-fk", "o2o", "reverse-o2o") else "ManyToManyField"
+        entry = lookup_table()["fields"].get(f"django.db.models.{relation_class}", {})
+        if part in entry.get("lookups", []) and index == len(parts) - 1:
+            return Resolution("ok", hops=hops)
+        why = self.certain(current)
+        if why is not None:
+            return Resolution("unknown", detail=why, hops=hops)
+        if self.maybe_exists(current, part):
+            return Resolution("unknown", detail=f"'{part}' may be an attribute or a relation djstate cannot place", hops=hops)
+        names = self.query_fields(current)
+        return self._unknown_name(current, part, names, set(), hops, lookups=entry.get("lookups", []))
+
+    def _unknown_name(self, info: ModelInfo, part: str, names: dict, annotations: set[str], hops: list,
+                      lookups: list[str] = ()) -> Resolution:  # fmt: skip
+        for entry in self.reverse_of(info.key):
+            if entry.query_name is None and part in (entry.default_name, f"{entry.default_name}_set"):
+                return Resolution("error", "hidden-reverse", part, info, None,
+                                  f"{_field_text(entry.hop)} hides it with related_name='+'", hops)  # fmt: skip
+            if entry.query_name is not None and part in (entry.default_name, entry.accessor) and part != entry.query_name:
+                return Resolution("error", "reverse-query-name", part, info, entry.query_name,
+                                  f"the relation {_field_text(entry.hop)}", hops)  # fmt: skip
+        candidates = sorted(set(names) | set(annotations) | set(lookups))
+        close = difflib.get_close_matches(part, candidates, n=1, cutoff=0.6)
+        return Resolution("error", "unknown-name", part, info, close[0] if close else None, "", hops)
+
+    def _suffix(self, info: ModelInfo, state: FieldState | None, rest: list[str], role: str, name: str, hops: list) -> Resolution:
+        """Transforms and the final lookup after a field, judged on Django's own field classes."""
+        if not rest:
+            return Resolution("ok", hops=hops)
+        if self.custom_lookups or state is None:
+            return Resolution("unknown", detail="the project registers lookups of its own", hops=hops)
+        table = lookup_table()
+        path = _written_path(state)
+        if path is None:
+            return Resolution("unknown", detail=f"'{name}' is a field class that is not Django's", hops=hops)
+        for position, part in enumerate(rest):
+            entry = table["fields"].get(path)
+            extra = table["postgres"].get(path, {})
+            if entry is None:
+                entry, extra = extra, {}
+                if not entry:
+                    return Resolution("unknown", detail=f"no lookup table for {path}", hops=hops)
+            if entry.get("any_transform"):
+                return Resolution("ok", hops=hops)  # JSON keys, array indexes
+            transforms = {**entry.get("transforms", {}), **extra.get("transforms", {})}
+            lookups = set(entry.get("lookups", [])) | set(extra.get("lookups", []))
+            last = position == len(rest) - 1
+            if part in transforms:
+                path = transforms[part]
+                if path is None:
+                    return Resolution("unknown", detail=f"the output of transform '{part}' is not known", hops=hops)
+                continue
+            if last and part in lookups:
+                return Resolution("ok", hops=hops)
+            if part in table["postgres"].get(path, {}).get("lookups", []):
+                return Resolution("ok", hops=hops)
+            close = difflib.get_close_matches(part, sorted(lookups | set(transforms)), n=1, cutoff=0.75)
+            field_class = entry.get("class") or path.rsplit(".", 1)[-1]
+            return Resolution("error", "lookup", part, info, close[0] if close else None, field_class, hops)
+        return Resolution("ok", hops=hops)
+
+    def _prefetch(self, info: ModelInfo, parts: list[str]) -> Resolution:
+        """prefetch_related follows attribute names (accessors), hop by hop."""
+        current = info
+        hops: list[tuple[str, Hop]] = []
+        for part in parts:
+            why = self.certain(current)
+            accessors = self.accessors(current)
+            if part in accessors:
+                hop = accessors[part]
+                hops.append((part, hop))
+                related = self.catalog.info(hop.related) if hop.related != ("?", "?") else None
+                if related is None:
+                    return Resolution("unknown", detail=f"'{part}' leads to a model djstate cannot see", hops=hops)
+                current = related
+                continue
+            if why is not None:
+                return Resolution("unknown", detail=why, hops=hops)
+            if part in current.all_fields or part == "pk" or part.endswith("_id") and part[:-3] in current.all_fields:
+                return Resolution("error", "not-relation", part, current, detail="a field that is not a relation", hops=hops)
+            if self.maybe_exists(current, part) or part in self.catalog.dynamic_attributes or "*" in self.catalog.dynamic_attributes:
+                return Resolution("unknown", detail=f"'{part}' may be an attribute that supports prefetching", hops=hops)
+            close = difflib.get_close_matches(part, sorted(accessors), n=1, cutoff=0.6)
+            return Resolution("error", "unknown-name", part, current, close[0] if close else None, "", hops)
+        return Resolution("ok", hops=hops)
+
+
+def _written_path(state: FieldState) -> str | None:
+    """The written path of a field's class when it is one of Django's own (else None)."""
+    path = canonical_path(state.path)
+    if django_field_name(path) is not None or path in lookup_table()["fields"] or path in lookup_table()["postgres"]:
+        return path
+    return None
+
+
+def _field_text(hop: Hop) -> str:
+    """``shop.Book.author`` for a reverse hop (the model's name as the catalogue has it)."""
+    return f"{hop.owner}.{hop.field_name}"
+
+
+def _kind_text(hop: Hop) -> str:
+    return {
+        "m2m": "a many-to-many relation",
+        "reverse-fk": "a reverse foreign key (many objects)",
+        "reverse-m2m": "a reverse many-to-many relation",
+    }.get(hop.kind, hop.kind)
+
+
+def describe(info: ModelInfo) -> str:
+    return f"{info.key[0]}.{info.name}"
+
+
+def suggestion_text(resolution: Resolution) -> str:
+    return f"; did you mean '{resolution.suggestion}'?" if resolution.suggestion else ""
+

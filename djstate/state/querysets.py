@@ -1,0 +1,337 @@
+"""The project's querysets judged against the models: what the DJS5xx rules report.
+
+Every module of the tree is read as ``queries`` (:mod:`djstate.parse.queries`). Each chain's
+model is decided here: the class a manager chain starts at must be a model of the models
+state, a related manager leads where its relation leads, a queryset variable has its chain's
+model. Names are then resolved by :class:`~djstate.state.lookups.LookupResolver`.
+
+A chain is judged up to the first method djstate does not know (a custom QuerySet method may
+annotate names), and only on models the catalogue knows whole; what is skipped is recorded as
+an :class:`~djstate.unverified.Unjudged` with reason ``query-unknown``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from djstate.facts.model import Span
+from djstate.facts.queries import QUERYSET_METHODS, AttributeUse, ModelSource, QueryChain, QueryFacts
+from djstate.facts.values import Call, Ref
+from djstate.state.catalog import ModelCatalog, ModelInfo
+from djstate.state.lookups import LookupResolver, Resolution
+from djstate.state.paths import canonical_value
+from djstate.unverified import Unjudged
+
+# methods that keep the model and the names of a chain (custom ones may annotate: judging stops)
+PLAIN_MANAGER_BASES = ("django.db.models.manager.Manager", "django.db.models.Manager", "django.db.models.query.QuerySet",
+                       "django.db.models.QuerySet", "django.db.models.manager.BaseManager")  # fmt: skip
+SPECIAL_MANAGERS = {"_default_manager", "_base_manager"}
+
+
+@dataclass
+class QueryProblem:
+    code: str  # the rule: DJS501 name, DJS502 reverse name, DJS503 manager, DJS504 related lookup, DJS505 loop N+1
+    path: str
+    span: Span
+    message: str
+    app: str | None = None
+    model: str | None = None
+
+
+@dataclass
+class QueryAnalysis:
+    problems: list[QueryProblem] = field(default_factory=list)
+    unjudged: list[Unjudged] = field(default_factory=list)
+    chains: int = 0  # chains rooted at a model
+    judged: int = 0  # of those, judged to their end
+
+
+class QueryJudge:
+    def __init__(self, catalog: ModelCatalog, resolver_value: Any, custom_lookups: bool) -> None:
+        self.catalog = catalog
+        self.resolve_value = resolver_value
+        self.lookups = LookupResolver(catalog, custom_lookups)
+        self.analysis = QueryAnalysis()
+
+    # ---- models of chains ----------------------------------------------------------------
+
+    def model_of_path(self, path: str) -> tuple[str, str] | None:
+        value = self.resolve_value(Ref(path))
+        return self.catalog.key_of(value) if isinstance(value, Ref) else None
+
+    def module(self, path: str, facts: QueryFacts) -> None:
+        models: dict[int, ModelInfo | None] = {}  # chain index -> the model its rows have
+        for index, chain in enumerate(facts.chains):
+            models[index] = self.chain(path, chain, models, facts)
+        for use in facts.uses:
+            self.use(path, use, models)
+        self.loops(path, facts, models)
+
+    def source_model(self, source: ModelSource, models: dict[int, ModelInfo | None]) -> ModelInfo | None:
+        if source.chain is not None:
+            return models.get(source.chain)
+        key = self.model_of_path(source.path) if source.path else None
+        return self.catalog.info(key) if key else None
+
+    def chain(self, path: str, chain: QueryChain, models: dict, facts: QueryFacts) -> ModelInfo | None:
+        """Judge one chain; the model its rows have (None when unknown or not rows of a model)."""
+        if chain.root == "manager":
+            key = self.model_of_path(chain.source.path or "")
+            if key is None:
+                return None  # not a model (or one djstate does not have)
+            info = self.catalog.info(key)
+            if info is None:
+                return None
+            self.analysis.chains += 1
+            manager = self.manager(path, chain, info)
+            if manager is None:
+                return None
+            plain = manager
+        elif chain.root == "related":
+            owner = self.source_model(chain.source, models)
+            if owner is None:
+                return None
+            hop = self.lookups.accessors(owner).get(chain.attribute)
+            if hop is None or not hop.kind.startswith("reverse") and hop.kind != "m2m":
+                return None
+            info = self.catalog.info(hop.related)
+            if info is None:
+                return None
+            self.analysis.chains += 1
+            plain = True
+        else:
+            info = models.get(chain.source.chain) if chain.source.chain is not None else None
+            if info is None:
+                return None
+            plain = True
+        annotations: set[str] = set() if plain else {"*"}
+        why = self.lookups.certain(info)
+        if why is not None:
+            self.skip(path, chain, info, why)
+        rows = info
+        for call in chain.calls:
+            if call.method not in QUERYSET_METHODS:
+                self.skip(path, chain, info, f"custom method {call.method}() may change the names")
+                return None
+            introduced = set(call.introduces)
+            for name in call.names:
+                self.name(path, chain, call.method, info, name, annotations | introduced)
+            annotations |= introduced
+            if call.method in ("values", "values_list", "count", "exists", "aggregate", "update", "delete"):
+                rows = None
+        if why is None:
+            self.analysis.judged += 1
+        return rows
+
+    def manager(self, path: str, chain: QueryChain, info: ModelInfo) -> bool | None:
+        """Whether the manager is a plain one (names unchanged); None when the chain is not judged."""
+        model_class = self.catalog.state.classes.get(info.key)
+        name = chain.attribute
+        managers = dict(model_class.managers) if model_class else {}
+        if name in managers:
+            return self.plain_manager(managers[name])
+        if name in SPECIAL_MANAGERS:
+            first = next(iter(managers.values()), None)
+            return first is None or self.plain_manager(first) if name == "_default_manager" else True
+        if name == "objects" and not managers:
+            return True
+        if info.has_attribute(name) or name in info.attributes:
+            return None  # a class attribute or method, not a manager
+        if not info.known or not model_class or not model_class.known or self.catalog.maybe_runtime_attribute(info, name, on_class=True):
+            self.skip(path, chain, info, f"'{name}' may be a manager djstate cannot see")
+            return None
+        if name in self.catalog.runtime_names or name in self.catalog.class_attributes:
+            return None
+        declared = ", ".join(sorted(managers)) or "objects"
+        default = " (Django adds `objects` only to a model that declares no manager)" if name == "objects" and managers else ""
+        self.problem("DJS503", path, chain.span, info,
+                     f"{info.key[0]}.{info.name} has no manager '{name}'{default}; its managers: {declared}. "
+                     f"The call raises AttributeError")  # fmt: skip
+        return None
+
+    def plain_manager(self, value: Any) -> bool:
+        """A manager whose queryset adds no names: Django's own, or an in-tree class whose code
+        never calls annotate/alias/extra."""
+        value = canonical_value(value)
+        path = value.path if isinstance(value, (Call, Ref)) else None
+        if path is None:
+            return False
+        if path.startswith("django.db.models."):
+            return True
+        for suffix in (".as_manager", ".from_queryset"):
+            if path.endswith(suffix):
+                path = path[: -len(suffix)]
+        return not self.may_annotate(path)
+
+    def may_annotate(self, path: str, depth: int = 0) -> bool:
+        if depth > 8 or path.startswith("django.db.models."):
+            return False
+        found = self.catalog.builder.class_facts(path)
+        if found is None:
+            return True  # a class outside the tree: unknown
+        facts = found[0]
+        if any(m.split(":")[0] in ("get_queryset", "annotate", "alias", "extra") for m in facts.methods):
+            return True
+        for base in facts.bases:
+            resolved = self.resolve_value(base)
+            if not isinstance(resolved, Ref) or self.may_annotate(resolved.path, depth + 1):
+                return True
+        return False
+
+    # ---- names -----------------------------------------------------------------------------
+
+    def name(self, path: str, chain: QueryChain, method: str, info: ModelInfo, name: Any, annotations: set[str]) -> None:
+        resolution = self.lookups.resolve(info, name.text, name.role, annotations)
+        if resolution.status == "unknown":
+            self.analysis.unjudged.append(Unjudged("query-unknown", f"query {info.key[0]}.{info.name}", path,
+                                                   name.span.line, f"{method}('{name.text}'): {resolution.detail}"))  # fmt: skip
+            return
+        if resolution.status != "error":
+            return
+        self.report_name(path, name.span, method, name.text, resolution)
+
+    def report_name(self, path: str, span: Span, method: str, text: str, resolution: Resolution) -> None:
+        owner = resolution.model
+        where = f"{owner.key[0]}.{owner.name}"
+        hint = f" (did you mean '{resolution.suggestion}'?)" if resolution.suggestion else ""
+        kind = resolution.kind
+        if kind == "reverse-query-name":
+            self.problem("DJS502", path, span, owner,
+                         f"{method}('{text}'): '{resolution.part}' is not a name on {where}: {resolution.detail} is "
+                         f"called '{resolution.suggestion}' in queries (related_name / related_query_name). "
+                         f"Django raises FieldError")  # fmt: skip
+        elif kind == "hidden-reverse":
+            self.problem("DJS502", path, span, owner,
+                         f"{method}('{text}'): {where} has no reverse relation '{resolution.part}': "
+                         f"{resolution.detail}. Django raises FieldError")  # fmt: skip
+        elif kind == "lookup":
+            self.problem("DJS501", path, span, owner,
+                         f"{method}('{text}'): '{resolution.part}' is not a lookup or transform of "
+                         f"{resolution.detail} ({where}){hint}. Django raises FieldError")  # fmt: skip
+        elif kind in ("not-single", "not-relation"):
+            self.problem("DJS504", path, span, owner,
+                         f"{method}('{text}'): '{resolution.part}' on {where} is {resolution.detail}; "
+                         + ("select_related follows only foreign keys and one-to-one relations (use prefetch_related)"
+                            if method == "select_related" else "prefetch_related needs a relation")
+                         + ". Django raises " + ("FieldError" if method == "select_related" else "ValueError"))  # fmt: skip
+        else:
+            error = "AttributeError" if method == "prefetch_related" else "FieldDoesNotExist" if method in ("only", "defer") else "FieldError"
+            self.problem("DJS501", path, span, owner,
+                         f"{method}('{text}'): {where} has no field or relation '{resolution.part}'{hint}. "
+                         f"Django raises {error}")  # fmt: skip
+
+    # ---- instances ---------------------------------------------------------------------------
+
+    def use(self, path: str, use: AttributeUse, models: dict) -> None:
+        """``obj.book_set`` where the relation has another accessor (DJS502)."""
+        info = self.source_model(use.source, models)
+        if info is None or self.lookups.certain(info) is not None:
+            return
+        first = use.attributes[0]
+        if info.has_attribute(first) or first in self.lookups.accessors(info) or first in info.attributes:
+            return
+        model_class = self.catalog.state.classes.get(info.key)
+        on_instances = self.catalog.instance_attributes(model_class.path) if model_class else {"*"}
+        if "*" in on_instances or first in on_instances or self.catalog.maybe_runtime_attribute(info, first):
+            return
+        if self.lookups.maybe_exists(info, first):
+            return
+        for entry in self.lookups.reverse_of(info.key):
+            defaults = (f"{entry.default_name}_set", entry.default_name)
+            if first in defaults and entry.accessor != first:
+                named = (f"is '{entry.accessor}' (related_name)" if entry.accessor else "is hidden with related_name='+'")
+                self.problem("DJS502", path, use.span, info,
+                             f"'{first}' is not an attribute of {info.key[0]}.{info.name}: the reverse accessor of "
+                             f"{entry.hop.owner}.{entry.hop.field_name} "
+                             f"{named}. Reading it raises AttributeError")  # fmt: skip
+                return
+
+    def loops(self, path: str, facts: QueryFacts, models: dict) -> None:
+        """A relation read in the body of a loop over a queryset that neither selects nor
+        prefetches it: one query per row (DJS505)."""
+        seen: set[tuple[int, str]] = set()
+        for use in facts.uses:
+            if use.loop is None or not use.in_loop_body:
+                continue
+            info = models.get(use.loop)
+            chain = facts.chains[use.loop]
+            if info is None or self.lookups.certain(info) is not None:
+                continue
+            first = use.attributes[0]
+            hop = self.lookups.accessors(info).get(first)
+            if hop is None:
+                continue
+            if hop.kind not in ("fk", "o2o") and (use.called not in ("all", "count", "exists", "first", "last") or len(use.attributes) > 1):
+                continue  # a related manager's filter() is a new query whatever was prefetched
+            covered = self.covered(chain, first, hop)
+            if covered is not False or (use.loop, first) in seen:
+                continue
+            seen.add((use.loop, first))
+            how = "select_related" if hop.single else "prefetch_related"
+            self.problem("DJS505", path, use.span, info,
+                         f"'{first}' of {info.key[0]}.{info.name} is read for every row of the loop's queryset "
+                         f"(line {chain.span.line}), which neither selects nor prefetches it: one query per row. "
+                         f"Add .{how}('{first}')" + (" or annotate the count" if use.called in ("count", "exists") else ""))  # fmt: skip
+
+    def covered(self, chain: QueryChain, name: str, hop: Any) -> bool | None:
+        """Whether the chain loads the relation: True, False, or None when unknown."""
+        if chain.root != "manager":
+            return None  # a related manager's or variable's queryset: built elsewhere too
+        for call in chain.calls:
+            if call.method not in QUERYSET_METHODS or not call.complete:
+                return None
+            if call.method in ("values", "values_list", "iterator"):
+                return None
+            if call.method in ("select_related", "prefetch_related"):
+                if not call.names:
+                    return True if call.method == "select_related" and hop.single else None
+                for query_name in call.names:
+                    if query_name.text.split("__")[0] == name:
+                        return True
+            if name in call.introduces or "*" in call.introduces:
+                return None
+        return False
+
+    # ---- output ------------------------------------------------------------------------------
+
+    def skip(self, path: str, chain: QueryChain, info: ModelInfo, why: str) -> None:
+        self.analysis.unjudged.append(Unjudged("query-unknown", f"query {info.key[0]}.{info.name}", path, chain.span.line, why))
+
+    def problem(self, code: str, path: str, span: Span, info: ModelInfo, message: str) -> None:
+        self.analysis.problems.append(QueryProblem(code, path, span, message, info.key[0], info.name))
+
+
+def build_queries(project: Any, store: Any, markers: Any) -> QueryAnalysis:
+    """Read every module of the scanned tree for querysets and judge them."""
+    from djstate.cache import Request
+    from djstate.isolate import isolated
+
+    catalog = project.serializers.catalog if project.serializers is not None else _catalog(project, markers)
+    modules = {m: p for m, p in project.tree.modules.items() if "/migrations/" not in f"/{p}" and not p.startswith("/")}
+    facts = store.facts([Request(path, module, "queries") for module, path in sorted(modules.items())])
+    custom = any(f.queries is not None and f.queries.registers_lookups for f in facts.values())
+    judge = QueryJudge(catalog, project.models_builder.resolver.value, custom)
+    for module, path in sorted(modules.items()):
+        found = facts[path].queries
+        if found is not None and (found.chains or found.uses):
+            with isolated(project.internal_errors, f"queries of {module}", path):
+                judge.module(path, found)
+    return judge.analysis
+
+
+def _catalog(project: Any, markers: Any) -> ModelCatalog:
+    """The catalogue as serializer emulation builds it (engine.build_serializers)."""
+    builder = project.models_builder
+    external = set()
+    for setting in ("AUTH_USER_MODEL", *project.config.swappable):
+        target = project.resolve_setting(setting)
+        if target and "." in target:
+            label, _, name = target.partition(".")
+            external.add((label, name.lower()))
+    class_names = set().union(*markers.class_names.values()) if markers.class_names else set()
+    catalog = ModelCatalog(project.models_state, builder, project.resolve_setting, external, markers.runtime_fields,
+                           markers.related_names, class_names)  # fmt: skip
+    catalog.dynamic_attributes = markers.dynamic_attributes
+    catalog.class_attributes = markers.class_attributes | markers.runtime_fields
+    return catalog
