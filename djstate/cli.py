@@ -449,6 +449,43 @@ def schema(
                 typer.echo(f"    {name}: {field['path']}({kwargs})")
 
 
+class GraphKind(str, Enum):
+    migrations = "migrations"
+    models = "models"
+
+
+class GraphFormat(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+@app.command()
+def graph(
+    kind: GraphKind = typer.Argument(..., help="migrations: the migration DAG; models: an ER diagram."),
+    app_label: Optional[str] = typer.Argument(None, metavar="[APP]", help="Only this app (with what it depends on or points at)."),
+    path: Path = typer.Option(Path("."), "--path", help="Project folder."),
+    format: GraphFormat = typer.Option(GraphFormat.mermaid, "--format", help="Mermaid (default) or Graphviz DOT."),
+    last: Optional[int] = typer.Option(None, "--last", min=0, help="migrations: only each app's last N migrations (and every leaf)."),
+    fields: bool = typer.Option(True, "--fields/--no-fields", help="models: every field, or only keys and relations."),
+    settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically."),
+    site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable)."),
+    no_site_packages: bool = typer.Option(False, "--no-site-packages", envvar="DJSTATE_NO_SITE_PACKAGES", help="Do not look for the project's virtualenv."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
+) -> None:
+    """Draw the migration graph (leaves and conflicts highlighted) or the models with their relations and reverse names."""
+    from djstate.engine import build_models_state, load_project
+    from djstate.report import graphs
+
+    overrides = {"settings": settings, "site_packages": _site_packages(site_packages), "no_site_packages": no_site_packages or None}
+    root, config, store = _setup(path, no_cache, overrides, quiet=True)
+    project = load_project(root, config, store)
+    if app_label is not None and app_label not in project.apps:
+        _fail(f"unknown app {app_label!r}; apps: {', '.join(sorted(a for a, v in project.apps.items() if not v.external))}")
+    if kind is GraphKind.models:
+        project.models_state = build_models_state(project, store)
+    typer.echo(graphs.render(project, kind.value, app_label, format.value, last, fields))
+
+
 @app.command()
 def explain(code: str = typer.Argument(..., help="A rule code, e.g. DJS101.")) -> None:
     """Print a rule's documentation."""
