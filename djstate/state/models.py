@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts, ModuleFacts
@@ -24,6 +25,9 @@ from djstate.state.paths import canonical_path, canonical_value
 from djstate.state.project import MODEL_BASE, ModelState, normalize_together
 from djstate.state.resolve import Resolver
 from djstate.state.sequences import fold, is_sum
+from djstate.state.thirdparty import (
+    base_class_parts, contributed_fields, renamed_by_child, third_party_manager, third_party_model_label,
+)
 
 MODEL = "django.db.models.base.Model"
 MANAGERS = {"django.db.models.manager.Manager", "django.db.models.manager.BaseManager"}
@@ -150,7 +154,9 @@ class ModelsBuilder:
         self._classes[path] = None  # cycles in bases end here
         found = self.class_facts(path)
         if found is None:
-            return None
+            described = base_class_parts(canonical_path(path))  # a described third-party base
+            self._classes[path] = ModelClass(**described) if described is not None else None
+            return self._classes[path]
         facts, module = found
         bases = [self.resolver.value(canonical_value(b)) for b in facts.bases]
         parents: list[ModelClass] = []
@@ -171,6 +177,8 @@ class ModelsBuilder:
                 parents.append(parent)
                 known = known and parent.known
                 why = why or parent.why
+                if renamed_by_child(canonical_path(base.path), facts):  # MPTTMeta renames mptt's fields
+                    known, why = False, why or ("base-outside-tree", f"{facts.name} renames fields of {base.path}")
             elif base.path in self.unknown or (
                 self.class_facts(base.path) is None and not base.path.startswith("builtins.")
             ):
@@ -390,6 +398,8 @@ class ModelsBuilder:
                 return label
             if canonical_path(target.path) in CONTRIB_MODELS:
                 return CONTRIB_MODELS[canonical_path(target.path)]
+            if third_party_model_label(canonical_path(target.path)):  # taggit's Tag
+                return third_party_model_label(canonical_path(target.path))
         return Opaque(str(target))
 
     def field_state(self, model: ModelClass, value: Any) -> FieldState:
@@ -534,6 +544,9 @@ class ModelsBuilder:
             state = self.field_state(model, v)
             state.origin = (self._field_file(model, n), span)
             declared.append((n, state))
+            added, named = contributed_fields(n, v)  # django-money's <name>_currency
+            declared += [(a, dataclass_replace(f, origin=state.origin)) for a, f in added]
+            model.fields_known = model.fields_known and named
         for _, state in declared:
             if state.kwargs.get("primary_key") is True:
                 state.kwargs["serialize"] = False  # Options.setup_pk: a primary key is not serialised
@@ -692,6 +705,8 @@ class ModelsBuilder:
             if found is None:
                 if base in MANAGERS or base.startswith("django.db.models."):
                     continue
+                if third_party_manager(base) is not None:  # a described base's manager
+                    return third_party_manager(base)
                 return None  # a manager class outside the tree
             for attr in found[0].attributes:
                 if attr.name == "use_in_migrations":
