@@ -64,6 +64,13 @@ MUTATIONS = [
     ('monitor="name"', 'monitor="zone"', "name_changed", "Alter field name_changed on product"),
 ]  # fmt: skip
 
+# a second MoneyField: Django adds both columns (its contribute_to_class adds <name>_currency)
+SECOND_MONEY = (
+    "    country = CountryField(blank=True)",
+    "    cost = MoneyField(max_digits=8, decimal_places=2)\n    country = CountryField(blank=True)",
+    "cost", "Add field cost_currency to product",
+)
+
 
 @pytest.fixture(scope="module")
 def venv_python() -> Path:
@@ -122,7 +129,7 @@ def test_django_writes_a_migration_for_each_mutation_and_none_without(venv_pytho
     root = tmp_path / "project"
     shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__"))
     apps = ["shop"]
-    for number, (old, new, _, _) in enumerate(MUTATIONS):
+    for number, (old, new, _, _) in enumerate([*MUTATIONS, SECOND_MONEY]):
         app = f"shop_{number}"
         shutil.copytree(FIXTURE / "shop", root / app, ignore=shutil.ignore_patterns("__pycache__"))
         models, migration = root / app / "models.py", root / app / "migrations" / "0001_initial.py"
@@ -135,8 +142,9 @@ def test_django_writes_a_migration_for_each_mutation_and_none_without(venv_pytho
         app, _, rest = block.partition("'")
         per_app[app] = rest
     assert "shop" not in per_app, per_app.get("shop")  # the fixture itself: no changes
-    for number, (_, _, _, django_says) in enumerate(MUTATIONS):
+    for number, (_, _, _, django_says) in enumerate([*MUTATIONS, SECOND_MONEY]):
         assert django_says in per_app.get(f"shop_{number}", ""), (number, per_app.get(f"shop_{number}"))
+    assert "Add field cost to product" in per_app[f"shop_{len(MUTATIONS)}"]
 
 
 # --- the bundled data, without the venv ----------------------------------------------------------
@@ -251,6 +259,6 @@ def test_a_renamed_mptt_field_leaves_the_model_unjudged(tmp_path):
 
 def test_a_missing_currency_field_is_reported(tmp_path):
     """django-money's MoneyField adds <name>_currency: a second MoneyField needs both columns."""
-    root = _mutated(tmp_path, "    country = CountryField(blank=True)", "    cost = MoneyField(max_digits=8, decimal_places=2)\n    country = CountryField(blank=True)")
+    root = _mutated(tmp_path, *SECOND_MONEY[:2])
     messages = sorted(f.message for f in run_scan(root).findings)
     assert len(messages) == 2 and "field cost has no migration" in messages[0] and "cost_currency" in messages[1]
