@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts
 from djstate.facts.values import Call, Opaque, Ref
-from djstate.state.fields import THIRD_PARTY_BASES, FieldState, django_field_name, mro
+from djstate.state.fields import THIRD_PARTY_BASES, FieldState, django_field_name, is_tag_manager, mro
 from djstate.state.paths import canonical_path, canonical_value
 
 POSTGRES_MAPPING = {
@@ -269,7 +269,7 @@ class ModelCatalog:
     def chain(self, state: FieldState) -> list[str]:
         """The Django field classes a field's class derives from, most derived first."""
         for path in self.builder._chain(state.path):
-            if path == TAGGABLE_MANAGER:
+            if path == TAGGABLE_MANAGER or is_tag_manager(path):  # modelcluster's ClusterTaggableManager too
                 return ["TaggableManager"]
             name = django_field_name(canonical_path(path)) or THIRD_PARTY_BASES.get(path)
             if name is not None:

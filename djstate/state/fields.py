@@ -358,6 +358,13 @@ def third_party_field(path: str) -> ThirdPartyField | None:
     return third_party()["fields"].get(path)
 
 
+def is_tag_manager(path: str) -> bool:
+    """A described many-to-many manager on a plain ``Field`` base (taggit's TaggableManager and
+    its subclasses): a relation DRF builds, whose rules are not a Django relation's."""
+    spec = third_party_field(path)
+    return spec is not None and spec.many_to_many and spec.base == "Field"
+
+
 def third_party_base(path: str) -> ThirdPartyBase | None:
     """A described abstract model base at ``path`` (any import path)."""
     return third_party()["bases"].get(path)
