@@ -84,6 +84,8 @@ class ViewQueryset:
     chain: int
     serializer: str | None  # resolved path of serializer_class, when it is a plain name
     span: Span
+    bases: tuple[str, ...] = ()  # resolved paths of the class's bases ("" when not a name)
+    methods: tuple[str, ...] = ()  # methods the class body defines
 
 
 @dataclass

@@ -184,12 +184,15 @@ class QueryReader:
                         self.small(small, env)
             elif isinstance(stmt, cst.FunctionDef) and stmt.name.value == "get_queryset":
                 returns = self.function(stmt, env)
-                if len(returns) == 1 and returns[0][0] is not None:  # one `return <queryset>`
-                    queryset, queryset_span = returns[0]
+                # one `return <queryset>`; anything else (super().get_queryset()...) is unknown
+                chain = returns[0][0] if len(returns) == 1 else None
+                queryset, queryset_span = (chain, returns[0][1]) if chain is not None else (None, None)
             else:
                 self.statement(stmt, env)
-        if queryset is not None:
-            self.facts.views.append(ViewQueryset(node.name.value, queryset, serializer, queryset_span))
+        if queryset is not None and (queryset_span is not None):
+            bases = tuple(self.reader.path_of(b.value) or "" for b in node.bases)
+            methods = tuple(s.name.value for s in _body(node.body) if isinstance(s, cst.FunctionDef))
+            self.facts.views.append(ViewQueryset(node.name.value, queryset, serializer, queryset_span, bases, methods))
         self.where.pop()
 
     # ---- expressions ----------------------------------------------------------------

@@ -27,6 +27,9 @@ from djstate.unverified import Unjudged
 PLAIN_MANAGER_BASES = ("django.db.models.manager.Manager", "django.db.models.Manager", "django.db.models.query.QuerySet",
                        "django.db.models.QuerySet", "django.db.models.manager.BaseManager")  # fmt: skip
 SPECIAL_MANAGERS = {"_default_manager", "_base_manager"}
+# view methods that may change what is queried or serialized: such views are not judged
+VIEW_HOOKS = {"get_serializer_class", "get_serializer", "list", "retrieve", "get_object", "filter_queryset",
+              "paginate_queryset", "get_serializer_context"}  # fmt: skip
 
 
 @dataclass
@@ -48,8 +51,9 @@ class QueryAnalysis:
 
 
 class QueryJudge:
-    def __init__(self, catalog: ModelCatalog, resolver_value: Any, custom_lookups: bool) -> None:
+    def __init__(self, catalog: ModelCatalog, resolver_value: Any, custom_lookups: bool, serializers: Any = None) -> None:
         self.catalog = catalog
+        self.serializers = serializers  # SerializerAnalysis, for DRF views (DJS506)
         self.resolve_value = resolver_value
         self.lookups = LookupResolver(catalog, custom_lookups)
         self.analysis = QueryAnalysis()
@@ -67,6 +71,7 @@ class QueryJudge:
         for use in facts.uses:
             self.use(path, use, models)
         self.loops(path, facts, models)
+        self.views(path, facts, models)
 
     def source_model(self, source: ModelSource, models: dict[int, ModelInfo | None]) -> ModelInfo | None:
         if source.chain is not None:
@@ -293,6 +298,51 @@ class QueryJudge:
                 return None
         return False
 
+    def views(self, path: str, facts: QueryFacts, models: dict) -> None:
+        """A DRF view whose serializer reads relations its queryset does not load (DJS506)."""
+        if self.serializers is None:
+            return
+        for view in facts.views:
+            if not view.bases or not all(b.startswith("rest_framework.") for b in view.bases):
+                continue  # an in-tree or third-party base may change the queryset or the serializer
+            if set(view.methods) & VIEW_HOOKS or view.serializer is None:
+                continue
+            chain, info = facts.chains[view.chain], models.get(view.chain)
+            if info is None or chain.root != "manager" or self.lookups.certain(info) is not None:
+                continue
+            target = self.resolve_value(Ref(view.serializer))
+            serializer = self.serializers.by_path(target.path) if isinstance(target, Ref) else None
+            if serializer is None or not serializer.known or not serializer.is_model or not serializer.declared_known:
+                continue
+            result = self.serializers.result(serializer)
+            if result.model is None or result.model.key != info.key or not result.names_certain:
+                continue
+            missing: list[tuple[str, str, Any]] = []
+            accessors = self.lookups.accessors(info)
+            for declared in serializer.declared.values():
+                if declared.name not in result.fields or declared.kwargs.get("write_only") is True:
+                    continue
+                if declared.drf_class == "SerializerMethodField" or declared.custom:
+                    continue
+                source = declared.source if isinstance(declared.source, str) else declared.name
+                first = source.split(".")[0]
+                hop = accessors.get(first)
+                if hop is None or not ("." in source and hop.single or declared.serializer is not None):
+                    continue
+                if self.covered(chain, first, hop) is False and first not in [m[0] for m in missing]:
+                    missing.append((first, declared.name, hop))
+            if missing:
+                names = ", ".join(f"'{first}' (field {name})" for first, name, _ in missing)
+                single = [m[0] for m in missing if m[2].single]
+                many = [m[0] for m in missing if not m[2].single]
+                fix = " and ".join(
+                    f".{how}({', '.join(repr(n) for n in group)})"
+                    for how, group in (("select_related", single), ("prefetch_related", many)) if group
+                )
+                self.problem("DJS506", path, view.span, info,
+                             f"{view.view} serializes {serializer.name} for every {info.name} of its queryset, which "
+                             f"neither selects nor prefetches {names}: one query per object. Add {fix}")  # fmt: skip
+
     # ---- output ------------------------------------------------------------------------------
 
     def skip(self, path: str, chain: QueryChain, info: ModelInfo, why: str) -> None:
@@ -311,7 +361,7 @@ def build_queries(project: Any, store: Any, markers: Any) -> QueryAnalysis:
     modules = {m: p for m, p in project.tree.modules.items() if "/migrations/" not in f"/{p}" and not p.startswith("/")}
     facts = store.facts([Request(path, module, "queries") for module, path in sorted(modules.items())])
     custom = any(f.queries is not None and f.queries.registers_lookups for f in facts.values())
-    judge = QueryJudge(catalog, project.models_builder.resolver.value, custom)
+    judge = QueryJudge(catalog, project.models_builder.resolver.value, custom, project.serializers)
     for module, path in sorted(modules.items()):
         found = facts[path].queries
         if found is not None and (found.chains or found.uses):
