@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from djstate.facts.values import render  # noqa: E402
 from djstate.state.fields import DJANGO_FIELDS, decode, deconstruct, field_spec  # noqa: E402
 
-PYTHON = "3.12"
+PYTHON = "3.12"  # preferred for the venv
 DJANGO = "5.2.19"
 # distribution: (pinned version, importable top-level modules, INSTALLED_APPS entries)
 PINS: dict[str, tuple[str, list[str], list[str]]] = {
@@ -103,8 +103,9 @@ def requirements() -> list[str]:
                    *(f"{d}=={v}" for d, v in EXTRA_PINS.items())])  # fmt: skip
 
 
-def venv_dir() -> Path:
-    digest = hashlib.sha256("\n".join([PYTHON, *requirements()]).encode()).hexdigest()[:12]
+def venv_dir(python: str | None = None) -> Path:
+    minor = _minor(python or python_executable())
+    digest = hashlib.sha256("\n".join([minor, *requirements()]).encode()).hexdigest()[:12]
     return Path.home() / ".cache" / "djstate" / "venvs" / f"thirdparty-{digest}"
 
 
@@ -116,22 +117,34 @@ class VenvError(RuntimeError):
         self.offline = offline
 
 
-def _python_executable() -> str:
-    for name in (f"python{PYTHON}", "python3"):
-        found = shutil.which(name)
-        if found:
-            try:
-                out = subprocess.run([found, "-c", "import sys;print(sys.executable)"], capture_output=True, text=True, timeout=30)
-            except OSError:
-                continue
-            if out.returncode == 0:
-                return out.stdout.strip()
+def python_executable() -> str:
+    """Python PYTHON for the venv (pyenv's, then PATH's); another 3.10+ when it is missing
+    (the descriptions do not depend on it; the venv's name does)."""
+    wanted = [PYTHON, "3.13", "3.11", "3.10"]
+    candidates: list[str] = []
+    for version in wanted:
+        candidates += sorted(str(p) for p in Path.home().glob(f".pyenv/versions/{version}*/bin/python{version}"))
+        candidates += [p for p in [shutil.which(f"python{version}")] if p]
+    candidates += [p for p in [shutil.which("python3")] if p] + [sys.executable]
+    for found in candidates:
+        try:
+            out = subprocess.run([found, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True, timeout=30)
+        except OSError:
+            continue
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
     return sys.executable
+
+
+def _minor(python: str) -> str:
+    out = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True, timeout=30)
+    return out.stdout.strip()
 
 
 def ensure_venv() -> Path:
     """The venv's python, building the venv first when it is missing or incomplete."""
-    target = venv_dir()
+    base = python_executable()
+    target = venv_dir(base)
     python = target / "bin" / "python"
     marker = target / ".djstate-complete"
     if marker.exists() and python.exists():
@@ -140,7 +153,6 @@ def ensure_venv() -> Path:
         shutil.rmtree(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     uv = Path.home() / ".cache" / "djstate" / "tools" / "uv-venv" / "bin" / "uv"
-    base = _python_executable()
     if uv.exists():
         commands = [
             [str(uv), "venv", "-q", "--python-preference", "only-system", "-p", base, str(target)],
@@ -263,7 +275,6 @@ def generate(python: Path | None = None) -> dict:
     fields = {p: finish_field(p, e) for p, e in sorted(measured["fields"].items())}
     return {
         "generated_by": "tools/gen_thirdparty.py (running tools/thirdparty_probe.py in the pinned venv)",
-        "python": PYTHON,
         "versions": measured["versions"],
         "fields": fields,
         "bases": measured["bases"],

@@ -99,6 +99,14 @@ def encode(value):
         return {"ref": f"{value.__module__}.{value.__qualname__}"}
     if hasattr(value, "__qualname__") and hasattr(value, "__module__"):
         return {"ref": f"{value.__module__}.{value.__qualname__}"}
+    try:  # what a migration writes for it (a package may register its own serializer)
+        from django.db.migrations.serializer import serializer_factory
+
+        code = serializer_factory(value).serialize()[0]
+        if re.fullmatch(r"[A-Za-z_][\w.]*", code) and "." in code:
+            return {"ref": code}
+    except Exception:  # noqa: BLE001
+        pass
     return {"opaque": re.sub(r" at 0x[0-9a-f]+", "", repr(value))[:200]}
 
 
