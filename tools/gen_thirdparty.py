@@ -55,6 +55,7 @@ PINS: dict[str, tuple[str, list[str], list[str]]] = {
 }  # fmt: skip
 # every dependency, pinned too, so that the venv is the same wherever it is built
 EXTRA_PINS = {
+    "shortuuid": "1.0.13",  # django-extensions' ShortUUIDField imports it when built
     "annotated-types": "0.8.0",
     "anyascii": "0.3.3",
     "asgiref": "3.13.0",
