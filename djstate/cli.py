@@ -486,6 +486,66 @@ def graph(
     typer.echo(graphs.render(project, kind.value, app_label, format.value, last, fields))
 
 
+class ContextFormat(str, Enum):
+    markdown = "markdown"
+    json = "json"
+
+
+class ContextTarget(str, Enum):
+    agents = "agents"
+    claude = "claude"
+    cursor = "cursor"
+
+
+@app.command()
+def context(
+    apps: list[str] = typer.Argument(None, metavar="[APP ...]", help="App labels (default: every app of the tree)."),
+    path: Path = typer.Option(Path("."), "--path", help="Project folder."),
+    format: ContextFormat = typer.Option(ContextFormat.markdown, "--format", help="Markdown (default) or JSON."),
+    budget: Optional[int] = typer.Option(None, "--budget", min=1, help="Tokens per app (4 characters each); the least important parts are trimmed first."),
+    write: bool = typer.Option(False, "--write", help="Write each app's snapshot into a managed block instead of printing it."),
+    target: ContextTarget = typer.Option(ContextTarget.agents, "--target", help="--write into AGENTS.md, CLAUDE.md or .cursor/rules/djstate-<app>.mdc."),
+    in_app: bool = typer.Option(False, "--in-app", help="--write AGENTS.md / CLAUDE.md in the app's folder instead of the project root."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when a written snapshot is stale (for CI and pre-commit)."),
+    settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically."),
+    site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable)."),
+    no_site_packages: bool = typer.Option(False, "--no-site-packages", envvar="DJSTATE_NO_SITE_PACKAGES", help="Do not look for the project's virtualenv."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
+) -> None:
+    """A compact snapshot of each app's current state for coding assistants: models, relations with reverse names, managers, the last migrations, serializers, open findings and what djstate could not judge."""
+    from djstate.engine import scan as run_scan
+    from djstate.snapshot import blocks
+    from djstate.snapshot import context as snapshot
+
+    overrides = {"settings": settings, "site_packages": _site_packages(site_packages), "no_site_packages": no_site_packages or None}
+    root, config, store = _setup(path, no_cache, overrides, quiet=True)
+    result = run_scan(root, config, store)
+    local = {label: a.dir.path for label, a in result.project.apps.items() if not a.external}
+    for label in apps or ():
+        if label not in local:
+            _fail(f"unknown app {label!r}; apps: {', '.join(sorted(local))}")
+    render = snapshot.render_json if format is ContextFormat.json else snapshot.render_markdown
+    if check:
+        stale = []
+        found = [b for b in blocks.find(root, local) if not apps or b.app in apps]
+        for block in found:
+            fresh = snapshot.fit(snapshot.app_snapshot(result, block.app), block.budget, snapshot.render_markdown)[0] if block.app in local else ""
+            if block.body != blocks.body_of(fresh):
+                stale.append(f"{block.path.relative_to(root).as_posix()}: app {block.app}")
+        for line in stale:
+            typer.echo(f"djstate: stale snapshot in {line} (run `djstate context {line.rsplit(' ', 1)[-1]} --write`)", err=True)
+        typer.echo(f"djstate: {len(found) - len(stale)} of {len(found)} snapshots up to date", err=True)
+        raise typer.Exit(1 if stale else 0)
+    for label in apps or sorted(local):
+        text = snapshot.fit(snapshot.app_snapshot(result, label), budget, render if not write else snapshot.render_markdown)[0]
+        if write:
+            file = blocks.target_path(root, target.value, label, local[label], in_app)
+            done = blocks.write(file, label, budget, text, local[label])
+            typer.echo(f"djstate: {done} {file.relative_to(root).as_posix()} (app {label}, {snapshot.tokens(text)} tokens)", err=True)
+        else:
+            typer.echo(text + "\n")
+
+
 @app.command()
 def explain(code: str = typer.Argument(..., help="A rule code, e.g. DJS101.")) -> None:
     """Print a rule's documentation."""
