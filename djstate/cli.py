@@ -547,6 +547,25 @@ def context(
 
 
 @app.command()
+def mcp(
+    path: Path = typer.Argument(Path("."), help="Project folder."),
+    settings: Optional[str] = typer.Option(None, help="Settings module (dotted) or file to read statically."),
+    site_packages: list[str] = typer.Option([], "--site-packages", help="A virtualenv's site-packages where apps outside the tree are looked up (repeatable)."),
+    no_site_packages: bool = typer.Option(False, "--no-site-packages", envvar="DJSTATE_NO_SITE_PACKAGES", help="Do not look for the project's virtualenv."),
+) -> None:
+    """Serve the project's state over MCP (stdio) to coding assistants: needs the extra djstate[mcp]."""
+    try:
+        import mcp as _sdk  # noqa: F401
+    except ImportError:
+        _fail("djstate mcp needs the MCP SDK: pip install 'djstate[mcp]'")
+    from djstate.mcp_server import serve
+
+    overrides = {"settings": settings, "site_packages": _site_packages(site_packages), "no_site_packages": no_site_packages or None}
+    root, _, _ = _setup(path, False, overrides, quiet=True)
+    serve(root, overrides)
+
+
+@app.command()
 def explain(code: str = typer.Argument(..., help="A rule code, e.g. DJS101.")) -> None:
     """Print a rule's documentation."""
     from djstate.rules import rule_by_code
