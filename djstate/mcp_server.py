@@ -155,7 +155,7 @@ def migration_tail(warm: WarmProject, app: str, n: int = 5) -> dict:
         if migration is not None:
             tail.append({"name": key[1], "path": project.migration_paths.get(key),
                          "dependencies": [f"{d.app or d.setting}.{d.name}" for d in migration.dependencies],
-                         "operations": [snapshot._operation(op) for op in migration.operations]})  # fmt: skip
+                         "operations": [snapshot.operation_line(op) for op in migration.operations]})  # fmt: skip
     return {"app": app, "leaves": [name for _, name in project.graph.leaf_nodes(app)], "migrations": tail}
 
 

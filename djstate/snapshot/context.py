@@ -80,7 +80,7 @@ def _manager(builder: Any, value: Any) -> tuple[str, str | None]:
     return _short(render(value)), None
 
 
-def _operation(op: Any) -> str:
+def operation_line(op: Any) -> str:
     args = op.args
     model = args.get("model_name") or args.get("name") if op.kind != "CreateModel" else args.get("name")
     parts = [op.kind.rsplit(".", 1)[-1]]
@@ -178,7 +178,7 @@ def app_snapshot(result: Any, label: str) -> dict:
         migrations.append({
             "name": key[1],
             "dependencies": [f"{d.app or d.setting}.{d.name}" for d in migration.dependencies],
-            "operations": [_operation(op) for op in migration.operations],
+            "operations": [operation_line(op) for op in migration.operations],
         })  # fmt: skip
     serializers = []
     if project.serializers is not None:
