@@ -408,6 +408,8 @@ class QueryReader:
                 if name not in NOT_NAMES:
                     for position, arg in enumerate(node.args):
                         string = _literal(arg.value) if arg.keyword is None and arg.star == "" else None
+                        if string == "*":  # Count("*")
+                            continue
                         if string is not None and (position == 0 or name in ALL_POSITIONS):
                             call.names.append(QueryName(string, "field", self.span(arg.value)))
                         elif arg.keyword is not None and arg.keyword.value == "filter":

@@ -223,6 +223,8 @@ class LookupResolver:
                 return self._unknown_name(current, part, names, annotations if index == 0 else set(), hops)
             state, hop = names[part]
             if role == "select":
+                if hop is None and (state is None or _written_path(state) is None):
+                    return Resolution("unknown", detail=f"'{part}' is a field class that is not Django's", hops=hops)
                 if hop is None:
                     return Resolution("error", "not-relation", part, current, detail="a field that is not a relation", hops=hops)
                 if not hop.single:
@@ -319,8 +321,11 @@ class LookupResolver:
                 continue
             if why is not None:
                 return Resolution("unknown", detail=why, hops=hops)
-            if part in current.all_fields or part == "pk" or part.endswith("_id") and part[:-3] in current.all_fields:
+            state = current.all_fields.get(part)
+            if state is not None and _written_path(state) is not None:  # a Django field that is no relation
                 return Resolution("error", "not-relation", part, current, detail="a field that is not a relation", hops=hops)
+            if state is not None:
+                return Resolution("unknown", detail=f"'{part}' is a field class that is not Django's (TaggableManager)", hops=hops)
             if self.maybe_exists(current, part) or part in self.catalog.dynamic_attributes or "*" in self.catalog.dynamic_attributes:
                 return Resolution("unknown", detail=f"'{part}' may be an attribute that supports prefetching", hops=hops)
             close = difflib.get_close_matches(part, sorted(accessors), n=1, cutoff=0.6)
