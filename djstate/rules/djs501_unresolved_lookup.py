@@ -57,6 +57,8 @@ class UnresolvedLookup(Rule):
             "    Book.objects.filter(**{'title': 'x', 'publisher_id__gt': 0}).only('title').defer('price')\n"
             "    Book.objects.prefetch_related('tags', Prefetch('reviews'))\n"
             "    Book.objects.cheap().filter(anything_goes=1)  # after a custom method: not judged\n"
+            "    Book.objects.filter(id=1, author__id=2).values('id').order_by(F('price').desc())\n"
+            "    Book.objects.filter(price__gte=Count('*'), title__unaccent__icontains='x')  # contrib.postgres\n"
         ),
     ]
     INVALID = [
