@@ -502,7 +502,7 @@ def context(
     apps: list[str] = typer.Argument(None, metavar="[APP ...]", help="App labels (default: every app of the tree)."),
     path: Path = typer.Option(Path("."), "--path", help="Project folder."),
     format: ContextFormat = typer.Option(ContextFormat.markdown, "--format", help="Markdown (default) or JSON."),
-    budget: Optional[int] = typer.Option(None, "--budget", min=1, help="Tokens per app (4 characters each); the least important parts are trimmed first."),
+    budget: Optional[int] = typer.Option(None, "--budget", min=1, help="Tokens per app (4 characters each); the least important parts are trimmed first (Markdown is cut as a last resort, JSON never)."),
     write: bool = typer.Option(False, "--write", help="Write each app's snapshot into a managed block instead of printing it."),
     target: ContextTarget = typer.Option(ContextTarget.agents, "--target", help="--write into AGENTS.md, CLAUDE.md or .cursor/rules/djstate-<app>.mdc."),
     in_app: bool = typer.Option(False, "--in-app", help="--write AGENTS.md / CLAUDE.md in the app's folder instead of the project root."),
@@ -524,7 +524,7 @@ def context(
     for label in apps or ():
         if label not in local:
             _fail(f"unknown app {label!r}; apps: {', '.join(sorted(local))}")
-    render = snapshot.render_json if format is ContextFormat.json else snapshot.render_markdown
+    render = snapshot.render_json
     if check:
         stale = []
         found = [b for b in blocks.find(root, local) if not apps or b.app in apps]
@@ -536,8 +536,12 @@ def context(
             typer.echo(f"djstate: stale snapshot in {line} (run `djstate context {line.rsplit(' ', 1)[-1]} --write`)", err=True)
         typer.echo(f"djstate: {len(found) - len(stale)} of {len(found)} snapshots up to date", err=True)
         raise typer.Exit(1 if stale else 0)
+    if format is ContextFormat.json and not write:  # one JSON document for all apps
+        fitted = [snapshot.fit(snapshot.app_snapshot(result, label), budget, render)[1] for label in apps or sorted(local)]
+        typer.echo(json.dumps({"djstate": __version__, "apps": fitted}, indent=1, ensure_ascii=False))
+        return
     for label in apps or sorted(local):
-        text = snapshot.fit(snapshot.app_snapshot(result, label), budget, render if not write else snapshot.render_markdown)[0]
+        text = snapshot.fit(snapshot.app_snapshot(result, label), budget, snapshot.render_markdown)[0]
         if write:
             file = blocks.target_path(root, target.value, label, local[label], in_app)
             done = blocks.write(file, label, budget, text, local[label])

@@ -91,8 +91,11 @@ def test_budget_trims_least_important_first(example_scan):
 def test_json_format(shop):
     result = CliRunner().invoke(app, ["context", "catalog", "reviews", "--path", str(shop), "--format", "json"])
     assert result.exit_code == 0, result.output
-    parts = [json.loads(chunk) for chunk in result.output.strip().split("\n\n")]
+    parts = json.loads(result.output)["apps"]
     assert [p["app"] for p in parts] == ["catalog", "reviews"]
+    small = json.loads(CliRunner().invoke(app, ["context", "catalog", "--path", str(shop), "--format", "json", "--budget", "400"]).output)
+    full = snapshot.tokens(snapshot.render_json(parts[0]))
+    assert small["apps"][0]["trimmed"] and snapshot.tokens(snapshot.render_json(small["apps"][0])) < full  # trimmed, never cut
     assert CliRunner().invoke(app, ["context", "nosuch", "--path", str(shop)]).exit_code == 2
 
 
