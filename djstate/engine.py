@@ -662,6 +662,7 @@ def _annotation_names(data: bytes) -> set[str]:
 
 
 @dataclass
+_CLASS_ATTRIBUTE_OWNER = re.compile(rb"\b([A-Z]\w*|cls)\.(\w+)\s*=(?!=)")
 class SourceMarkers:
     """What a text pass over every module tells the drift comparison."""
 
@@ -696,6 +697,8 @@ class SourceMarkers:
                     return True
         return any(m == app.module or m.startswith(app.module + ".") for m in self.unreadable)
 
+    # the same names -> the classes given them (`Book.x = ...`: "Book"; `cls.x = ...`: "")
+    class_attribute_owners: dict[str, set[str]] = field(default_factory=dict)
 
 def _source_markers(project: Project) -> SourceMarkers:
     """Read every module of the tree once for the text-level markers."""
@@ -750,6 +753,8 @@ def _source_markers(project: Project) -> SourceMarkers:
             markers.save_hooks.add("@pre_save")
     return markers
 
+        for owner, name in _CLASS_ATTRIBUTE_OWNER.findall(data):
+            markers.class_attribute_owners.setdefault(name.decode(), set()).add("" if owner == b"cls" else owner.decode())
 
 # a project that replaces Field.deconstruct or trims ALTER_OPTION_KEYS at runtime (NetBox,
 # pretix) decides itself which state-only changes get migrations
@@ -795,6 +800,7 @@ def build_serializers(project: Project, store: FactsStore, markers: SourceMarker
     # a view routed only through as_view({...}) mappings without "create" never creates
     analysis.create_views = [
         v for v in analysis.create_views
+    catalog.class_attribute_owners = markers.class_attribute_owners
         if v.path.rsplit(".", 1)[-1] not in markers.view_actions
         or v.path.rsplit(".", 1)[-1] in markers.views_routed_whole
         or "create" in markers.view_actions[v.path.rsplit(".", 1)[-1]]

@@ -58,6 +58,18 @@ class Migration(migrations.Migration):
 HEADER = "from rest_framework import serializers\n\nfrom .models import Product, Vendor\n\n\n"
 
 
+# a model whose base is outside the tree (its fields unseen), with a templated related_name to
+# Vendor as its migration shows (pretix's oauth2_provider models)
+EXTERNAL_APP = {
+    "shop/models.py": MODELS.replace("from django.db import models\n", "from django.db import models\nfrom oauth2_provider.models import AbstractApplication\n")
+    + "\n\nclass App(AbstractApplication):\n    pass\n",
+    "shop/migrations/0002_app.py": "from django.db import migrations, models\n\n\n"
+    "class Migration(migrations.Migration):\n    dependencies = [('shop', '0001_initial')]\n"
+    "    operations = [migrations.CreateModel('App', [('id', models.AutoField(primary_key=True)), "
+    "('owner', models.ForeignKey(on_delete=models.CASCADE, related_name='%(app_label)s_%(class)s', to='shop.vendor'))])]\n",
+}
+
+
 def serializer_case(source: str, **extra: str) -> Case:
     """The shop app with ``source`` as its serializers.py (after the imports)."""
     return Case({**APP, "shop/models.py": MODELS, "shop/migrations/0001_initial.py": MIGRATION,
@@ -124,6 +136,15 @@ class UnknownSerializerField(Rule):
             "        model = Product\n"
             "        fields = ('vendor', 'vendor_id', 'active', 'title', 'delete')\n"
         ),
+        # a templated related_name that becomes this name (app label and class of the tree);
+        # a class attribute given through an alias of the model
+        serializer_case(
+            "class VendorSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Vendor\n"
+            "        fields = ['id', 'shop_app', 'label']\n",
+            **{"shop/views.py": "from .models import Vendor as V\n\nV.label = 'x'\n", **EXTERNAL_APP},
+        ),
         # a non-symmetrical m2m to self has a reverse accessor; modeltranslation adds title_en;
         # a class attribute set after the class; a custom URL_FIELD_NAME
         Case({**APP, "shop/models.py": "from django.db import models\n\n\nclass Person(models.Model):\n"
@@ -151,6 +172,23 @@ class UnknownSerializerField(Rule):
               "        fields = ['id', 'name', 'level', 'children']\n"}),
     ]  # fmt: skip
     INVALID = [
+        # a class attribute given to another class of the tree, and a templated related_name
+        # (pretix's `%(app_label)s_%(class)s`) that no app label and class of the tree turn into
+        # the name, do not make it valid
+        serializer_case(
+            "class VendorSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Vendor\n"
+            "        fields = ['id', 'label', 'other_thing']  # expect: DJS401\n",
+            **{"shop/views.py": "class Settings:\n    pass\n\n\nSettings.label = 'x'\n", **EXTERNAL_APP},
+        ),
+        # a project whose import root is a package folder of the tree (label-studio):
+        # `from shop.models` names src/shop/models.py
+        Case({"src/__init__.py": "", "src/shop/__init__.py": "", "src/shop/migrations/__init__.py": "", "src/shop/models.py": MODELS,
+              "src/shop/migrations/0001_initial.py": MIGRATION,
+              "src/shop/serializers.py": "from rest_framework import serializers\n\nfrom shop.models import Vendor\n\n\n"
+              "class VendorSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Vendor\n"
+              "        fields = ['id', 'nope']  # expect: DJS401\n"}),
         # an attribute code sets on instances does not make a Meta.fields name valid: DRF asks
         # hasattr(model_class, name) (a renamed field still named here is reported)
         serializer_case(

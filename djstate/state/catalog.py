@@ -92,11 +92,17 @@ def class_chain(path: str, class_facts: Callable, resolve: Callable, stop: Calla
     return chain
 
 
-def _template_matches(template: str, name: str) -> bool:
-    """Whether ``name`` can be what ``related_name="%(app_label)s_%(class)s_x"`` becomes."""
+def _template_matches(template: str, name: str, labels: set[str] = frozenset(), classes: set[str] = frozenset()) -> bool:
+    """Whether ``name`` can be what ``related_name="%(app_label)s_%(class)s_x"`` becomes: the
+    placeholders stand for one of the app labels and (lowercased) class names given, or for
+    any word when none are given."""
+
+    def choices(names: set[str]) -> str:
+        return "(?:" + "|".join(re.escape(n) for n in sorted(names)) + ")" if names else r"\w+"
+
     pattern = re.escape(template)
-    for key in ("class", "model_name", "app_label"):
-        pattern = pattern.replace(re.escape(f"%({key})s"), r"\w+")
+    for key, names in (("class", classes), ("model_name", classes), ("app_label", labels)):
+        pattern = pattern.replace(re.escape(f"%({key})s"), choices(names))
     return re.fullmatch(pattern, name) is not None
 
 
@@ -164,6 +170,9 @@ class ModelCatalog:
         self.hidden_sources |= {p.rsplit(".", 1)[-1].lower() for p in getattr(builder, "unknown", ())}
         self.dynamic_attributes: set[str] = set()  # names code may set at runtime (engine markers)
         self.class_attributes: set[str] = set()  # of those, names code sets on a class (Model.x = ...)
+        # those names -> the classes given them ("" for `cls.x = ...`, a class djstate cannot name);
+        # None: only the names are known, any class may have them
+        self.class_attribute_owners: dict[str, set[str]] | None = None
         self.url_field_names: set[str] = {"url"}  # "*": REST_FRAMEWORK sets one djstate cannot read
         self.by_path = {m.path: key for key, m in models_state.classes.items()}
         self._info: dict[tuple[str, str], ModelInfo | None] = {}
@@ -177,12 +186,30 @@ class ModelCatalog:
         # class counts for Meta.fields; a source= path is resolved on instances, where
         # annotations, to_attr and `obj.name = ...` count too
         given = self.class_attributes if on_class else self.dynamic_attributes
-        if name in given or "*" in given:
+        if on_class and self.class_attribute_owners is not None and "*" not in given:
+            if name in self.runtime_names or self._given_to_class(info, name):
+                return True
+        elif name in given or "*" in given:
             return True
         translated = "@modeltranslation" in self.runtime_names
         return any(
             name.startswith(f"{field}_") and (translated or not info.chains.get(field)) for field in info.all_fields
         )
+
+    def _given_to_class(self, info: ModelInfo, name: str) -> bool:
+        """Whether ``X.name = ...`` gives that model the name: X is the model's class or one of
+        its in-tree bases, ``cls``, or a name that is no class of the tree (maybe an alias).
+        An assignment to another class of the tree does not."""
+        owners = self.class_attribute_owners.get(name, set()) if self.class_attribute_owners else set()
+        if not owners:
+            return False
+        if "" in owners or not self.class_names:
+            return True
+        model_class = self.state.classes.get(info.key)
+        lineage = {c.name for c in self._chain(model_class.path).classes} if model_class else set()
+        if not lineage:
+            return True
+        return any(o in lineage or o.lower() not in self.class_names for o in owners)
 
     def _symmetrical(self, key: tuple[str, str], name: str) -> bool | None:
         """``ManyToManyField.symmetrical`` as written: True for a literal "self" unless said
@@ -205,8 +232,13 @@ class ModelCatalog:
         placed = {accessor for relations in index.values() for accessor, _ in relations}
         if name in self.related_names and name not in placed:
             return True  # a literal related_name= somewhere that no placed relation uses
-        if any(_template_matches(r, name) for r in self.related_names if "%(" in r):
-            return True  # a templated related_name on a model djstate may not fully see
+        templates = [r for r in self.related_names if "%(" in r]
+        if templates:
+            # a templated related_name on a model djstate may not fully see: the placeholders
+            # become an app label and a class name of the tree
+            labels = {key[0].lower() for key in (*self.state.models, *self.state.classes)}
+            if any(_template_matches(r, name, labels, self.class_names) for r in templates):
+                return True
         return (name[:-4] if name.endswith("_set") else name) in self.hidden_sources
 
     def unresolved_part(self, info: ModelInfo, source: str, certain: bool = True) -> tuple[ModelInfo, str] | None:
@@ -248,9 +280,14 @@ class ModelCatalog:
         return out
 
     def key_of(self, value: Any) -> tuple[str, str] | None:
-        if isinstance(value, Ref):
-            return self.by_path.get(value.path)
-        return None
+        if not isinstance(value, Ref):
+            return None
+        if value.path in self.by_path:
+            return self.by_path[value.path]
+        # a project whose import root is a folder of the tree (label-studio imports
+        # `users.models` for label_studio/users/models.py): the one model path ending so
+        found = [key for path, key in self.by_path.items() if path.endswith("." + value.path)]
+        return found[0] if len(found) == 1 else None
 
     def target(self, to: Any, app: str) -> tuple[str, str] | None:
         if isinstance(to, Ref) and to.path.startswith("django.conf.settings."):
