@@ -36,6 +36,10 @@ class RequiredFieldMissing(Rule):
     ``perform_create``/``create``/``save``/``validate``, models with their own ``save`` or
     managers, and models with ``pre_save`` receivers are not judged: they may set it.
 
+    A writable ModelSerializer that no view names as its ``serializer_class`` (and that is
+    neither a base of other serializers nor nested in one) is checked the same way, and a
+    missing column is reported as a warning: code elsewhere may pass it to ``save()``.
+
     ## Why it matters
     Every valid POST fails with ``IntegrityError: NOT NULL constraint failed`` and a 500,
     although the serializer accepted the data.
@@ -96,7 +100,8 @@ class RequiredFieldMissing(Rule):
             "    class Meta:\n"
             "        model = Product\n"
             "        fields = ['id', 'title']\n",
-            **{"shop/views.py": VIEW + "\n\nclass ShortView(generics.ListCreateAPIView):\n"
+            **{"shop/views.py": VIEW.replace("import ProductSerializer", "import ProductSerializer, Short")
+               + "\n\nclass ShortView(generics.ListCreateAPIView):\n"
                "    serializer_class = Short\n    http_method_names = ['get', 'head']\n"},
         ),
         serializer_case(  # __init__ adds the fields; a pre_save receiver named by string
@@ -128,14 +133,37 @@ class RequiredFieldMissing(Rule):
             + "\n\nclass OrderList(generics.CreateAPIView):\n"
             "    serializer_class = OrderSerializer\n",
         }),
-        serializer_case(  # no view creates with it
+        serializer_case(  # no view creates with it, and it writes nothing; a nested one; a base
             "class ProductSerializer(serializers.ModelSerializer):\n"
             "    class Meta:\n"
             "        model = Product\n"
             "        fields = ['id', 'title']\n"
+            "        read_only_fields = ['title']\n\n\n"
+            "class ProductBase(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'title']\n\n\n"
+            "class ProductFull(ProductBase):\n"
+            "    class Meta(ProductBase.Meta):\n"
+            "        fields = ['id', 'title', 'vendor', 'stock']\n\n\n"
+            "class ProductLine(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['title']\n\n\n"
+            "class VendorSerializer(serializers.ModelSerializer):\n"
+            "    products = ProductLine(many=True)\n\n"
+            "    class Meta:\n"
+            "        model = Vendor\n"
+            "        fields = ['name', 'products']\n"
         ),
     ]  # fmt: skip
     INVALID = [
+        serializer_case(  # no view is seen creating with it: a warning
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'title']  # expect: DJS405\n"
+        ),
         serializer_case(
             "class ProductSerializer(serializers.ModelSerializer):\n"
             "    class Meta:\n"
@@ -147,32 +175,14 @@ class RequiredFieldMissing(Rule):
 
     def check(self, project) -> Iterable[Finding]:
         analysis = project.serializers
-        catalog = analysis.catalog
         seen: set[tuple[str, str]] = set()
+        judged: set[str] = set()
         for view in analysis.create_views:
             serializer = analysis.by_path(view.serializer)
             if serializer is None or not serializer.is_model or serializer.file.startswith("/"):
                 continue
-            result = analysis.result(serializer)
-            info = result.model
-            if info is None or not result.names_certain or result.errors or not info.known:
-                continue
-            if serializer.members & SERIALIZER_HOOKS or any(d.source == "*" for d in serializer.declared.values()):
-                continue  # fields added in __init__, or a nested serializer writing into this one
-            model_class = catalog.state.classes.get(info.key)
-            if model_class is None or model_class.managers:
-                continue
-            if catalog.model_methods(model_class.path) & MODEL_HOOKS or info.name.lower() in analysis.save_hooks:
-                continue
-            written = {f.model_field or f.name for f in result.fields.values() if f.read_only is False}
-            written |= {f.name for f in result.fields.values() if f.origin == "hidden"}
-            for declared in serializer.declared.values():
-                if declared.read_only is False or declared.drf_class == "HiddenField":
-                    source = declared.source if isinstance(declared.source, str) else declared.name
-                    written.add(source.split(".")[0])
-            written |= {name[:-3] for name in written if name.endswith("_id")}  # `vendor_id` sets `vendor`
-            missing = [name for name, state in info.all_fields.items() if name not in written and _required(state, info.chains.get(name, []))]
-            for name in missing:
+            judged.add(serializer.path)
+            for info, name in _missing(analysis, serializer):
                 if (serializer.path, name) in seen:
                     continue
                 seen.add((serializer.path, name))
@@ -185,6 +195,54 @@ class RequiredFieldMissing(Rule):
                     f"or set it in perform_create",
                     app=info.key[0], model=info.name, field=name,
                 )  # fmt: skip
+        # no view is seen creating with it: a warning, since the serializer may only read, or be
+        # saved by code that passes the column (serializer.save(stock=0))
+        used = analysis.view_serializers
+        bases = set().union(*(s.ancestors for s in analysis.serializers)) if analysis.serializers else set()
+        nested = {d.serializer for s in analysis.serializers for d in s.declared.values() if d.serializer}
+        for serializer, result in analysis.checked():
+            if not serializer.is_model or serializer.path in judged or serializer.path in used:
+                continue
+            if serializer.path in bases or serializer.path in nested:
+                continue  # a base for other serializers, or a nested one: its parent decides how it saves
+            if not any(f.read_only is False for f in result.fields.values()):
+                continue  # nothing to write: never creates through DRF's own create
+            for info, name in _missing(analysis, serializer):
+                path, span = serializer.meta_span("fields" if serializer.meta_value("fields") is not None else "exclude")
+                yield self.finding(
+                    path, span,
+                    f"{serializer.name} is a writable serializer of {info.key[0]}.{info.name} without `{name}`, "
+                    f"a NOT NULL column with no default: saving a new object through it fails with "
+                    f"IntegrityError unless the caller passes `{name}` to save(). No view was seen creating "
+                    f"with it. Add it to the serializer, give it a default, or make the serializer read-only",
+                    app=info.key[0], model=info.name, field=name, severity="warning",
+                )  # fmt: skip
+
+
+def _missing(analysis, serializer) -> list:
+    """(model info, column) for each NOT NULL column without a default that DRF's own
+    ``create`` would leave unset; empty when djstate cannot be sure of any."""
+    result = analysis.result(serializer)
+    info = result.model
+    if info is None or not result.names_certain or result.errors or not info.known:
+        return []
+    if serializer.members & SERIALIZER_HOOKS or any(d.source == "*" for d in serializer.declared.values()):
+        return []  # fields added in __init__, or a nested serializer writing into this one
+    catalog = analysis.catalog
+    model_class = catalog.state.classes.get(info.key)
+    if model_class is None or model_class.managers:
+        return []
+    if catalog.model_methods(model_class.path) & MODEL_HOOKS or info.name.lower() in analysis.save_hooks:
+        return []
+    written = {f.model_field or f.name for f in result.fields.values() if f.read_only is False}
+    written |= {f.name for f in result.fields.values() if f.origin == "hidden"}
+    for declared in serializer.declared.values():
+        if declared.read_only is False or declared.drf_class == "HiddenField":
+            source = declared.source if isinstance(declared.source, str) else declared.name
+            written.add(source.split(".")[0])
+    written |= {name[:-3] for name in written if name.endswith("_id")}  # `vendor_id` sets `vendor`
+    return [(info, name) for name, state in info.all_fields.items()
+            if name not in written and _required(state, info.chains.get(name, []))]  # fmt: skip
 
 
 def _required(state, chain: list[str]) -> bool:

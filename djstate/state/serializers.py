@@ -885,6 +885,7 @@ class SerializerAnalysis:
         self.auth_user_model = auth_user_model
         self.serializers: list[SerializerClass] = []
         self.create_views: list[CreateView] = []
+        self.view_serializers: set[str] = set()  # every serializer a view names as serializer_class
         self.save_hooks: set[str] = set()
         self._results: dict[str, BuildResult] = {}
         self.unverified = 0
@@ -918,6 +919,8 @@ class SerializerAnalysis:
         if attr is None:
             return
         target = self.index.resolve(attr.value)
+        if isinstance(target, Ref):
+            self.view_serializers.add(target.path)
         methods = next((a.value for a in facts.attributes if a.name == "http_method_names"), ["post"])
         if not isinstance(methods, (list, tuple)) or "post" not in methods:
             return  # POST is not allowed (or chosen at runtime): the view never creates
