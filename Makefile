@@ -42,8 +42,11 @@ corpora: $(BASE)
 corpora-check: $(BASE)
 	$(BIN)/python tools/sweep_corpora.py --out docs/data/sweep-latest
 
+# djstate cold/warm beside Django's makemigrations and django-orm-lens (installed only in a cached
+# bench venv) on the wagtail tree, netbox, mayan-edms and generated N-app trees; writes the table
+# into docs/performance.md. Not part of `make test`. BENCH_ARGS="--trees gen --sizes 500,1000".
 bench: $(BASE)
-	@echo "bench: not yet implemented (the performance issue); per-corpus scan times are in docs/performance.md"
+	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 
 docs: $(BASE)
 	$(BIN)/python tools/gen_rule_docs.py
