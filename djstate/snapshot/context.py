@@ -31,6 +31,7 @@ KEPT_KWARGS = (
     "default", "choices", "on_delete", "auto_now", "auto_now_add", "editable", "db_column", "to_field",
     "through", "size", "base_field",
 )  # fmt: skip
+UNVERIFIED_LISTED = 12  # Markdown lists this many unjudged items, then counts the rest by reason
 LONG_VALUE = 60  # characters of a rendered default or choices before it is shortened
 
 
@@ -323,9 +324,11 @@ def render_markdown(data: dict) -> str:
     if data["migrations"]:
         leaves = data["leaves"]
         out.append(f"\n### Migrations (leaf {', '.join(leaves)}{'; CONFLICT: merge needed' if len(leaves) > 1 else ''})")
+        own = f"{data['app']}."
         for m in data["migrations"]:
             ops = "; ".join(m["operations"]) or "no operations"
-            out.append(f"- {m['name']} (after {', '.join(m['dependencies']) or 'nothing'}): {ops}")
+            after = ", ".join(d[len(own):] if d.startswith(own) else d for d in m["dependencies"]) or "nothing"
+            out.append(f"- {m['name']} (after {after}): {ops}")
     if data["serializers"]:
         out.append("\n### Serializers")
         for s in data["serializers"]:
@@ -335,11 +338,15 @@ def render_markdown(data: dict) -> str:
     out += [f"- {f['code']} [{f['severity']}] {f['path']}:{f['line']} {f['message']}" for f in data["findings"]] or ["- none"]
     if data["unverified"]:
         out.append("\n### Not judged by djstate (the snapshot is blind here)")
-        for u in data["unverified"]:
+        listed = data["unverified"] if len(data["unverified"]) <= UNVERIFIED_LISTED else data["unverified"][:UNVERIFIED_LISTED - 2]
+        for u in listed:
             if "count" in u:
                 out.append(f"- {u['count']} × {u['reason']}")
             else:
                 out.append(f"- {u['reason']}: {u['unit']}" + (f" ({u['detail']})" if u["detail"] else ""))
+        rest = Counter(u["reason"] for u in data["unverified"][len(listed):])
+        if rest:
+            out.append(f"- and {sum(rest.values())} more: " + ", ".join(f"{n} × {r}" for r, n in rest.most_common()))
     return "\n".join(out)
 
 
