@@ -328,6 +328,7 @@ def render(project: Any, kind: str, app: str | None, fmt: str, last: int | None 
         return migrations_dot(diagram) if fmt == "dot" else migrations_mermaid(diagram)
     local = {label for label, a in project.apps.items() if not a.external}
     builder = project.models_builder
-    entities = entity_diagram(project.models_state, {app} if app else local, project.resolve_setting,
+    state = project.models_state if project.models_state is not None else project.state  # models unreadable: the migrations'
+    entities = entity_diagram(state, {app} if app else local, project.resolve_setting,
                               getattr(builder, "_chain", None), fields)  # fmt: skip
     return models_dot(entities) if fmt == "dot" else models_mermaid(entities)
