@@ -48,6 +48,13 @@ class _Env:
     def get(self, name: str) -> tuple | None:
         return self.values.get(name)
 
+    def merge(self, branches: list[_Env]) -> None:
+        """After branches (if/else, loop or not, try/except): a name they leave holding
+        different things holds nothing djstate follows."""
+        for name in set().union(*(b.values for b in branches)):
+            held = {b.values.get(name) for b in branches}
+            self.values[name] = held.pop() if len(held) == 1 else LOCAL
+
 
 class QueryReader:
     def __init__(self, scope: Scope, positions: Any) -> None:
@@ -83,25 +90,37 @@ class QueryReader:
             self.loop_body.add(chain) if chain is not None else None
             self.block(_body(stmt.body), inner)
             self.loop_body.discard(chain)
+            branches = [inner, _Env(env)]
             if stmt.orelse is not None:
-                self.block(_body(stmt.orelse.body), env)
+                self.block(_body(stmt.orelse.body), branches[1])
+            env.merge(branches)
         elif isinstance(stmt, cst.If):
             self.expression(stmt.test, env)
-            self.block(_body(stmt.body), env)
+            branches = [_Env(env), _Env(env)]
+            self.block(_body(stmt.body), branches[0])
             if stmt.orelse is not None:
-                self.statement(stmt.orelse, env) if isinstance(stmt.orelse, cst.If) else self.block(_body(stmt.orelse.body), env)
+                if isinstance(stmt.orelse, cst.If):
+                    self.statement(stmt.orelse, branches[1])
+                else:
+                    self.block(_body(stmt.orelse.body), branches[1])
+            env.merge(branches)
         elif isinstance(stmt, cst.While):
             self.expression(stmt.test, env)
-            self.block(_body(stmt.body), env)
+            branches = [_Env(env), _Env(env)]
+            self.block(_body(stmt.body), branches[0])
+            env.merge(branches)
         elif isinstance(stmt, cst.With):
             for item in stmt.items:
                 self.expression(item.item, env)
             if not any(_expects_error(item.item) for item in stmt.items):  # a test asserting the error
                 self.block(_body(stmt.body), env)
         elif isinstance(stmt, cst.Try):
-            self.block(_body(stmt.body), env)
+            branches = [_Env(env)]
+            self.block(_body(stmt.body), branches[0])
             for handler in stmt.handlers:
-                self.block(_body(handler.body), env)
+                branches.append(_Env(env))
+                self.block(_body(handler.body), branches[-1])
+            env.merge(branches)
             for extra in (stmt.orelse, stmt.finalbody):
                 if extra is not None:
                     self.block(_body(extra.body), env)

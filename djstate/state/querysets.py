@@ -66,8 +66,9 @@ class QueryJudge:
 
     def module(self, path: str, facts: QueryFacts) -> None:
         models: dict[int, ModelInfo | None] = {}  # chain index -> the model its rows have
+        self.introduced: dict[int, set[str]] = {}  # chain index -> the names its annotate() calls added
         for index, chain in enumerate(facts.chains):
-            models[index] = self.chain(path, chain, models, facts)
+            models[index] = self.chain(path, chain, models, facts, index)
         for use in facts.uses:
             self.use(path, use, models)
         self.loops(path, facts, models)
@@ -79,7 +80,7 @@ class QueryJudge:
         key = self.model_of_path(source.path) if source.path else None
         return self.catalog.info(key) if key else None
 
-    def chain(self, path: str, chain: QueryChain, models: dict, facts: QueryFacts) -> ModelInfo | None:
+    def chain(self, path: str, chain: QueryChain, models: dict, facts: QueryFacts, index: int = -1) -> ModelInfo | None:
         """Judge one chain; the model its rows have (None when unknown or not rows of a model)."""
         if chain.root == "manager":
             key = self.model_of_path(chain.source.path or "")
@@ -111,6 +112,8 @@ class QueryJudge:
                 return None
             plain = True
         annotations: set[str] = set() if plain else {"*"}
+        if chain.root == "queryset":  # `qs = X.objects.annotate(n=...)`, then `qs.filter(n=1)`
+            annotations = set(self.introduced.get(chain.source.chain, {"*"}))
         why = self.lookups.certain(info)
         if why is not None:
             self.skip(path, chain, info, why)
@@ -125,6 +128,7 @@ class QueryJudge:
             annotations |= introduced
             if call.method in ("values", "values_list", "count", "exists", "aggregate", "update", "delete"):
                 rows = None
+        self.introduced[index] = annotations
         if why is None:
             self.analysis.judged += 1
         return rows
