@@ -31,6 +31,8 @@ from djstate.state.fields import FieldState, django_field_name
 from djstate.state.paths import canonical_path
 
 MAX_HOPS = 12
+# why a model is not fully known that concerns only some of its class attributes
+ATTRIBUTE_REASONS = ("maybe-field", "conditional")
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +83,7 @@ class LookupResolver:
         # related_query_name literals of relations djstate cannot place (GenericRelation is a
         # private field, absent from the state): such names may exist on any model
         self.loose_query_names: set[str] = set()
+        self._certain: dict[tuple[str, str], str | None] = {}
 
     # ---- the schema ---------------------------------------------------------------------
 
@@ -176,14 +179,37 @@ class LookupResolver:
     # ---- certainty ---------------------------------------------------------------------
 
     def certain(self, info: ModelInfo) -> str | None:
-        """Why the model's names cannot be judged, or None."""
-        if not info.known:
-            return "the model is not fully known (a base or attribute djstate cannot follow)"
+        """Why the model's names cannot be judged, or None.
+
+        A model the catalogue calls not fully known only because of class attributes it cannot
+        follow (``X = getattr(settings, ...)``, an instance of a class outside the tree) is
+        judged: those attributes are its members, which :meth:`maybe_exists` never calls
+        missing. Bases outside the tree, metaclasses, decorators and settings stay unknown."""
         if not info.reverse_known:
             return "models outside the tree may point at it (reverse names unknown)"
-        if not info.kinds_known:
-            return "a field class djstate has no model of"
+        for key in self.lineage(info.key):
+            why = self._class_certain(key)
+            if why is not None:
+                return why
         return None
+
+    def _class_certain(self, key: tuple[str, str]) -> str | None:
+        if key in self._certain:
+            return self._certain[key]
+        catalog = self.catalog
+        model_class = catalog.state.classes.get(key)
+        why = None
+        if model_class is None:
+            why = "the model's class is not read"
+        else:
+            reason = model_class.why[0] if model_class.why else None
+            _, bases_known = catalog._class_attributes(model_class.path)
+            if not bases_known or model_class.facts.decorators:
+                why = "a base class outside the tree or a class decorator may add names"
+            elif reason is not None and reason not in ATTRIBUTE_REASONS:
+                why = f"the model is not fully known ({reason}: {model_class.why[1]})"
+        self._certain[key] = why
+        return why
 
     def maybe_exists(self, info: ModelInfo, name: str) -> bool:
         """Whether a name djstate does not see may still exist on the model at runtime."""
@@ -192,7 +218,11 @@ class LookupResolver:
             return True  # a class attribute may be a private field (GenericRelation)
         if catalog.maybe_reverse(name) or catalog.maybe_reverse(f"{name}_set"):
             return True
-        return any(name.startswith(f"{f}_") for f in info.all_fields) and "@modeltranslation" in catalog.runtime_names
+        if any(name.startswith(f"{f}_") for f in info.all_fields) and "@modeltranslation" in catalog.runtime_names:
+            return True
+        # companions a field class that is not Django's may add (djmoney's price_currency)
+        return any(name.startswith(f"{member}_") for member in info.attributes | set(info.all_fields)
+                   if not info.chains.get(member))  # fmt: skip
 
     # ---- resolution --------------------------------------------------------------------
 

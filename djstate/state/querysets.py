@@ -110,6 +110,7 @@ class QueryJudge:
             info = models.get(chain.source.chain) if chain.source.chain is not None else None
             if info is None:
                 return None
+            self.analysis.chains += 1
             plain = True
         annotations: set[str] = set() if plain else {"*"}
         if chain.root == "queryset":  # `qs = X.objects.annotate(n=...)`, then `qs.filter(n=1)`
