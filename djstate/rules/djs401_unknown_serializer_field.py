@@ -142,8 +142,9 @@ class UnknownSerializerField(Rule):
             "class VendorSerializer(serializers.ModelSerializer):\n"
             "    class Meta:\n"
             "        model = Vendor\n"
-            "        fields = ['id', 'shop_app', 'label']\n",
-            **{"shop/views.py": "from .models import Vendor as V\n\nV.label = 'x'\n", **EXTERNAL_APP},
+            "        fields = ['id', 'shop_app', 'label', 'computed']\n",
+            **{"shop/views.py": "from .models import Vendor, Vendor as V\n\nV.label = 'x'\n\nfor key in ['computed']:\n"
+               "    setattr(Vendor, key, 1)\n", **EXTERNAL_APP},
         ),
         # a non-symmetrical m2m to self has a reverse accessor; modeltranslation adds title_en;
         # a class attribute set after the class; a custom URL_FIELD_NAME
@@ -180,7 +181,8 @@ class UnknownSerializerField(Rule):
             "    class Meta:\n"
             "        model = Vendor\n"
             "        fields = ['id', 'label', 'other_thing']  # expect: DJS401\n",
-            **{"shop/views.py": "class Settings:\n    pass\n\n\nSettings.label = 'x'\n", **EXTERNAL_APP},
+            **{"shop/views.py": "class Settings:\n    pass\n\n\nSettings.label = 'x'\nsetattr(Settings, 'other' + '_thing', 1)\n",
+               **EXTERNAL_APP},
         ),
         # a project whose import root is a package folder of the tree (label-studio):
         # `from shop.models` names src/shop/models.py

@@ -186,7 +186,9 @@ class ModelCatalog:
         # class counts for Meta.fields; a source= path is resolved on instances, where
         # annotations, to_attr and `obj.name = ...` count too
         given = self.class_attributes if on_class else self.dynamic_attributes
-        if on_class and self.class_attribute_owners is not None and "*" not in given:
+        if on_class and self.class_attribute_owners is not None:
+            if "*" in given and "*" not in self.class_attribute_owners:
+                return True  # setattr() on a class, with no owner recorded
             if name in self.runtime_names or self._given_to_class(info, name):
                 return True
         elif name in given or "*" in given:
@@ -197,10 +199,11 @@ class ModelCatalog:
         )
 
     def _given_to_class(self, info: ModelInfo, name: str) -> bool:
-        """Whether ``X.name = ...`` gives that model the name: X is the model's class or one of
-        its in-tree bases, ``cls``, or a name that is no class of the tree (maybe an alias).
-        An assignment to another class of the tree does not."""
-        owners = self.class_attribute_owners.get(name, set()) if self.class_attribute_owners else set()
+        """Whether ``X.name = ...`` or ``setattr(X, ...)`` gives that model the name: X is the
+        model's class or one of its in-tree bases, ``cls``, or a name that is no class of the
+        tree (maybe an alias). An assignment to another class of the tree does not."""
+        given = self.class_attribute_owners or {}
+        owners = given.get(name, set()) | given.get("*", set())  # "*": setattr(X, computed, ...)
         if not owners:
             return False
         if "" in owners or not self.class_names:
