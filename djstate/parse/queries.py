@@ -65,6 +65,7 @@ class QueryReader:
         self.where: list[str] = []
         self.loop_body: set[int] = set()  # loops whose body is being read
         self.returns: list[tuple[int | None, Span]] = []  # of the function being read
+        self.view_queryset: int | None = None  # the class's `queryset = ...` chain: what self.get_object() returns
 
     def span(self, node: cst.CSTNode) -> Span:
         return _span(self.positions, node)
@@ -149,6 +150,10 @@ class QueryReader:
             if last in QUERYSET_METHODS and not self.values_rows(chain):
                 return ("queryset", chain)
             return None
+        if (isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Attribute)
+                and isinstance(value.func.value, cst.Name) and value.func.value.value == "self"
+                and value.func.attr.value == "get_object" and self.view_queryset is not None):  # fmt: skip
+            return ("instance", ModelSource(chain=self.view_queryset), None)  # a DRF view's object
         if isinstance(value, cst.Call) and value.args:
             func = self.reader.path_of(value.func) or ""
             if func.endswith("get_object_or_404") and isinstance(value.args[0].value, cst.Name):
@@ -186,6 +191,7 @@ class QueryReader:
 
     def klass(self, node: cst.ClassDef) -> None:
         self.where.append(node.name.value)
+        outer_queryset, self.view_queryset = self.view_queryset, None
         env = _Env()
         queryset = serializer = None
         queryset_span = None
@@ -197,6 +203,7 @@ class QueryReader:
                         chain = self.expression(small.value, env)
                         if name == "queryset" and chain is not None:
                             queryset, queryset_span = chain, self.span(small.value)
+                            self.view_queryset = chain
                         elif name == "serializer_class":
                             serializer = self.reader.path_of(small.value)
                     else:
@@ -213,6 +220,7 @@ class QueryReader:
             methods = tuple(s.name.value for s in _body(node.body) if isinstance(s, cst.FunctionDef))
             self.facts.views.append(ViewQueryset(node.name.value, queryset, serializer, queryset_span, bases, methods))
         self.where.pop()
+        self.view_queryset = outer_queryset
 
     # ---- expressions ----------------------------------------------------------------
 

@@ -14,7 +14,7 @@ class PublisherViewSet(viewsets.ModelViewSet):
     @action(detail=True)
     def books(self, request, slug=None):
         publisher = self.get_object()
-        books = publisher.book_set.order_by("-published_on")  # djstate: future default reverse name used, related_name is "books"
+        books = publisher.book_set.order_by("-published_on")  # djstate: expect DJS502 (default reverse name used, related_name is "books")
         page = self.paginate_queryset(books)
         serializer = BookSerializer(page, many=True, context={"request": request})
         return self.get_paginated_response(serializer.data)
@@ -53,4 +53,4 @@ class NewReleasesView(generics.ListAPIView):
     serializer_class = BookSerializer
 
     def get_queryset(self):
-        return Book.objects.filter(published_on__isnull=False).order_by("-published_on")  # djstate: future query on .objects where the custom manager Book.in_print is intended
+        return Book.objects.filter(published_on__isnull=False).order_by("-published_on")  # djstate: expect DJS506 (authors not prefetched); future: query on .objects where the custom manager Book.in_print is intended
