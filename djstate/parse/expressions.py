@@ -77,6 +77,7 @@ class Scope:
     def collect(self, module: cst.Module, positions: Any) -> None:
         """Record imports and constants of the module body (top level, and in try/if blocks)."""
         reader = ExpressionReader(self)
+        fallbacks = _import_fallbacks(module.body)
         for stmt, conditional in _flatten(module.body):
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
@@ -110,6 +111,8 @@ class Scope:
                             continue
                         value = reader.read(small.value)
                         for target in targets:
+                            if isinstance(target, cst.Name) and id(stmt) in fallbacks and target.value in self.names:
+                                continue  # `except ImportError: X = object`: the import is what runs where X is used
                             if isinstance(target, cst.Name):
                                 # a value chosen by an `if` at import time is not knowable
                                 self.constants[target.value] = Opaque(target.value) if conditional else value
@@ -137,6 +140,23 @@ def _method_name(func: cst.FunctionDef) -> str:
         for stmt in body
     )
     return func.name.value + (":noop" if simple else "")
+
+
+def _import_fallbacks(body: Any) -> set[int]:
+    """Statements of ``except ImportError`` (or ModuleNotFoundError) handlers: the stand-ins a
+    module binds when an optional package is missing (i18nfield's ``ModelSerializer = object``)."""
+    out: set[int] = set()
+    for stmt in body:
+        if isinstance(stmt, cst.Try):
+            out |= _import_fallbacks(stmt.body.body)
+            for handler in stmt.handlers:
+                names = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+                caught = {_dotted(n.value if isinstance(n, cst.Element) else n) for n in names if n is not None}
+                if caught and caught <= {"ImportError", "ModuleNotFoundError"}:
+                    out |= {id(s) for s in handler.body.body}
+        elif isinstance(stmt, cst.If):
+            out |= _import_fallbacks(stmt.body.body)
+    return out
 
 
 def _flatten(body: Any, conditional: bool = False) -> list[tuple[Any, bool]]:

@@ -210,6 +210,14 @@ class UnknownSerializerField(Rule):
             "            'titel',  # expect: DJS401\n"
             "        ]\n"
         ),
+        # a base whose module falls back to `object` when DRF is missing (i18nfield's
+        # I18nAwareModelSerializer): with DRF installed it is a ModelSerializer
+        Case({**APP, "shop/models.py": MODELS, "shop/migrations/0001_initial.py": MIGRATION,
+              "shop/base.py": "try:\n    from rest_framework.serializers import ModelSerializer\n"
+              "except ImportError:\n    ModelSerializer = object\n\n\nclass Base(ModelSerializer):\n    pass\n",
+              "shop/serializers.py": "from shop.models import Product\n\nfrom .base import Base\n\n\n"
+              "class ProductOut(Base):\n    class Meta:\n        model = Product\n"
+              "        fields = ['id', 'nope']  # expect: DJS401\n"}),
         # a serializers/ package whose module derives from a project base only
         Case({**APP, "shop/models.py": MODELS, "shop/migrations/0001_initial.py": MIGRATION,
               "shop/serializers/__init__.py": "",
