@@ -395,12 +395,21 @@ class QueryReader:
                 elif method == "prefetch_related" and isinstance(value, cst.Call) and self.expression_class(value) == "Prefetch":
                     self.prefetch(value, call, env)
                 else:
+                    if method in ("annotate", "aggregate") and isinstance(value, cst.Call):
+                        introduces.append(self.default_alias(value))  # annotate(Count("x")) adds x__count
                     if method in ("filter", "exclude", "get", "select_related", "prefetch_related", "only", "defer") and not isinstance(value, cst.Call):
                         call.complete = False  # a name or variable: its names are unknown
                     self.expression_names(value, call, env)
         if method == "extra":
             introduces.append("*")
         call.introduces = tuple(introduces)
+
+    def default_alias(self, node: cst.Call) -> str:
+        """An aggregate's ``default_alias``: ``<field>__<class name, lower case>``; "*" otherwise."""
+        name = self.expression_class(node)
+        first = node.args[0] if node.args else None
+        string = _literal(first.value) if first is not None and first.keyword is None else None
+        return f"{string}__{name.lower()}" if name and string else "*"
 
     def prefetch(self, node: cst.Call, call: QueryCall, env: _Env) -> None:
         first = node.args[0] if node.args else None

@@ -59,6 +59,9 @@ class UnresolvedLookup(Rule):
             "    Book.objects.cheap().filter(anything_goes=1)  # after a custom method: not judged\n"
             "    Book.objects.filter(id=1, author__id=2).values('id').order_by(F('price').desc())\n"
             "    Book.objects.filter(price__gte=Count('*'), title__unaccent__icontains='x')  # contrib.postgres\n"
+            "    Book.objects.annotate(Count('reviews')).order_by('-reviews__count')  # the default alias\n"
+            "    qs = Book.objects.annotate(n=Count('reviews'))\n"
+            "    qs.filter(n__gte=1)\n"
         ),
     ]
     INVALID = [

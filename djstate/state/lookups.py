@@ -233,8 +233,8 @@ class LookupResolver:
             if text in ("?", ""):
                 return Resolution("ok")
         parts = text.split("__")
-        if parts[0] in annotations or "*" in annotations:
-            return Resolution("ok")
+        if "*" in annotations or any(text == a or text.startswith(f"{a}__") for a in annotations):
+            return Resolution("ok")  # annotate(n=...) and annotate(Count("x")), whose alias is x__count
         if role == "prefetch":
             return self._prefetch(info, parts)
         current = info
