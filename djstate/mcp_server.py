@@ -104,6 +104,7 @@ def describe_model(warm: WarmProject, model: str) -> dict:
                if any(path.rsplit(".", 1)[-1] in m for m in entry.get("managers", []))}  # fmt: skip
     serializers = [s for s in data["serializers"] if s["model"] == name]
     findings = [f for f in data["findings"] if f"{key[0]}.{name}" in f["message"]]
+    entry = {**entry, "fields": data["common_fields"] + entry["fields"]}  # the snapshot lists the app's common fields once
     return {"model": f"{key[0]}.{name}", **entry, "manager_methods": methods, "serializers": serializers, "findings": findings}
 
 

@@ -45,6 +45,8 @@ def test_snapshot_holds_each_part(example_scan):
     assert (through["related_name"], through["related_query_name"]) == ("bookauthor_set", "bookauthor")
     assert {"accessor": "stock_items", "query_name": "stock_items", "from": "inventory.StockItem.book",
             "kind": "ForeignKey"} in book["reverse"]  # fmt: skip
+    assert data["common_fields"] == [{"name": "id", "type": "BigAutoField", "kwargs": ["primary_key"]}]  # listed once
+    assert not any(f["name"] == "id" for m in data["models"] for f in m["fields"])
     isbn = next(f for f in book["fields"] if f["name"] == "isbn")
     assert (isbn["type"], isbn["kwargs"]) == ("CharField", ["max_length=13", "unique"])
     assert book["managers"] == ["objects = BookQuerySet.as_manager()", "in_print = InPrintManager()"]

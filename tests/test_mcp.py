@@ -78,6 +78,7 @@ def test_every_tool_over_stdio(tmp_path):
     assert "Book" in apps["catalog"]["models"] and apps["catalog"]["leaves"] == ["0010_alter_book_subtitle"]
     book = answers["describe_model"][0]
     assert book["model"] == "catalog.Book" and any(r["name"] == "publisher" and r["related_name"] == "books" for r in book["relations"])
+    assert [f["name"] for f in book["fields"]][:2] == ["id", "title"]  # the app's common id is listed too
     assert book["manager_methods"]["catalog.models.BookQuerySet"] == ["by_publisher", "published"]
     lookup = answers["resolve_lookup"][0]
     assert (lookup["status"], lookup["part"], lookup["on"], lookup["suggestion"]) == ("error", "nam", "catalog.Publisher", "name")

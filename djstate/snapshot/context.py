@@ -170,6 +170,7 @@ def app_snapshot(result: Any, label: str) -> dict:
             if key in state.unverified_models or key in state.partial_models:
                 entry["partly_known"] = True
             models_out.append(entry)
+    common = _common_fields(models_out)
     plan = [k for k in project.graph.plan() if k[0] == label] if project.graph else []
     migrations = []
     for key in plan[-MIGRATIONS_SHOWN:]:
@@ -198,6 +199,7 @@ def app_snapshot(result: Any, label: str) -> dict:
     return {
         "app": label,
         "folder": folder or ".",
+        "common_fields": common,
         "models": models_out,
         "managers": {path: methods for path, methods in sorted(classes.items())},
         "leaves": [name for a, name in project.graph.leaf_nodes(label)] if project.graph else [],
@@ -207,6 +209,24 @@ def app_snapshot(result: Any, label: str) -> dict:
         "unverified": [dict(zip(("reason", "unit", "detail"), item)) for item in  # sorted: parse order varies
                        sorted({(u.reason, u.unit, _short(u.detail or "", 100)) for u in blind})],
     }
+
+
+COMMON_MIN_MODELS = 3
+
+
+def _common_fields(models: list[dict]) -> list[dict]:
+    """Plain fields every model of the app has alike (an abstract base's ``created``,
+    ``custom_field_data``...), listed once: they are taken out of each model's list."""
+    if len(models) < COMMON_MIN_MODELS:
+        return []
+    signature = lambda f: (f["name"], f["type"], tuple(f["kwargs"]))  # noqa: E731
+    shared = set.intersection(*(set(map(signature, m["fields"])) for m in models))
+    if not shared:
+        return []
+    common = [f for f in models[0]["fields"] if signature(f) in shared]
+    for model in models:
+        model["fields"] = [f for f in model["fields"] if signature(f) not in shared]
+    return common
 
 
 # --- trimming to a budget: least useful first -------------------------------------------------------
@@ -240,6 +260,8 @@ def _index_names(data: dict) -> None:
 
 
 def _no_kwargs(data: dict) -> None:
+    for item in data.get("common_fields", []):
+        item["kwargs"] = [k for k in item["kwargs"] if k in ("primary_key", "null", "unique")]
     for model in data["models"]:
         for item in model["fields"] + model["relations"]:
             item["kwargs"] = [k for k in item["kwargs"] if k in ("primary_key", "null", "unique")]
@@ -294,6 +316,9 @@ def render_markdown(data: dict) -> str:
         out.append(f"(trimmed to its budget: {', '.join(data['trimmed'])})")
     if data["models"]:
         out.append("\n### Models")
+    if data.get("common_fields"):
+        out.append("Every model below also has: " + "; ".join(
+            f"{f['name']} {f['type']}" + (f"({', '.join(f['kwargs'])})" if f["kwargs"] else "") for f in data["common_fields"]))
     for model in data["models"]:
         head = f"**{model['name']}**"
         extras = [f"{k}={v}" for k, v in model.get("options", {}).items()]
