@@ -470,7 +470,7 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
             if outcome.failed:
                 project.serializers = None
             else:
-                project.unjudged += project.serializers.unjudged
+                project.unjudged += project.serializers.unjudged + project.serializers.silenced_names()
         if project.drift is not None and any(getattr(r, "needs_queries", False) for r in rules):
             from djstate.state.querysets import build_queries
 

@@ -77,6 +77,21 @@ REASONS: dict[str, tuple[str, str]] = {
         "method may add names, or a name may be an attribute djstate cannot place",
         "--site-packages lets djstate follow model and manager bases outside the tree",
     ),
+    "name-on-unknown-model": (
+        "a serializer's Meta.fields name that is on no model field or attribute djstate sees, on a model it "
+        "cannot read completely (a base outside the tree, a class decorator, fields added at runtime)",
+        "--site-packages lets djstate read third-party model bases",
+    ),
+    "name-maybe-reverse": (
+        "a serializer's Meta.fields name that may be the reverse accessor of a relation djstate cannot place "
+        "(a model it cannot read, a templated or unplaced related_name, a swappable model apps outside point at)",
+        "--site-packages lets djstate read the models that may hold the relation",
+    ),
+    "name-maybe-runtime": (
+        "a serializer's Meta.fields name that code may give the model class at runtime "
+        "(Model.x = ..., setattr(Model, ...), add_to_class, a modeltranslation or companion column)",
+        "nothing to configure",
+    ),
     "serializer-unknown": (
         "a serializer whose fields djstate cannot build (a base outside the tree, a get_fields override, "
         "a model or names chosen by settings)",

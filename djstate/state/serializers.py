@@ -424,6 +424,7 @@ class BuildResult:
     errors: list[BuildError] = field(default_factory=list)
     certain: bool = True  # False: some field's class or flags are a guess; names still exact
     names_certain: bool = True  # False: the set of names itself is not known
+    silenced: list[tuple[str, str, str]] = field(default_factory=list)  # (name, reason, detail) not judged
     model: ModelInfo | None = None
 
 
@@ -715,18 +716,32 @@ def _build(name: str, source: str, info: ModelInfo, serializer: SerializerClass,
         return BuiltField(name, "ReadOnlyField", True, False, None, "property", None)
     if name == url_name or source in catalog.url_field_names:
         return BuiltField(name, "HyperlinkedIdentityField", True, False, None, "url", None)
-    if (
-        not info.known
-        or not info.reverse_known
-        or not serializer.known
-        or catalog.maybe_reverse(source)
-        or catalog.maybe_runtime_attribute(info, source, on_class=True)
-        or name in serializer.maybe_declared  # `path = BasicCategorySerializer(...)`, a class built by a call
-    ):
+    reason = _why_unknown_name(name, source, info, serializer, catalog)
+    if reason is not None:
         result.certain = result.names_certain = False
+        result.silenced.append((name, *reason))
         return None
     result.errors.append(BuildError("unknown-field", name,
         f"Field name `{source}` is not valid for model `{info.name}` in `{serializer.path}`."))  # fmt: skip
+    return None
+
+
+def _why_unknown_name(name: str, source: str, info: ModelInfo, serializer: SerializerClass,
+                      catalog: ModelCatalog) -> tuple[str, str] | None:  # fmt: skip
+    """(reason, detail) when a name that is on no model may still exist at runtime; None when
+    DRF certainly rejects it."""
+    if not serializer.known:
+        return "serializer-unknown", f"base {serializer.outside}" if serializer.outside else ""
+    if not info.known:
+        return "name-on-unknown-model", f"{info.key[0]}.{info.name} is not fully known"
+    if not info.reverse_known:
+        return "name-maybe-reverse", f"apps outside the tree may point at {info.key[0]}.{info.name}"
+    if catalog.maybe_reverse(source):
+        return "name-maybe-reverse", "a relation djstate cannot place may give it this accessor"
+    if catalog.maybe_runtime_attribute(info, source, on_class=True):
+        return "name-maybe-runtime", "code may give the model class this attribute"
+    if name in serializer.maybe_declared:  # `path = BasicCategorySerializer(...)`, a class built by a call
+        return "maybe-field", "a class attribute built by a call"
     return None
 
 
@@ -940,6 +955,18 @@ class SerializerAnalysis:
             return None
         methods = {m.split(":")[0] for c in chain.classes for m in c.methods}
         return any(p in CREATE_VIEWS for p in chain.outside), methods
+
+    def silenced_names(self) -> list[Unjudged]:
+        """Each Meta.fields name of the tree's serializers left unjudged, under its reason."""
+        out = []
+        for serializer, result in self.checked():
+            if serializer.is_model and serializer.known and serializer.meta is not None and result.model is None:
+                out.append(Unjudged("serializer-unknown", f"serializer {serializer.path}", serializer.file,
+                                    serializer.facts.span.line, "its Meta.model is no model djstate knows"))  # fmt: skip
+            for name, reason, detail in result.silenced:
+                path, span = serializer.meta_span("fields", name)
+                out.append(Unjudged(reason, f"serializer field {serializer.path}.{name}", path, span.line, detail))
+        return out
 
     def checked(self) -> list[tuple[SerializerClass, BuildResult]]:
         """The tree's serializers (not those of --site-packages folders) with DRF's fields."""
