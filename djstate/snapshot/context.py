@@ -158,6 +158,7 @@ def app_snapshot(result: Any, label: str) -> dict:
                                          "from": f"{r.source[0]}.{r.source_name}.{r.field}", "kind": r.kind})  # fmt: skip
             for kind in ("indexes", "constraints"):
                 items = model.options.get(kind) or []
+                items = items if isinstance(items, (list, tuple)) else [items]  # a value djstate cannot read
                 if items:
                     entry[kind] = [_short(render(i).replace("django.db.models.", ""), 160) for i in items]
             if model_class is not None and model_class.managers:
