@@ -141,6 +141,35 @@ class ClassFacts:
     nested: dict[str, ClassFacts] = field(default_factory=dict)
     decorators: tuple = ()
     conditional: bool = False  # defined under an `if` at import time
+    metaclass: Any = None  # `class X(Base, metaclass=M)`: M's value
+
+
+@dataclass(frozen=True)
+class FieldMethod:
+    """A field class's ``__init__`` or ``deconstruct`` as steps djstate can replay.
+
+    ``body`` is a tuple of statements in a small language (see
+    :mod:`djstate.parse.field_methods`); ``why`` says which statement is not of a shape djstate
+    emulates (the method then stays unknown)."""
+
+    params: tuple[str, ...] = ()  # positional-or-keyword parameters after self
+    defaults: tuple[tuple[str, Any], ...] = ()  # (parameter, default expression)
+    kwonly: tuple[str, ...] = ()
+    star_args: str | None = None
+    star_kwargs: str | None = None
+    body: tuple = ()
+    why: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldMethods:
+    """What a class says about how it builds and deconstructs a field."""
+
+    init: FieldMethod | None = None  # None: the class does not define it
+    deconstruct: FieldMethod | None = None
+    # class-level assignments of literals (others are Opaque): `setting_name = "X"`
+    attributes: dict[str, Any] = field(default_factory=dict)
+    conditional: bool = False  # defined under an `if` at import time
 
 
 @dataclass
@@ -154,6 +183,8 @@ class ModuleFacts:
     classes: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # bases, methods
     # full class bodies, for modules read as "models" (positions included)
     class_bodies: dict[str, ClassFacts] = field(default_factory=dict)
+    # every top-level class's field methods and literal class attributes (custom field classes)
+    field_methods: dict[str, FieldMethods] = field(default_factory=dict)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from djstate.facts.model import FileFacts, ModuleFacts
 from djstate.parse.apps import extract_app_configs
 from djstate.parse.classes import extract_classes
 from djstate.parse.expressions import Scope
+from djstate.parse.field_methods import extract_field_methods
 from djstate.parse.migrations import extract_migration
 from djstate.parse.queries import extract_queries
 from djstate.parse.settings import extract_settings
@@ -48,6 +49,7 @@ def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
             star_imports=[i.module for i in scope.imports if i.names == ("*",)],
             classes=dict(scope.classes),
             class_bodies=extract_classes(wrapper.module, scope, positions) if kind == "models" else {},
+            field_methods=extract_field_methods(wrapper.module, scope),
         )
         if kind == "queries":  # every module of the tree, for DJS5xx
             facts.queries = extract_queries(wrapper.module, scope, positions)

@@ -29,6 +29,7 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
         bases=tuple(reader.read(base.value.value if isinstance(base.value, cst.Subscript) else base.value) for base in node.bases),
         span=_span(positions, node),
         decorators=tuple(reader.read(d.decorator) for d in node.decorators),
+        metaclass=next((reader.read(k.value) for k in node.keywords if k.keyword and k.keyword.value == "metaclass"), None),
     )
     methods = []
     local: dict[str, Any] = {}

@@ -50,6 +50,8 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
                 deps = _dependencies(value, reader, positions)
                 if deps is None:
                     facts.opaque_attributes.append(attr)
+                    # `[("app", "0027_x")] + settings.EXTRA`: the literal part is still real
+                    setattr(facts, attr, _literal_part(value, reader, positions))
                 else:
                     setattr(facts, attr, deps)
             elif attr == "replaces":
@@ -320,6 +322,13 @@ def _elements(node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
     ):
         return [e.value for e in node.elements]
     return None
+
+
+def _literal_part(node: cst.BaseExpression, reader: ExpressionReader, positions: Any) -> list[Dependency]:
+    """The dependencies written as literals in a sum whose other terms are computed."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _literal_part(node.left, reader, positions) + _literal_part(node.right, reader, positions)
+    return _dependencies(node, reader, positions) or []
 
 
 def _dependencies(node: cst.BaseExpression, reader: ExpressionReader, positions: Any) -> list[Dependency] | None:

@@ -17,6 +17,7 @@ from djstate.facts.model import Span
 from djstate.facts.values import Call, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
 from djstate.unverified import Unjudged
+from djstate.state.custom_fields import UnknownFieldState
 from djstate.state.fields import FieldState, django_field_name
 from djstate.state.static_values import comparable
 from djstate.state.project import ALTER_OPTION_KEYS, ModelState, normalize_together
@@ -247,6 +248,8 @@ def _why_unknown(state: FieldState, name: str) -> tuple[str, str, str]:
     """(reason, field name, detail) for a field whose deconstruct djstate cannot know."""
     if state.known:
         return "settings-value", name, f"{state.path} is chosen by settings or code"
+    if isinstance(state, UnknownFieldState):  # a field class of the tree, not (fully) replayed
+        return state.reason, name, f"{state.path}: {state.why}"
     if django_field_name(state.path) is None:
         return "unknown-field-class", name, state.path
     key = next((k for k, v in state.kwargs.items() if not is_known(v)), None)

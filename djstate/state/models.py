@@ -19,6 +19,7 @@ from typing import Any, Callable
 from djstate.facts.model import ClassFacts, ModuleFacts
 from djstate.facts.values import Call, Opaque, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
+from djstate.state.custom_fields import CustomFields
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, deconstruct, django_field_name, shipped_fields
 from djstate.state.objects import normalise_object
 from djstate.state.paths import canonical_path, canonical_value
@@ -134,6 +135,10 @@ class ModelsBuilder:
         self._classes: dict[str, ModelClass | None] = {}
         self.unknown: set[str] = set()
         self.internal_errors: list[InternalError] = []  # classes skipped by an unforeseen shape
+        self.custom_fields = CustomFields(resolver, lambda v: normalise_object(resolver.value(canonical_value(v))))
+        self.module_facts = resolver.load  # any module's names (imports), for what registers a model
+        self._reachable: dict[str, set[str]] = {}
+        self._importers: set[str] | None = None
 
     # --- classes ------------------------------------------------------------------------------
 
@@ -184,6 +189,10 @@ class ModelsBuilder:
             ):
                 known = False  # a base outside the tree (or unfollowable) may add fields
                 why = why or ("base-outside-tree", f"base {base.path}")
+        changed_by = self._metaclass_code(facts.metaclass) if facts.metaclass is not None else None
+        if changed_by:  # ModelBase.__new__ overridden: the class's fields may be changed at runtime
+            known = False
+            why = why or ("runtime-attribute", f"metaclass {changed_by} may change its fields")
         if not is_model and not known:
             self.unknown.add(path)  # its bases cannot be followed: it may well be a model
         if not is_model:
@@ -242,6 +251,10 @@ class ModelsBuilder:
                     fields_known = False  # an instance of a class outside the tree: maybe a field
             elif isinstance(value, Call) and _capitalised(value.path) and self._outside_bases(value.path):
                 fields_known = False  # a project class built on classes outside the tree: maybe a field
+        # ModelBase copies an abstract parent's field only when the class body does not bind
+        # that name itself (`metadata = None`, a property `id`): such a field is removed
+        shadowing = {a.name for a in facts.attributes} | {m.split(":")[0] for m in facts.methods}
+        fields = [f for f in fields if f[0] in own_names or f[0] not in shadowing]
         model = ModelClass(
             path=path, app=app or "", facts=facts, file=self.modules[module], abstract=meta.get("abstract") is True,
             meta=meta, fields=fields, managers=managers, bases=bases, known=known and is_model,
@@ -249,6 +262,25 @@ class ModelsBuilder:
         )  # fmt: skip
         self._classes[path] = model
         return model
+
+    def _metaclass_code(self, value: Any) -> str | None:
+        """The metaclass's path when it may run code of its own on the class (it is not
+        Django's ModelBase, or an in-tree subclass of it that defines none of __new__, __init__,
+        __call__ or __prepare__); None when it does not."""
+        value = self.resolver.value(canonical_value(value))
+        if not isinstance(value, Ref):
+            return render(value)[:80]
+        for base in self._chain(value.path):
+            if base.startswith(("django.db.models.", "builtins.")):
+                continue
+            found = self.resolver._module_prefix(base)
+            facts = self.load_models(self.modules[found[0]], found[0]) if found and len(found[1]) == 1 else None
+            entry = facts.classes.get(found[1][0]) if facts is not None else None
+            if entry is None:
+                return value.path  # a metaclass outside the tree
+            if {m.split(":")[0] for m in entry[1]} & {"__new__", "__init__", "__call__", "__prepare__"}:
+                return value.path
+        return None
 
     def _meta_value(self, value: Any) -> Any:
         """A Meta attribute's value: ``Base.Meta.indexes`` is the (inherited) option of that
@@ -354,6 +386,12 @@ class ModelsBuilder:
             return
         self.state.classes[key] = model
         self.state.models[key] = self.model_state(model)
+        unimported = self._unimported(module)
+        if unimported and model.known:
+            self.state.unverified_models.add(key)
+            self.state.why[key] = ("runtime-attribute", f"no module of the tree imports {module} (Django registers its "
+                                   f"models only when some code does, e.g. {unimported})")
+            return
         computed = [k for k in ("abstract", "proxy", "managed") if not isinstance(model.meta.get(k, False), bool)]
         if not model.fields_known:
             self.state.partial_models.add(key)
@@ -368,6 +406,49 @@ class ModelsBuilder:
         elif computed:
             self.state.unverified_models.add(key)
             self.state.why[key] = ("settings-value", f"Meta.{', Meta.'.join(computed)} computed at import time")
+
+    def _unimported(self, module: str) -> str | None:
+        """For a module inside an app's ``models`` package that the package never imports,
+        directly or through its modules: the package's name (None when it is imported)."""
+        parts = module.split(".")
+        if "models" not in parts[:-1]:
+            return None
+        root = ".".join(parts[: parts.index("models") + 1])
+        if root not in self.modules:
+            return None
+        if root not in self._reachable:
+            seen, frontier = {root}, [root]
+            while frontier:
+                current = frontier.pop()
+                facts = self.load_models(self.modules[current], current)
+                targets = [*facts.names.values(), *facts.star_imports] if facts is not None else []
+                if facts is None:
+                    seen.add("*")  # unreadable: anything may be imported
+                for target in targets:
+                    for candidate in (target, target.rpartition(".")[0]):
+                        if candidate in self.modules and candidate not in seen:
+                            seen.add(candidate)
+                            frontier.append(candidate)
+            self._reachable[root] = seen
+        seen = self._reachable[root]
+        return None if "*" in seen or module in seen or self._imported_elsewhere(module) else root
+
+    def _imported_elsewhere(self, module: str) -> bool:
+        """Whether any other module of the tree names ``module`` in an import (admin.py, apps.py,
+        signals: Django may import those before makemigrations looks at the registry)."""
+        top = module.split(".")[0]
+        if self._importers is None:
+            self._importers = set()
+            for other, file in self.modules.items():
+                if other.split(".")[0] != top:
+                    continue  # another package (site-packages) does not import a project's private module
+                facts = self.module_facts(file, other)
+                if facts is None:
+                    self._importers.add("*")
+                    continue
+                for target in [*facts.names.values(), *facts.star_imports]:
+                    self._importers.update((target, target.rpartition(".")[0]))
+        return "*" in self._importers or module in self._importers
 
     def class_label(self, path: str) -> str | None:
         """``app_label.modelname`` of a model class, without building the model."""
@@ -406,11 +487,37 @@ class ModelsBuilder:
         kwargs = {k: normalise_object(v) for k, v in value.kwargs.items()}
         args = list(normalise_object(a) for a in value.args)
         path = value.path
+        custom = self.custom_fields.deconstruct(path, tuple(args), kwargs, lambda t, a, k: self._prepare(model, t, a, k))
+        if custom is not None:  # a field class of the tree, replayed from its source
+            custom.certain = not self._defines(path, "contribute_to_class")  # maybe a virtual field
+            if custom.known and self._relation_name(self._chain(path)) in ("ForeignKey", "OneToOneField"):
+                self._drop_pk_to_field(custom)
+            return custom
         chain = self._chain(path)
         django = next((p for p in chain if django_field_name(p) or p in THIRD_PARTY_BASES or p in shipped_fields()), None)
-        base_name = THIRD_PARTY_BASES.get(django, django_field_name(django) if django else None) if django else None
-        relation = base_name in ("ForeignKey", "OneToOneField", "ManyToManyField")
-        if relation:
+        base_name = self._relation_name(chain)
+        args, kwargs = self._prepare(model, django or path, args, kwargs)
+        if django is None:
+            return FieldState(path, kwargs, tuple(args), known=False, certain=False)
+        state = deconstruct(django if django != path and path not in THIRD_PARTY_BASES else path, tuple(args), kwargs)
+        if django != path and path not in THIRD_PARTY_BASES:
+            state.path = path  # a project field class: its own path, its Django base's rules
+            state.known = False if self._overrides_init(path) else state.known
+            state.certain = not self._defines(path, "contribute_to_class")  # maybe a virtual field
+        if base_name in ("ForeignKey", "OneToOneField"):
+            self._drop_pk_to_field(state)
+        return state
+
+    def _relation_name(self, chain: list[str]) -> str | None:
+        """The Django class whose rules the first described class of ``chain`` follows."""
+        django = next((p for p in chain if django_field_name(p) or p in THIRD_PARTY_BASES or p in shipped_fields()), None)
+        return THIRD_PARTY_BASES.get(django, django_field_name(django) if django else None) if django else None
+
+    def _prepare(self, model: ModelClass, path: str, args: list, kwargs: dict) -> tuple[list, dict]:
+        """A field's arguments as its bound field holds them: relation targets as labels,
+        ``choices=Enum.choices`` as pairs, an enum member default as its value."""
+        args, kwargs = list(args), dict(kwargs)
+        if self._relation_name(self._chain(path)) in ("ForeignKey", "OneToOneField", "ManyToManyField"):
             if args:
                 args[0] = self.label_of(args[0], model)
             else:
@@ -424,16 +531,7 @@ class ModelsBuilder:
                 kwargs[key] = self.choice_value(kwargs[key])
         if "choices" in kwargs:
             kwargs["choices"] = self.choices(kwargs["choices"])
-        if django is None:
-            return FieldState(path, kwargs, tuple(args), known=False, certain=False)
-        state = deconstruct(django if django != path and path not in THIRD_PARTY_BASES else path, tuple(args), kwargs)
-        if django != path and path not in THIRD_PARTY_BASES:
-            state.path = path  # a project field class: its own path, its Django base's rules
-            state.known = False if self._overrides_init(path) else state.known
-            state.certain = not self._defines(path, "contribute_to_class")  # maybe a virtual field
-        if base_name in ("ForeignKey", "OneToOneField"):
-            self._drop_pk_to_field(state)
-        return state
+        return args, kwargs
 
     def _drop_pk_to_field(self, state: FieldState) -> None:
         """``ForeignKey.deconstruct`` of a bound field (``from_model``) drops ``to_field`` when

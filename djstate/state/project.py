@@ -14,6 +14,7 @@ from djstate.facts.model import MigrationFile, Operation, Span
 from djstate.facts.operations import STATE_FREE, operation_kind
 from djstate.facts.values import Call, Opaque, Ref, render
 from djstate.isolate import InternalError, isolated
+from djstate.state.custom_fields import CustomFields, UnknownFieldState
 from djstate.state.fields import FieldState, deconstruct, relation_target_text
 from djstate.state.graph import Key
 from djstate.state.objects import normalise_object
@@ -31,6 +32,8 @@ ALTER_OPTION_KEYS = (
 )  # fmt: skip
 
 SETTINGS_PREFIX = "django.conf.settings."
+# Migration attributes that only order the plan (``replaces`` and ``operations`` change more)
+ORDER_ATTRIBUTES = {"dependencies", "run_before"}
 
 
 @dataclass
@@ -106,6 +109,8 @@ class Replayer:
         self.resolver = resolver or Resolver({}, lambda path, module: None)
         self.state = ProjectState()
         self.database = True  # False inside SeparateDatabaseAndState / RunSQL state_operations
+        self.custom_fields = CustomFields(self.resolver, self.value)
+        self.pinned: set[Key] = set()  # migrations whose computed dependencies leave their app's order known
 
     # --- values -------------------------------------------------------------------------------
 
@@ -119,26 +124,43 @@ class Replayer:
             return FieldState(render(value), {}, (), known=False, origin=origin)
         kwargs = {k: normalise_object(v) for k, v in value.kwargs.items()}
         args = tuple(normalise_object(a) for a in value.args)
+        state = self.custom_fields.deconstruct(value.path, args, kwargs, self._settings_targets)
+        if state is None:
+            targets, kwargs = self._settings_targets(value.path, list(args), kwargs)
+            state = deconstruct(value.path, tuple(targets), kwargs)
+        state.origin = origin
+        if isinstance(state, UnknownFieldState):
+            self.state.note(state.reason, f"a {value.path.rsplit('.', 1)[-1]} of app {app}", f"{value.path}: {state.why}")
+        elif not state.known:
+            self.state.note("unknown-field-class", f"a {value.path.rsplit('.', 1)[-1]} of app {app}", value.path)
+        return state
+
+    def _settings_targets(self, path: str, args: list, kwargs: dict) -> tuple[list, dict]:
+        """A relation's ``to``/``through`` named by a setting (``settings.AUTH_USER_MODEL``),
+        as the setting's value when configuration says it."""
+        kwargs = dict(kwargs)
         for key in ("to", "through"):
             target = kwargs.get(key)
             if isinstance(target, Ref) and target.path.startswith(SETTINGS_PREFIX):
                 resolved = self.resolve_setting(target.path[len(SETTINGS_PREFIX) :])
                 kwargs[key] = resolved if resolved is not None else Opaque(render(target))
-        if args and value.path.endswith(("ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey", "ParentalManyToManyField")):
+        if args and path.endswith(("ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey", "ParentalManyToManyField")):
             first = args[0]
             if isinstance(first, Ref) and first.path.startswith(SETTINGS_PREFIX):
                 resolved = self.resolve_setting(first.path[len(SETTINGS_PREFIX) :])
-                args = ((resolved if resolved is not None else Opaque(render(first))),) + args[1:]
-        state = deconstruct(value.path, args, kwargs)
-        state.origin = origin
-        if not state.known:
-            self.state.note("unknown-field-class", f"a {value.path.rsplit('.', 1)[-1]} of app {app}", value.path)
-        return state
+                args = [resolved if resolved is not None else Opaque(render(first)), *args[1:]]
+        return list(args), kwargs
 
     # --- replay -------------------------------------------------------------------------------
 
     def apply(self, key: Key, migration: MigrationFile) -> None:
-        if migration.opaque_attributes:  # operations chosen at runtime: the app is unknowable
+        computed = set(migration.opaque_attributes)
+        if computed and computed <= ORDER_ATTRIBUTES and key in self.pinned:
+            # dependencies computed at import time, but every other migration of the app is
+            # a known ancestor or descendant: the app's state is replayed in Django's order
+            self.state.note("runtime-migration", f"migration {key[0]}.{key[1]}",
+                            f"{key[0]}.{key[1]} computes {', '.join(sorted(computed))}; its place in its app is known")
+        elif computed:  # operations chosen at runtime, or an order djstate cannot know
             self.state.uncertain_apps.add(key[0])
             detail = f"{key[0]}.{key[1]} computes {', '.join(migration.opaque_attributes)}"
             self.state.uncertain_why.setdefault(key[0], ("runtime-migration", detail))
@@ -422,6 +444,43 @@ class Replayer:
         model.options["indexes"] = renamed
 
 
+def pinned_in_app(plan: list[Key], migrations: dict[Key, MigrationFile]) -> set[Key]:
+    """Migrations whose dependencies are computed at import time (``[...] + settings.X``) but
+    whose place among their app's migrations is fixed anyway: every other planned migration of
+    the app is a known ancestor or a known descendant. Operations only change their own app's
+    models, so the app's replayed state does not depend on what the computed part adds."""
+    by_app: dict[str, list[Key]] = {}
+    for key in plan:
+        by_app.setdefault(key[0], []).append(key)
+    pinned: set[Key] = set()
+    for app, keys in by_app.items():
+        computed = [k for k in keys if k in migrations and set(migrations[k].opaque_attributes) & ORDER_ATTRIBUTES]
+        if not computed:
+            continue
+        planned = set(keys)
+        alias = {(app, name): k for k in keys if k in migrations for a, name in migrations[k].replaces if a == app}
+        parents: dict[Key, set[Key]] = {k: set() for k in keys}
+        for key in keys:
+            migration = migrations.get(key)
+            if migration is None:
+                continue
+            for dep in migration.dependencies:
+                target = alias.get((dep.app, dep.name), (dep.app, dep.name))
+                if target in planned and target != key:
+                    parents[key].add(target)
+            for dep in migration.run_before:
+                target = alias.get((dep.app, dep.name), (dep.app, dep.name))
+                if target in planned and target != key:
+                    parents[target].add(key)
+        ancestors: dict[Key, set[Key]] = {}
+        for key in keys:  # the plan is a topological order: parents come first
+            ancestors[key] = set().union(*(ancestors.get(p, set()) | {p} for p in parents[key])) if parents[key] else set()
+        for key in computed:
+            if all(other == key or other in ancestors[key] or key in ancestors[other] for other in keys):
+                pinned.add(key)
+    return pinned
+
+
 def _has_table(model: ModelState) -> bool:
     """Whether the database has this model's table: not unmanaged, not a proxy."""
     return model.options.get("managed", True) is not False and model.options.get("proxy") is not True
@@ -460,6 +519,7 @@ def replay(
     resolver: Resolver | None = None,
 ) -> ProjectState:
     replayer = Replayer(resolve_setting, resolver)
+    replayer.pinned = pinned_in_app(plan, migrations)
     for key in plan:
         migration = migrations.get(key)
         if migration is not None:
@@ -467,6 +527,6 @@ def replay(
                 replayer.apply(key, migration)
             if outcome.failed:  # what it did is unknown: its app's state is not judged
                 replayer.state.uncertain_apps.add(key[0])
-    for unit in replayer.resolver.settings_choices:
-        replayer.state.note("settings-value", unit, "swapper.get_model_name: the default model unless settings swap it")
+    for unit in sorted(set(replayer.resolver.settings_choices)):  # one note per swappable model, not per use
+        replayer.state.note("settings-value", unit, "swapper.get_model_name: judged as the default model; settings may swap it")
     return replayer.state
