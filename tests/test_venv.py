@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from djstate.rules.base import migration_source
 from djstate.unverified import Unjudged
 from djstate.venv import describe, find_environment, search_folders
 from tests.test_cli import SHOP, djstate, write_project
+from tests.test_git import isolated_git  # noqa: F401  (fixture)
 
 NO_ENV: dict[str, str] = {}
 
@@ -337,3 +339,33 @@ def test_the_suite_turns_detection_off():
     example = Path(__file__).resolve().parent.parent / "corpora" / "example"
     data = json.loads(djstate("scan", str(example), "--format", "json", "--no-cache").stdout)
     assert data["stats"]["environment"] == {"read": False, "found_by": "off", "path": None, "python": None, "site_packages": []}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_diff_reads_the_detected_venv_on_both_sides(tmp_path, monkeypatch, isolated_git):
+    """The right side adds a dependency on a `notes` migration that the venv lacks: a new DJS102
+    only when the venv (gitignored, as it is in real repositories) is read for the checkouts."""
+    import subprocess
+    import sys
+
+    from tests.test_git import commit, make_repo
+
+    monkeypatch.delenv("DJSTATE_NO_SITE_PACKAGES", raising=False)
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    repo = make_repo(tmp_path / "repo", {**SHOP, ".gitignore": ".venv/\n"})
+    site = make_venv(repo / ".venv")
+    write_project(site, {"notes/__init__.py": "", "notes/migrations/__init__.py": "",
+                         "notes/migrations/0001_initial.py": migration_source()})  # fmt: skip
+    commit(repo, "base")
+    ops = "migrations.CreateModel(name='Pin', fields=[('id', models.AutoField(primary_key=True))])"
+    write_project(repo, {"shop/migrations/0002_x.py": migration_source("('shop', '0001_initial'), ('notes', '0099_nope')", ops)})
+    commit(repo, "depends on a missing notes migration")
+
+    def new_codes(*flags: str) -> list[str]:
+        proc = subprocess.run([sys.executable, "-m", "djstate.cli", "diff", "HEAD~1", "HEAD", "--format", "json", "--no-cache",
+                               "--select", "DJS10", *flags], cwd=repo, capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert proc.returncode in (0, 1), proc.stderr
+        return [f["code"] for f in json.loads(proc.stdout)["findings"]["new"]]
+
+    assert new_codes() == ["DJS102"]
+    assert new_codes("--no-site-packages") == []
