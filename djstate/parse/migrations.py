@@ -31,7 +31,10 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
             continue
         if isinstance(stmt, cst.FunctionDef):
             # `def __init__(self, ...): self.dependencies = [...]`: set when Django builds it
-            facts.opaque_attributes += sorted(_self_attributes(stmt) & MIGRATION_ATTRIBUTES)
+            changed = _self_attributes(stmt) & MIGRATION_ATTRIBUTES
+            if changed == {"operations"} and _state_free_assignments(stmt, reader, positions):
+                changed = set()  # `if connection.vendor == ...: self.operations = [RunSQL(...)]`
+            facts.opaque_attributes += sorted(changed)
             continue
         if not isinstance(stmt, cst.SimpleStatementLine):
             facts.opaque_attributes += sorted(_assigned_names(stmt) & MIGRATION_ATTRIBUTES)
@@ -248,6 +251,42 @@ def _assigned_names(node: cst.CSTNode) -> set[str]:
 
     node.visit(Visitor())
     return names
+
+
+def _state_free_assignments(func: cst.FunctionDef, reader: ExpressionReader, positions: Any) -> bool:
+    """Whether every change the method makes to ``self.operations`` is an assignment of a list
+    of operations that leave the state alone (RunSQL/RunPython without state_operations), so
+    whichever runs, the replayed state is the same."""
+    assigned: list = []
+    other = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                t = target.target
+                if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self":
+                    (assigned if t.attr.value == "operations" and len(node.targets) == 1 else other).append(node.value)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            other.append(node)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            func_ = node.func
+            if isinstance(func_, cst.Attribute) and isinstance(func_.value, cst.Attribute):
+                inner = func_.value
+                if isinstance(inner.value, cst.Name) and inner.value.value == "self" and inner.attr.value == "operations":
+                    other.append(node)  # self.operations.append(...)
+
+    func.visit(Visitor())
+    if other or not assigned:
+        return False
+    for value in assigned:
+        alternatives = _operation_alternatives(value, reader, positions)
+        if alternatives is None or any(
+            not op.known or op.kind not in STATE_FREE or op.nested for ops in alternatives for op in ops
+        ):
+            return False
+    return True
 
 
 def _self_attributes(func: cst.FunctionDef) -> set[str]:
