@@ -84,8 +84,12 @@ class UnknownSerializerField(Rule):
     model field or ``pk``, a forward relation, a reverse accessor (``related_name`` or
     ``<model>_set``), a property, method or other attribute of the model class, the URL
     field, or a field declared on the serializer. A name that is none of these is reported.
-    Models djstate cannot read completely (a base class outside the tree, fields added at
-    runtime) are not judged.
+    A name stays unjudged (listed by ``--unverified`` under its reason) only where djstate can
+    say how it could exist at runtime: the model has a base outside the tree or a class
+    decorator; a relation djstate cannot place may give it that reverse accessor; code gives
+    that model class the attribute (``Model.x = ...``, ``setattr(Model, ...)``,
+    ``add_to_class``). Instance attributes, annotations and ``to_attr`` do not count: DRF asks
+    ``hasattr(model_class, name)``.
 
     ## Why it matters
     DRF raises ``ImproperlyConfigured: Field name `x` is not valid for model `M``` the first
