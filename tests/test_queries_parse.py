@@ -60,3 +60,24 @@ def test_computed_arguments_make_a_call_incomplete_and_locals_shadow():
     assert not first.calls[0].complete
     assert second.calls[0].introduces == ("*",)
     assert len(found.chains) == 2  # a local Book is not the model
+
+
+def test_branches_forget_what_they_disagree_on_and_views_type_get_object():
+    found = facts("x", (
+        "from rest_framework import viewsets\n"
+        "from shop.models import Book, Publisher\n"
+        "def f(x):\n"
+        "    qs = Book.objects.all()\n"
+        "    if x:\n"
+        "        qs = qs.annotate(n=1)\n"
+        "    qs.filter(n=1)\n"
+        "class PublisherViewSet(viewsets.ModelViewSet):\n"
+        "    queryset = Publisher.published.all()\n"
+        "    def books(self, request):\n"
+        "        publisher = self.get_object()\n"
+        "        return publisher.book_set.all()\n"
+    ))  # fmt: skip
+    roots = [(c.root, c.span.line) for c in found.chains]
+    assert ("queryset", 7) not in roots  # qs differs between the branches: not followed
+    use = next(u for u in found.uses if u.attributes == ("book_set",))
+    assert found.chains[use.source.chain].source.path == "shop.models.Publisher"
