@@ -2,6 +2,12 @@
 
 A record is keyed by the file's sha256, its module name, what it is read as, and djstate's
 version, so a record can never describe other bytes or an older parser.
+
+The cache is safe to share between concurrent runs: every write goes to a temporary file that
+is renamed into place, so a reader sees a whole record or none. A record that cannot be read,
+is truncated or holds something else than facts is ignored and parsed again (``--verbose``
+says why). ``djstate cache clear`` empties it, and after a run that wrote records the oldest
+ones are evicted once the cache is over its size cap (``DJSTATE_CACHE_MAX_MB``, 1024 MB).
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ import copy
 import hashlib
 import os
 import pickle
+import shutil
+import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,6 +28,8 @@ from djstate.facts.model import FileFacts, Problem
 from djstate.isolate import InternalError, isolated
 
 PARALLEL_MIN = 48  # below this, starting worker processes costs more than it saves
+DEFAULT_MAX_MB = 1024
+_UNREADABLE = (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError, MemoryError)
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +63,8 @@ class CacheStats:
     hits: int = 0
     misses: int = 0
     errors: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # records ignored and rebuilt, with why
+    evicted: int = 0
 
 
 def _parse(args: tuple[str, str, bytes, str]) -> tuple[FileFacts, InternalError | None]:
@@ -77,6 +89,21 @@ class FactsStore:
         self.internal_errors: list[InternalError] = []  # files whose facts could not be extracted
         self.failed: set[str] = set()  # their paths: their content is unknown, not empty
         self._memory: dict[Request, FileFacts] = {}  # this run's facts, asked for again and again
+        self.written = 0  # records written this run
+
+    def evict_if_needed(self) -> None:
+        """After a run that wrote records, keep the cache under its cap (checked at most once an
+        hour: listing a large cache costs more than a warm scan)."""
+        if self.cache_dir is None or not self.written:
+            return
+        stamp = self.cache_dir / "last-eviction"
+        try:
+            if stamp.exists() and stamp.stat().st_mtime > _now() - 3600:
+                return
+            stamp.touch()
+        except OSError:
+            return
+        self.stats.evicted += evict(self.cache_dir)
 
     def _key(self, data: bytes, request: Request) -> str:
         digest = hashlib.sha256(data)
@@ -89,11 +116,19 @@ class FactsStore:
             return copy.copy(self.shared[key])  # its path is set per tree
         if self.cache_dir is None:
             return None
+        path = self.cache_dir / key[:2] / key
         try:
-            with open(self.cache_dir / key[:2] / key, "rb") as handle:
-                return pickle.load(handle)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+            with open(path, "rb") as handle:
+                record = pickle.load(handle)
+        except FileNotFoundError:
             return None
+        except _UNREADABLE as exc:  # truncated, corrupt, or pickled by an incompatible djstate
+            self.stats.rejected.append(f"{path.name}: unreadable ({type(exc).__name__}: {exc})")
+            return None
+        if not isinstance(record, FileFacts):
+            self.stats.rejected.append(f"{path.name}: not a facts record ({type(record).__name__})")
+            return None
+        return record
 
     def _store(self, key: str, facts: FileFacts) -> None:
         self.shared[key] = facts
@@ -102,11 +137,38 @@ class FactsStore:
         target = self.cache_dir / key[:2] / key
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as handle:
-                pickle.dump(facts, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        except OSError as exc:  # a read-only cache only costs speed
+            _atomic_write(target, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+            self.written += 1
+        except (OSError, pickle.PicklingError) as exc:  # a read-only cache only costs speed
+            self.stats.errors.append(str(exc))
+
+    def load_bundle(self, name: str) -> dict:
+        """A dict saved with ``save_bundle`` (empty without a cache, or when it cannot be read)."""
+        if self.cache_dir is None:
+            return {}
+        path = self.cache_dir / "bundles" / name
+        try:
+            with open(path, "rb") as handle:
+                data = pickle.load(handle)
+        except FileNotFoundError:
+            return {}
+        except _UNREADABLE as exc:
+            self.stats.rejected.append(f"bundles/{name}: unreadable ({type(exc).__name__}: {exc})")
+            return {}
+        if not isinstance(data, dict):
+            self.stats.rejected.append(f"bundles/{name}: not a bundle ({type(data).__name__})")
+            return {}
+        return data
+
+    def save_bundle(self, name: str, data: dict) -> None:
+        """Replace a bundle atomically (a concurrent reader sees the old one or the new one)."""
+        if self.cache_dir is None:
+            return
+        target = self.cache_dir / "bundles" / name
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(target, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError) as exc:  # a read-only cache only costs speed
             self.stats.errors.append(str(exc))
 
     def problems(self, kind: str) -> list[tuple[Request, FileFacts]]:
@@ -157,3 +219,110 @@ class FactsStore:
             if request.path in out:
                 self._memory[request] = out[request.path]
         return out
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a temporary file of a unique name and a rename, so
+    concurrent runs never see (or leave) half a record."""
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def max_cache_bytes() -> int:
+    try:
+        return int(float(os.environ.get("DJSTATE_CACHE_MAX_MB", DEFAULT_MAX_MB)) * 1024 * 1024)
+    except ValueError:
+        return DEFAULT_MAX_MB * 1024 * 1024
+
+
+def evict(cache_dir: Path, max_bytes: int | None = None) -> int:
+    """Delete the oldest records (by modification time) until the cache holds at most 80% of
+    ``max_bytes``, if it holds more than ``max_bytes``; stale temporary files go first. Returns
+    how many files were deleted. A file another run deletes meanwhile is no error."""
+    limit = max_cache_bytes() if max_bytes is None else max_bytes
+    entries: list[tuple[float, int, str]] = []
+    total = 0
+    removed = 0
+    try:
+        folders = [e.path for e in os.scandir(cache_dir) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return 0
+    for folder in folders:
+        try:
+            with os.scandir(folder) as files:
+                for entry in files:
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    if entry.name.endswith(".tmp") and info.st_mtime < _now() - 3600:
+                        removed += _unlink(entry.path)  # left by a run that was killed
+                        continue
+                    total += info.st_size
+                    entries.append((info.st_mtime, info.st_size, entry.path))
+        except OSError:
+            continue
+    if total <= limit:
+        return removed
+    entries.sort()
+    for _mtime, size, path in entries:
+        if total <= limit * 0.8:
+            break
+        removed += _unlink(path)
+        total -= size
+    return removed
+
+
+def _now() -> float:
+    import time
+
+    return time.time()
+
+
+def _unlink(path: str) -> int:
+    try:
+        os.unlink(path)
+        return 1
+    except OSError:
+        return 0
+
+
+def _ours(name: str) -> bool:
+    """The names djstate creates in a cache folder: ``ab/`` record folders, bundles, the stamp."""
+    return name in ("bundles", "last-eviction") or (len(name) == 2 and all(c in "0123456789abcdef" for c in name))
+
+
+def clear(cache_dir: Path) -> tuple[int, int]:
+    """Delete what djstate put in the cache folder (nothing else there): (files, bytes) removed."""
+    files = size = 0
+    try:
+        names = [n for n in os.listdir(cache_dir) if _ours(n)]
+    except OSError:
+        return 0, 0
+    for name in names:
+        path = cache_dir / name
+        for dirpath, _dirs, found in os.walk(path):
+            for item in found:
+                try:
+                    size += os.path.getsize(os.path.join(dirpath, item))
+                    files += 1
+                except OSError:
+                    pass
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            files += _unlink(str(path))
+    try:
+        cache_dir.rmdir()  # only when nothing else is left
+    except OSError:
+        pass
+    return files, size

@@ -19,6 +19,7 @@ SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "h
 # `class Migration:` itself and must not look like an app's migrations package
 _MIGRATION_CLASS = re.compile(rb"^class\s+Migration\s*\(\s*[\w.]*Migration\s*\)", re.MULTILINE)
 _DJANGO_MODELS = re.compile(rb"django\.db|from\s+\.+\w*\s+import|models\.Model")
+_SETTINGS_MODULE = re.compile(r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""")
 
 
 @dataclass
@@ -53,6 +54,13 @@ class Tree:
     python_files: int = 0
 
 
+def settings_module_from_manage(text: str) -> str | None:
+    """The module a ``manage.py`` sets as DJANGO_SETTINGS_MODULE (a string literal). A regex,
+    not the parser: a warm scan never needs libcst."""
+    match = _SETTINGS_MODULE.search(text)
+    return match.group(1) if match else None
+
+
 def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel + "/", p) for p in patterns)
 
@@ -69,52 +77,77 @@ def _read_head(path: str, limit: int = 65536) -> bytes:
         return b""
 
 
+def _listing(path: str) -> tuple[list[os.DirEntry], list[str]]:
+    """A folder's entries: its sub-folders (links to folders too, as os.walk sees them) and
+    the names of everything else."""
+    folders, files = [], []
+    with os.scandir(path) as entries:
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                folders.append(entry)
+            else:
+                files.append(entry.name)
+    return folders, files
+
+
 def walk(root: Path, exclude: tuple[str, ...] = ()) -> Tree:
+    """One ``os.scandir`` pass over the tree: each folder is listed once, and only folders
+    that are links are resolved (a link loop is a problem, a link into the tree is skipped)."""
     tree = Tree(root)
     root_str = str(root)
     real_root = os.path.realpath(root_str)
-    seen_real: set[str] = set()
+    seen: set[tuple[int, int]] = set()  # (device, inode) of each folder walked: a folder is walked once
     packages: dict[str, tuple[bool, list[str], list[str]]] = {}
 
-    def onerror(exc: OSError) -> None:
-        rel = os.path.relpath(exc.filename, root_str) if exc.filename else "."
-        tree.problems.append(WalkProblem(Path(rel).as_posix(), f"cannot read folder: {exc.strerror or exc}"))
-
-    for dirpath, dirnames, filenames in os.walk(root_str, onerror=onerror, followlinks=True):
-        real = os.path.realpath(dirpath)
-        rel_dir = Path(os.path.relpath(dirpath, root_str)).as_posix()
-        rel_dir = "" if rel_dir == "." else rel_dir
-        if real in seen_real:  # two links to one folder outside the root: scan it once
-            dirnames[:] = []
+    try:
+        root_listing = _listing(root_str)
+        root_stat = os.stat(root_str)
+    except OSError as exc:
+        tree.problems.append(WalkProblem(".", f"cannot read folder: {exc.strerror or exc}"))
+        return tree
+    # (path, relative folder, listing, identity); depth first, sub-folders in sorted order, as os.walk
+    stack = [(root_str, "", root_listing, (root_stat.st_dev, root_stat.st_ino))]
+    while stack:
+        dirpath, rel_dir, (folders, filenames), identity = stack.pop()
+        if identity in seen:  # two links to one folder outside the root: scan it once
             continue
-        seen_real.add(real)
+        seen.add(identity)
+        real = None  # this folder's real path, resolved only when a sub-folder is a link
         keep = []
-        for name in sorted(dirnames):
+        for entry in sorted(folders, key=lambda e: e.name):
+            name = entry.name
             sub_rel = f"{rel_dir}/{name}" if rel_dir else name
             if name.startswith(".") or name in SKIP_DIRS or _excluded(sub_rel, exclude):
                 continue
-            sub_path = os.path.join(dirpath, name)
-            if os.path.islink(sub_path):
-                target = os.path.realpath(sub_path)
-                if real == target or real.startswith(target + os.sep):
-                    tree.problems.append(WalkProblem(sub_rel, "symlink loop: the link points to a folder that contains it"))
-                    continue
-                if target == real_root or target.startswith(real_root + os.sep):
-                    continue  # inside the tree: scanned under its real path
+            sub_path = entry.path
             try:
-                sub_names = os.listdir(sub_path)
+                if entry.is_symlink():
+                    real = real or os.path.realpath(dirpath)
+                    target = os.path.realpath(sub_path)
+                    if real == target or real.startswith(target + os.sep):
+                        tree.problems.append(WalkProblem(sub_rel, "symlink loop: the link points to a folder that contains it"))
+                        continue
+                    if target == real_root or target.startswith(real_root + os.sep):
+                        continue  # inside the tree: scanned under its real path
+                sub_stat = entry.stat()
+                listing = _listing(sub_path)
             except OSError as exc:
                 tree.problems.append(WalkProblem(sub_rel, f"cannot read folder: {exc.strerror or exc}"))
                 continue
+            sub_names = [e.name for e in listing[0]] + listing[1]
             if _is_virtualenv(sub_path, sub_names):
                 continue
             if name == "build" and any(n == "lib" or n.startswith("bdist.") for n in sub_names):
                 continue  # setuptools' build output: a second copy of the packages (django-tenants' sdist)
-            keep.append(name)
-        dirnames[:] = keep
+            keep.append((name, sub_path, sub_rel, listing, (sub_stat.st_dev, sub_stat.st_ino)))
+        stack += [(path, rel, listing, ident) for _, path, rel, listing, ident in reversed(keep)]
         py = sorted(f for f in filenames if f.endswith(".py") and not _excluded(f"{rel_dir}/{f}" if rel_dir else f, exclude))
         tree.python_files += len(py)
-        packages[rel_dir] = ("__init__.py" in filenames, py, list(dirnames))
+        packages[rel_dir] = ("__init__.py" in filenames, py, [k[0] for k in keep])
         if "manage.py" in py:
             tree.manage_files.append(f"{rel_dir}/manage.py" if rel_dir else "manage.py")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -11,10 +10,11 @@ from pathlib import Path
 from djstate.cache import FactsStore, Request
 from djstate.config import Config
 from djstate.django_version import find_django_version
-from djstate.discover import AppDir, Tree, walk
+from djstate.discover import AppDir, Tree, settings_module_from_manage, walk
 from djstate.facts.model import AppConfigFacts, FileFacts, MigrationFile, SettingsFacts
 from djstate.findings import Finding
 from djstate.isolate import InternalError, isolated
+from djstate.markers import SourceMarkers, source_markers
 from djstate.unverified import Unjudged
 from djstate.state.graph import GraphBuild, Key, build_graph
 from djstate.state.project import ProjectState, replay
@@ -67,6 +67,8 @@ class Project:
     # units (a file's facts, a model, a serializer, a rule, a stage) an unforeseen shape ended:
     # skipped, counted as unverified, reported as DJS000
     internal_errors: list[InternalError] = field(default_factory=list)
+    # (len(apps), module -> app) for app_of_module; load_project resets it once apps are final
+    _apps_by_module: tuple[int, dict[str, App]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def auth_user_model_known(self) -> bool:
@@ -85,12 +87,19 @@ class Project:
 
     def app_of_module(self, module: str) -> App | None:
         """The app whose package holds the module (the innermost one)."""
-        found = [
-            a
-            for a in self.apps.values()
-            if a.module and (module == a.module or module.startswith(a.module + "."))
-        ]
-        return max(found, key=lambda a: len(a.module), default=None)
+        index = self._apps_by_module
+        if index is None or index[0] != len(self.apps):
+            by_module: dict[str, App] = {}
+            for app in self.apps.values():
+                if app.module:
+                    by_module.setdefault(app.module, app)
+            index = self._apps_by_module = (len(self.apps), by_module)
+        by_module = index[1]
+        while module:
+            if module in by_module:
+                return by_module[module]
+            module = module.rpartition(".")[0]
+        return None
 
 
 @dataclass
@@ -347,6 +356,7 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
             project.state.uncertain_apps.add(app)
             project.state.uncertain_why.setdefault(app, ("broken-graph", f"{key[0]}.{key[1]} {detail}"))
     project.unjudged += project.state.unjudged
+    project._apps_by_module = None  # the apps are final now
     return project
 
 
@@ -357,8 +367,6 @@ def _load_settings(project: Project, store: FactsStore) -> None:
     if module and (module.endswith(".py") or "/" in module):
         path = module
     elif not module and len(tree.manage_files) == 1:
-        from djstate.parse.settings import settings_module_from_manage
-
         try:
             text = (project.root / tree.manage_files[0]).read_text(
                 encoding="utf-8", errors="replace"
@@ -446,7 +454,7 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
 
         with isolated(errors, "the models state") as outcome:
             project.models_state = build_models_state(project, store)
-            markers = _source_markers(project)
+            markers = source_markers(project, store)
             _unparsable_sources(project, store, markers)  # DJS100, and their apps' deletions unjudged
             project.drift = compare_states(
                 project.models_state, project.state, project.apps, markers.runtime_fields, project.migration_paths,
@@ -498,6 +506,7 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
     findings = apply_policy(project, findings, [r.code for r in rules])
     findings.sort()
     project.unverified = len(project.unjudged)
+    store.evict_if_needed()
     return ScanResult(project, findings, time.perf_counter() - start)
 
 
@@ -589,11 +598,19 @@ def _model_modules(project: Project, store: FactsStore) -> list[str]:
     (models defined elsewhere and imported into models.py count, as Django sees them).
     Each round of modules is parsed in one batch, in parallel when cold."""
     modules = project.tree.modules
-    frontier = []
+    apps_of: dict[str, list[App]] = {}  # app module -> its apps (a module may be two apps' in theory)
     for app in project.apps.values():
         if not app.external and app.module:
-            prefix = f"{app.module}.models"
-            frontier += [(app, m) for m in modules if m == prefix or m.startswith(prefix + ".")]
+            apps_of.setdefault(app.module, []).append(app)
+    # one pass over the modules: `<app>.models` and `<app>.models.*`, each app's in module order
+    per_app: dict[int, list[tuple[App, str]]] = {}
+    for module in modules:
+        parts = module.split(".")
+        for i, part in enumerate(parts):
+            if part == "models" and i:
+                for app in apps_of.get(".".join(parts[:i]), ()):
+                    per_app.setdefault(id(app), []).append((app, module))
+    frontier = [pair for app in project.apps.values() for pair in per_app.get(id(app), ())]
     seen = {m for _, m in frontier}
     found: list[str] = []
     while frontier:
@@ -620,145 +637,7 @@ def _model_modules(project: Project, store: FactsStore) -> list[str]:
     return sorted(set(found))
 
 
-_ADD_TO_CLASS = re.compile(rb"""add_to_class\(\s*['"](\w+)['"]""")
-
-
-_CLASS_NAME = re.compile(rb"^\s*class\s+(\w+)", re.MULTILINE)
-# `Forum = model_factory(AbstractForum)`, `Topic = get_model("forum", "Topic")`: a model made by a call
-_MODULE_LEVEL_CALL = re.compile(rb"^([A-Z]\w*)\s*=\s*[\w.]+\(", re.MULTILINE)
-# how views are routed: `V.as_view({"get": "list"})` maps actions, `V.as_view()` and
-# `router.register(..., V)` expose every action the class has
-_AS_VIEW_MAPPING = re.compile(rb"(\w+)\.as_view\(\s*\{([^}]*)\}")
-_MAPPED_ACTION = re.compile(rb"""['"]\s*:\s*['"](\w+)['"]""")
-_AS_VIEW_WHOLE = re.compile(rb"(\w+)\.as_view\(\s*(?:\)|\w+\s*=)")
-_REGISTER = re.compile(rb"\.register\(([^)]*)\)")
-_CAPITALISED = re.compile(rb"\b([A-Z]\w*)\b")
-_RELATED_NAME = re.compile(rb"""related_name\s*=\s*['"]([^'"]+)['"]""")
-_SENDER = re.compile(rb"""sender\s*=\s*['"]?(?:[\w.]+\.)?(\w+)""")
-# a class whose bases mention a serializer, and a class attribute `serializer_class = ...`:
-# the modules worth reading class by class (with positions)
-_SERIALIZER_CLASS = re.compile(rb"^[ \t]*class\s+\w+\s*\([^)]*Serializer", re.MULTILINE)
-_SERIALIZER_CLASS_ATTRIBUTE = re.compile(rb"^[ \t]+serializer_class\s*[:=]", re.MULTILINE)
-_ANNOTATE = re.compile(rb"\.(?:annotate|alias)\(")
-_KEYWORD = re.compile(rb"(?<![\w.])(\w+)\s*=(?!=)")
-_TO_ATTR = re.compile(rb"""to_attr\s*=\s*['"](\w+)['"]""")
-_ATTRIBUTE_ASSIGNMENT = re.compile(rb"\b\w+\.(\w+)\s*=(?!=)")
-_CLASS_ATTRIBUTE_ASSIGNMENT = re.compile(rb"\b(?:[A-Z]\w*|cls)\.(\w+)\s*=(?!=)")  # `Book.rating = ...`
-_SETATTR_ON_CLASS = re.compile(rb"setattr\(\s*[A-Z]\w*\s*,")
-_URL_FIELD_NAME = re.compile(rb"""URL_FIELD_NAME['"]?\s*[:=]\s*['"](\w+)['"]""")
-
-
-def _annotation_names(data: bytes) -> set[str]:
-    """Keyword names inside each ``.annotate(...)``/``.alias(...)`` call (balanced parentheses)."""
-    names = set()
-    for match in _ANNOTATE.finditer(data):
-        depth, end = 1, match.end()
-        limit = min(len(data), end + 4000)
-        while end < limit and depth:
-            depth += {40: 1, 41: -1}.get(data[end], 0)
-            end += 1
-        names.update(m.decode() for m in _KEYWORD.findall(data[match.end() : end]))
-    return names
-
-
-@dataclass
-_CLASS_ATTRIBUTE_OWNER = re.compile(rb"\b([A-Z]\w*|cls)\.(\w+)\s*=(?!=)")
-class SourceMarkers:
-    """What a text pass over every module tells the drift comparison."""
-
-    # names of fields and models that code adds at runtime, so migrations have them and model
-    # classes do not: ``add_to_class('name', ...)`` anywhere in the tree, and the markers
-    # ``@modeltranslation`` (``<field>_<lang>`` copies), ``@historical`` (simple-history's
-    # ``Historical<Model>`` models) and ``@deconstruct-patched``
-    runtime_fields: set[str] = field(default_factory=set)
-    serializer_modules: set[str] = field(default_factory=set)  # mention DRF serializers
-    view_modules: set[str] = field(default_factory=set)  # set `serializer_class`
-    related_names: set[str] = field(default_factory=set)  # every literal related_name=
-    save_hooks: set[str] = field(default_factory=set)  # senders of pre_save receivers
-    # attribute names code may give objects or classes at runtime: annotate()/alias() keywords,
-    # Prefetch(to_attr=...), any `x.name = ...`; "*" when setattr() is called on a class
-    dynamic_attributes: set[str] = field(default_factory=set)
-    class_attributes: set[str] = field(default_factory=set)  # `Model.x = ...`: given to a class
-    url_field_names: set[str] = field(default_factory=set)  # REST_FRAMEWORK["URL_FIELD_NAME"]
-    view_actions: dict[str, set[str]] = field(default_factory=dict)  # view class -> as_view({...}) actions
-    views_routed_whole: set[str] = field(default_factory=set)  # as_view() or router.register(...)
-    class_names: dict[str, set[str]] = field(default_factory=dict)  # module -> lowercased names
-    unreadable: set[str] = field(default_factory=set)  # modules
-
-    def class_defined(self, project: Project, label: str, name: str) -> bool:
-        """Whether any module of the app's package defines a class of that name: a migrated
-        model is only called deleted when no such class exists at all."""
-        app = project.apps.get(label)
-        if app is None:
-            return True
-        for module, names in self.class_names.items():
-            if module == app.module or module.startswith(app.module + "."):
-                if name.lower() in names:
-                    return True
-        return any(m == app.module or m.startswith(app.module + ".") for m in self.unreadable)
-
-    # the same names -> the classes given them (`Book.x = ...`: "Book"; `cls.x = ...`: "")
-    class_attribute_owners: dict[str, set[str]] = field(default_factory=dict)
-
-def _source_markers(project: Project) -> SourceMarkers:
-    """Read every module of the tree once for the text-level markers."""
-    markers = SourceMarkers()
-    for module, path in project.tree.modules.items():
-        try:
-            data = (project.root / path).read_bytes()
-        except OSError:
-            markers.unreadable.add(module)
-            continue
-        markers.class_names[module] = {n.decode().lower() for n in _CLASS_NAME.findall(data)}
-        markers.class_names[module] |= {n.decode().lower() for n in _MODULE_LEVEL_CALL.findall(data)}
-        if b"add_to_class" in data:
-            markers.runtime_fields.update(m.decode() for m in _ADD_TO_CLASS.findall(data))
-        if b"modeltranslation" in data:
-            markers.runtime_fields.add("@modeltranslation")
-        if b"HistoricalRecords" in data:
-            markers.runtime_fields.add("@historical")
-        if b"hierarkey" in data:
-            markers.runtime_fields.add("@hierarkey")  # django-hierarkey's <Model>_SettingsStore models
-        if _PATCHED_DECONSTRUCT.search(data):
-            markers.runtime_fields.add("@deconstruct-patched")
-        in_serializers = module.rsplit(".", 1)[-1] == "serializers" or ".serializers." in f".{module}."
-        if in_serializers or b"Serializer" in data and _SERIALIZER_CLASS.search(data):
-            markers.serializer_modules.add(module)  # serializers.py, serializers/, or a class deriving one
-        if b"serializer_class" in data and _SERIALIZER_CLASS_ATTRIBUTE.search(data):
-            markers.view_modules.add(module)
-        if b"related_name" in data:
-            # a file that is not UTF-8 (DJS100 when djstate reads it) names nothing it can match
-            markers.related_names.update(m.decode("utf-8", "replace") for m in _RELATED_NAME.findall(data))
-        if b"annotate(" in data or b"alias(" in data:
-            markers.dynamic_attributes.update(_annotation_names(data))
-        if b"to_attr" in data:
-            markers.dynamic_attributes.update(m.decode() for m in _TO_ATTR.findall(data))
-        markers.dynamic_attributes.update(m.decode() for m in _ATTRIBUTE_ASSIGNMENT.findall(data))
-        markers.class_attributes.update(m.decode() for m in _CLASS_ATTRIBUTE_ASSIGNMENT.findall(data))
-        if _SETATTR_ON_CLASS.search(data):
-            markers.dynamic_attributes.add("*")
-            markers.class_attributes.add("*")
-        if b"URL_FIELD_NAME" in data:
-            names = {m.decode() for m in _URL_FIELD_NAME.findall(data)}
-            markers.url_field_names.update(names or {"*"})
-        if b"as_view(" in data:
-            for name, mapping in _AS_VIEW_MAPPING.findall(data):
-                markers.view_actions.setdefault(name.decode(), set()).update(a.decode() for a in _MAPPED_ACTION.findall(mapping))
-            markers.views_routed_whole.update(n.decode() for n in _AS_VIEW_WHOLE.findall(data))
-        if b".register(" in data:
-            for args in _REGISTER.findall(data):
-                markers.views_routed_whole.update(n.decode() for n in _CAPITALISED.findall(args))
-        if b"pre_save" in data:
-            markers.save_hooks.update(m.decode().lower() for m in _SENDER.findall(data))
-            markers.save_hooks.add("@pre_save")
-    return markers
-
-        for owner, name in _CLASS_ATTRIBUTE_OWNER.findall(data):
-            markers.class_attribute_owners.setdefault(name.decode(), set()).add("" if owner == b"cls" else owner.decode())
-
-# a project that replaces Field.deconstruct or trims ALTER_OPTION_KEYS at runtime (NetBox,
-# pretix) decides itself which state-only changes get migrations
-_PATCHED_DECONSTRUCT = re.compile(rb"Field\.deconstruct\s*=|ALTER_OPTION_KEYS\.remove\(")
+_source_markers = source_markers  # the name tests/test_oracle_serializers.py imports
 
 
 def build_serializers(project: Project, store: FactsStore, markers: SourceMarkers):
@@ -782,6 +661,7 @@ def build_serializers(project: Project, store: FactsStore, markers: SourceMarker
     )  # fmt: skip
     catalog.dynamic_attributes = markers.dynamic_attributes
     catalog.class_attributes = markers.class_attributes | markers.runtime_fields
+    catalog.class_attribute_owners = markers.class_attribute_owners
     catalog.url_field_names = {"url"} | markers.url_field_names
     candidates = sorted(
         m for m in markers.serializer_modules | markers.view_modules if m in project.tree.modules
@@ -800,7 +680,6 @@ def build_serializers(project: Project, store: FactsStore, markers: SourceMarker
     # a view routed only through as_view({...}) mappings without "create" never creates
     analysis.create_views = [
         v for v in analysis.create_views
-    catalog.class_attribute_owners = markers.class_attribute_owners
         if v.path.rsplit(".", 1)[-1] not in markers.view_actions
         or v.path.rsplit(".", 1)[-1] in markers.views_routed_whole
         or "create" in markers.view_actions[v.path.rsplit(".", 1)[-1]]

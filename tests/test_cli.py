@@ -100,14 +100,14 @@ def test_unreadable_folder_is_a_warning(tmp_path, monkeypatch):
     from tests.conftest import run_scan
 
     write_project(tmp_path, {**SHOP, "secret/__init__.py": ""})
-    real_listdir = os.listdir
+    real_scandir = os.scandir
 
-    def listdir(path):
+    def scandir(path):
         if str(path).endswith("secret"):
             raise PermissionError(13, "Permission denied", str(path))
-        return real_listdir(path)
+        return real_scandir(path)
 
-    monkeypatch.setattr(discover.os, "listdir", listdir)
+    monkeypatch.setattr(discover.os, "scandir", scandir)
     result = run_scan(tmp_path)
     assert [(f.path, f.code) for f in result.findings] == [("secret", "DJS106")]
 

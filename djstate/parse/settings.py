@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from djstate.facts.model import SettingsFacts
 from djstate.parse.expressions import Scope
 
@@ -25,12 +23,3 @@ def extract_settings(scope: Scope) -> SettingsFacts:
             else None
         ),
     )
-
-
-_SETTINGS_MODULE = re.compile(r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""")
-
-
-def settings_module_from_manage(text: str) -> str | None:
-    """The module a ``manage.py`` sets as DJANGO_SETTINGS_MODULE (a string literal)."""
-    match = _SETTINGS_MODULE.search(text)
-    return match.group(1) if match else None

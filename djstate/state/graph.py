@@ -34,24 +34,35 @@ class GraphBuild:
     cycles: list[list[Key]] = field(default_factory=list)
     # dependencies on apps outside the tree: not errors, but not verified either
     external: list[tuple[Key, Dependency]] = field(default_factory=list)
+    _by_app: dict[str, list[Key]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _nodes(self, app: str | None) -> list[Key]:
+        """The graph's nodes, or one app's: an index by app, made once the graph is built."""
+        if app is None:
+            return list(self.graph.nodes)
+        if self._by_app is None:
+            self._by_app = {}
+            for node in self.graph.nodes:
+                self._by_app.setdefault(node[0], []).append(node)
+        return self._by_app.get(app, [])
 
     def leaf_nodes(self, app: str | None = None) -> list[Key]:
         """Nodes with no dependents in their own app, as ``MigrationGraph.leaf_nodes``."""
         g = self.graph
-        return sorted(
-            n for n in g.nodes if (app is None or n[0] == app) and all(c[0] != n[0] for c in g.successors(n))
-        )
+        return sorted(n for n in self._nodes(app) if all(c[0] != n[0] for c in g.successors(n)))
 
     def root_nodes(self, app: str | None = None) -> list[Key]:
         g = self.graph
-        return sorted(
-            n for n in g.nodes if (app is None or n[0] == app) and all(p[0] != n[0] for p in g.predecessors(n))
-        )
+        return sorted(n for n in self._nodes(app) if all(p[0] != n[0] for p in g.predecessors(n)))
 
     def forwards_plan(self, target: Key) -> list[Key]:
         """Django's ``iterative_dfs``: parents in sorted order, each node after its parents."""
         visited: list[Key] = []
-        done: set[Key] = set()
+        self._walk_parents(target, set(), visited)
+        return visited
+
+    def _walk_parents(self, target: Key, done: set[Key], visited: list[Key]) -> None:
+        """Append to ``visited`` the nodes of ``target``'s forwards plan not in ``done``."""
         on_path: set[Key] = set()
         stack: list[tuple[Key, bool]] = [(target, False)]
         while stack:
@@ -66,17 +77,15 @@ class GraphBuild:
                 on_path.add(node)
                 stack.append((node, True))
                 stack += [(p, False) for p in sorted(self.graph.predecessors(node))]
-        return visited
 
     def plan(self) -> list[Key]:
-        """The order ``MigrationGraph.make_state`` applies migrations in."""
+        """The order ``MigrationGraph.make_state`` applies migrations in: each leaf's forwards
+        plan, without what an earlier leaf's plan already holds. One walk for the whole graph:
+        every ancestor of a planned node is planned, so a planned node's parents need no walk."""
         plan: list[Key] = []
-        seen: set[Key] = set()
+        done: set[Key] = set()
         for leaf in self.leaf_nodes():
-            for node in self.forwards_plan(leaf):
-                if node not in seen:
-                    seen.add(node)
-                    plan.append(node)
+            self._walk_parents(leaf, done, plan)
         return plan
 
 
@@ -173,6 +182,7 @@ def build_graph(
             cycle = [edge[0] for edge in nx.find_cycle(sub, source=min(component))]
             build.cycles.append(cycle)
     build.cycles.sort()
+    build._by_app = None  # nodes came and went while building: index them again when asked
     return build
 
 
