@@ -238,6 +238,8 @@ def scan(
     if verbose:
         ran = [r.code for r in rule_classes() if config.rule_enabled(r.code)]
         typer.echo(f"djstate: {len(ran)} rules; facts cache {store.stats.hits} hits, {store.stats.misses} parsed", err=True)
+        for reason in store.stats.rejected:  # corrupt or foreign records: ignored and rebuilt
+            typer.echo(f"djstate: cache record ignored and rebuilt: {reason}", err=True)
     findings = result.findings
     if write_baseline is not None:
         try:
@@ -567,6 +569,20 @@ def mcp(
     overrides = {"settings": settings, "site_packages": _site_packages(site_packages), "no_site_packages": no_site_packages or None}
     root, _, _ = _setup(path, False, overrides, quiet=True)
     serve(root, overrides)
+
+
+cache_app = typer.Typer(help="The facts cache (default ~/.cache/djstate/facts, or $DJSTATE_CACHE_DIR).", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Delete every cached record; the next scan parses every file again."""
+    from djstate.cache import clear
+
+    folder = default_cache_dir()
+    files, size = clear(folder)
+    typer.echo(f"djstate: removed {files} files ({size / 1e6:.1f} MB) from {folder}")
 
 
 @app.command()

@@ -1,0 +1,176 @@
+"""The facts cache: a scan with it equals a scan without it; corrupt and foreign records are
+ignored and rebuilt; concurrent runs share it safely; `djstate cache clear`; the size cap."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from djstate import cache
+from djstate.cache import FactsStore, Request
+from djstate.config import Config
+from djstate.engine import scan
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "corpora" / "example"
+
+
+def _outcome(result) -> tuple:
+    stats = dict(result.stats)
+    stats.pop("seconds")
+    return [f.__dict__ for f in result.findings], stats, sorted(map(repr, result.project.unjudged))
+
+
+def _records(folder: Path) -> list[Path]:
+    return [p for p in folder.glob("??/*") if p.is_file()]
+
+
+def test_cached_scan_equals_uncached_on_example(tmp_path):
+    uncached = scan(EXAMPLE, Config(), FactsStore(EXAMPLE, None))
+    cold = scan(EXAMPLE, Config(), FactsStore(EXAMPLE, tmp_path))
+    warm_store = FactsStore(EXAMPLE, tmp_path)
+    warm = scan(EXAMPLE, Config(), warm_store)
+    assert warm_store.stats.misses == 0 and warm_store.stats.hits > 0
+    assert uncached.findings  # the bookshop is broken on purpose
+    assert _outcome(uncached) == _outcome(cold) == _outcome(warm)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "foreign", "empty"])
+def test_corrupt_or_foreign_record_is_ignored_and_rebuilt(tmp_path, damage):
+    cache_dir = tmp_path / "cache"
+    expected = _outcome(scan(EXAMPLE, Config(), FactsStore(EXAMPLE, cache_dir)))
+    records = _records(cache_dir)
+    assert records
+    for record in records:
+        data = record.read_bytes()
+        record.write_bytes({
+            "truncated": data[: len(data) // 2],
+            "garbage": b"\x00not a pickle\xff" * 3,
+            "foreign": pickle.dumps({"some": "other tool's record"}),
+            "empty": b"",
+        }[damage])  # fmt: skip
+    store = FactsStore(EXAMPLE, cache_dir)
+    assert _outcome(scan(EXAMPLE, Config(), store)) == expected
+    assert store.stats.hits == 0 and store.stats.misses > 0
+    if damage != "empty":  # an empty file reads as EOFError: also rejected with a reason
+        assert store.stats.rejected
+    assert len(store.stats.rejected) == len(records)
+    # rebuilt: the next run reads every record again
+    again = FactsStore(EXAMPLE, cache_dir)
+    assert _outcome(scan(EXAMPLE, Config(), again)) == expected
+    assert again.stats.misses == 0 and not again.stats.rejected
+
+
+def test_verbose_says_why_a_record_was_rebuilt(tmp_path):
+    cache_dir = tmp_path / "cache"
+    env = dict(os.environ, DJSTATE_CACHE_DIR=str(cache_dir))
+    cmd = [sys.executable, "-c", "from djstate.cli import main; main()", "scan", str(EXAMPLE), "--verbose"]
+    subprocess.run(cmd, env=env, capture_output=True, check=False)
+    record = _records(cache_dir)[0]
+    record.write_bytes(b"garbage")
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert f"cache record ignored and rebuilt: {record.name}: unreadable" in proc.stderr
+
+
+def test_concurrent_runs_share_one_cache(tmp_path):
+    """Four processes fill one empty cache at once: each gets the uncached result, and the cache
+    holds only whole records (no temporary file is left behind)."""
+    cache_dir = tmp_path / "cache"
+    expected = _outcome(scan(EXAMPLE, Config(), FactsStore(EXAMPLE, None)))
+    code = (
+        "import json, sys; from pathlib import Path; from djstate.cache import FactsStore; "
+        "from djstate.config import Config; from djstate.engine import scan; "
+        f"r = scan(Path({str(EXAMPLE)!r}), Config(), FactsStore(Path({str(EXAMPLE)!r}), Path({str(cache_dir)!r}))); "
+        "print(json.dumps(sorted((f.path, f.line, f.code, f.message) for f in r.findings)))"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    outputs = [p.communicate()[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    want = sorted((f["path"], f["line"], f["code"], f["message"]) for f in expected[0])
+    assert all([tuple(x) for x in json.loads(out)] == [tuple(x) for x in want] for out in outputs)
+    assert not list(cache_dir.rglob("*.tmp"))
+    store = FactsStore(EXAMPLE, cache_dir)
+    assert _outcome(scan(EXAMPLE, Config(), store)) == expected
+    assert store.stats.misses == 0 and not store.stats.rejected
+
+
+def test_atomic_write_leaves_no_partial_file_on_failure(tmp_path, monkeypatch):
+    target = tmp_path / "record"
+    target.write_bytes(b"old")
+
+    def failing_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache.os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        cache._atomic_write(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_cache_clear_removes_only_djstate_files(tmp_path):
+    cache_dir = tmp_path / "cache"
+    scan(EXAMPLE, Config(), FactsStore(EXAMPLE, cache_dir))
+    count = len(_records(cache_dir))
+    (cache_dir / "notes.txt").write_text("not djstate's")
+    files, size = cache.clear(cache_dir)
+    assert files >= count > 0 and size > 0
+    assert sorted(p.name for p in cache_dir.iterdir()) == ["notes.txt"]
+    store = FactsStore(EXAMPLE, cache_dir)
+    scan(EXAMPLE, Config(), store)
+    assert store.stats.hits == 0 and store.stats.misses > 0
+
+
+def test_cache_clear_command(tmp_path):
+    cache_dir = tmp_path / "cache"
+    scan(EXAMPLE, Config(), FactsStore(EXAMPLE, cache_dir))
+    proc = subprocess.run(
+        [sys.executable, "-c", "from djstate.cli import main; main()", "cache", "clear"],
+        env=dict(os.environ, DJSTATE_CACHE_DIR=str(cache_dir)), capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "removed" in proc.stdout
+    assert not cache_dir.exists()
+
+
+def test_eviction_keeps_the_cache_under_its_cap(tmp_path):
+    cache_dir = tmp_path / "cache"
+    now = time.time()
+    for i in range(20):
+        record = cache_dir / f"{i:02x}" / f"{i:064x}"
+        record.parent.mkdir(parents=True)
+        record.write_bytes(b"x" * 1000)
+        os.utime(record, (now - 1000 + i, now - 1000 + i))  # record 0 is the oldest
+    stale = cache_dir / "00" / "left.123.tmp"
+    stale.write_bytes(b"x")
+    os.utime(stale, (now - 7200, now - 7200))
+    assert cache.evict(cache_dir, max_bytes=30_000) == 1  # under the cap: only the stale temp file
+    removed = cache.evict(cache_dir, max_bytes=10_000)
+    left = sorted(p.name for p in _records(cache_dir))
+    assert removed == 12 and len(left) == 8  # down to 80% of the cap, the oldest first
+    assert left == [f"{i:064x}" for i in range(12, 20)]
+
+
+def test_a_run_that_writes_evicts_at_most_hourly(tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("DJSTATE_CACHE_MAX_MB", "0.001")  # about 1 KB: everything is over
+    store = FactsStore(EXAMPLE, cache_dir)
+    scan(EXAMPLE, Config(), store)
+    assert store.stats.evicted > 0 and (cache_dir / "last-eviction").exists()
+    second = FactsStore(EXAMPLE, cache_dir)
+    scan(EXAMPLE, Config(), second)
+    assert second.written > 0 and second.stats.evicted == 0  # checked less than an hour ago
+
+
+def test_facts_of_missing_file_are_a_problem_not_a_crash(tmp_path):
+    store = FactsStore(tmp_path, tmp_path / "cache")
+    facts = store.facts([Request("gone.py", "gone", "models")])
+    assert facts["gone.py"].problem is not None
