@@ -17,6 +17,7 @@ from djstate.facts.model import Span
 from djstate.facts.queries import (
     QUERYSET_METHODS, AttributeUse, ModelSource, QueryCall, QueryChain, QueryFacts, QueryName, ViewQueryset,
 )
+from djstate.facts.values import Call, Ref
 from djstate.parse.expressions import ExpressionReader, Scope, _span
 
 # methods whose keyword arguments are lookups
@@ -134,7 +135,11 @@ class QueryReader:
             targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
             for target in targets:
                 if isinstance(target, cst.Name):
-                    env.values[target.value] = self.held(small.value, chain, env) or LOCAL
+                    held = self.held(small.value, chain, env)
+                    if held is None and not self.where:
+                        env.values.pop(target.value, None)  # a module constant: the Scope reads it
+                    else:
+                        env.values[target.value] = held or LOCAL
         elif isinstance(small, cst.Return):
             chain = self.expression(small.value, env) if small.value is not None else None
             self.returns.append((chain, self.span(small.value) if small.value is not None else Span()))
@@ -471,10 +476,20 @@ class QueryReader:
         self.expression(node, env)
 
     def model_path(self, node: cst.BaseExpression | None) -> str | None:
-        """The dotted path a capitalised name (or dotted name) resolves to."""
+        """The dotted path a capitalised name (or dotted name) resolves to; ``label:app.Model``
+        for a module-level ``Product = get_model("catalogue", "Product")`` (oscar's loading,
+        ``apps.get_model``)."""
         if node is None:
             return None
-        path = self.reader.path_of(node)
+        value = self.reader.read(node)
+        if isinstance(value, Call) and value.path.rsplit(".", 1)[-1] == "get_model" and not value.kwargs:
+            args = [a for a in value.args if isinstance(a, str)]
+            if len(args) == len(value.args) == 2:
+                return f"label:{args[0]}.{args[1]}"
+            if len(args) == len(value.args) == 1 and args[0].count(".") == 1:
+                return f"label:{args[0]}"
+            return None
+        path = value.path if isinstance(value, Ref) else None
         return path if path and path.rsplit(".", 1)[-1][:1].isupper() else None
 
 

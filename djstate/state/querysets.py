@@ -61,6 +61,10 @@ class QueryJudge:
     # ---- models of chains ----------------------------------------------------------------
 
     def model_of_path(self, path: str) -> tuple[str, str] | None:
+        if path.startswith("label:"):  # get_model("app_label", "Model")
+            label, _, name = path[len("label:"):].partition(".")
+            key = (label, name.lower())
+            return key if key in self.catalog.state.models else None
         value = self.resolve_value(Ref(path))
         return self.catalog.key_of(value) if isinstance(value, Ref) else None
 
