@@ -1,6 +1,6 @@
 """What a rule is: a code, a name, a severity, a docstring, ``check()``, and its own test cases.
 
-A rule reads the :class:`~djstate.engine.Project` (plain facts and the replayed state) and
+A rule reads the :class:`~djstate.project.Project` (plain facts and the replayed state) and
 yields findings; it never sees a syntax tree. ``VALID`` and ``INVALID`` are small projects
 (path -> source) that the test suite runs: an ``INVALID`` case marks each expected finding
 with ``# expect: CODE`` on the line where it must be reported, a ``VALID`` case must give no
@@ -16,7 +16,7 @@ from djstate.facts.model import Span
 from djstate.findings import Finding
 
 if TYPE_CHECKING:
-    from djstate.engine import Project
+    from djstate.project import Project  # the data only: djstate.engine imports the rules
 
 DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Fix")
 
