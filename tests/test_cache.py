@@ -174,3 +174,20 @@ def test_facts_of_missing_file_are_a_problem_not_a_crash(tmp_path):
     store = FactsStore(tmp_path, tmp_path / "cache")
     facts = store.facts([Request("gone.py", "gone", "models")])
     assert facts["gone.py"].problem is not None
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not os.environ.get("DJSTATE_CACHE_EQUIVALENCE"), reason="set DJSTATE_CACHE_EQUIVALENCE=1: an uncached scan of each corpus (about 3 min for the core tier)")
+@pytest.mark.parametrize("name", __import__("tests.test_corpora", fromlist=["CORPORA"]).CORPORA)
+def test_cached_scan_equals_uncached_on_corpus(name, tmp_path):
+    """The corpora of tests/test_corpora.py (DJSTATE_CORPORA picks them): cold into a fresh cache,
+    warm from it, and without any cache give the same findings, stats and unjudged items."""
+    from tests.test_corpora import fetch
+
+    root = fetch.ensure(name)
+    uncached = _outcome(scan(root, Config(), FactsStore(root, None)))
+    cold = _outcome(scan(root, Config(), FactsStore(root, tmp_path)))
+    store = FactsStore(root, tmp_path)
+    warm = _outcome(scan(root, Config(), store))
+    assert store.stats.misses == 0 or store.failed
+    assert uncached == cold == warm
