@@ -157,6 +157,8 @@ class QueryJudge:
             return None
         if name in self.catalog.runtime_names or name in self.catalog.class_attributes:
             return None
+        if name == "history" and "@historical" in self.catalog.runtime_names:
+            return None  # django-simple-history's register(Model) adds the manager at runtime
         declared = ", ".join(sorted(managers)) or "objects"
         default = " (Django adds `objects` only to a model that declares no manager)" if name == "objects" and managers else ""
         self.problem("DJS503", path, chain.span, info,
