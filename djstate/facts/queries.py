@@ -74,6 +74,7 @@ class AttributeUse:
     called: str | None = None  # a method called on the last attribute (`p.books.count()`)
     loop: int | None = None  # x is the row variable of a loop over that chain
     in_loop_body: bool = False  # read inside the loop (or comprehension) that binds x
+    written: bool = False  # `x.a = ...`: an assignment, not a read
 
 
 @dataclass

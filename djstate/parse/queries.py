@@ -134,6 +134,11 @@ class QueryReader:
             chain = self.expression(small.value, env)
             targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
             for target in targets:
+                if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+                    held = env.get(target.value.value)
+                    if held is not None and held[0] == "instance":  # `thread.starting_email = ...`
+                        self.facts.uses.append(AttributeUse(held[1], (target.attr.value,), self.span(target.attr), None,
+                                                            held[2], held[2] in self.loop_body, written=True))  # fmt: skip
                 if isinstance(target, cst.Name):
                     held = self.held(small.value, chain, env)
                     if held is None and not self.where:

@@ -242,7 +242,7 @@ class QueryJudge:
     def use(self, path: str, use: AttributeUse, models: dict) -> None:
         """``obj.book_set`` where the relation has another accessor (DJS502)."""
         info = self.source_model(use.source, models)
-        if info is None or self.lookups.certain(info) is not None:
+        if info is None or use.written or self.lookups.certain(info) is not None:
             return
         first = use.attributes[0]
         if info.has_attribute(first) or first in self.lookups.accessors(info) or first in info.attributes:
@@ -266,9 +266,9 @@ class QueryJudge:
     def loops(self, path: str, facts: QueryFacts, models: dict) -> None:
         """A relation read in the body of a loop over a queryset that neither selects nor
         prefetches it: one query per row (DJS505)."""
-        seen: set[tuple[int, str]] = set()
+        seen: set[tuple[int, str]] = {(u.loop, u.attributes[0]) for u in facts.uses if u.written and u.loop is not None}
         for use in facts.uses:
-            if use.loop is None or not use.in_loop_body:
+            if use.loop is None or not use.in_loop_body or use.written:
                 continue
             info = models.get(use.loop)
             chain = facts.chains[use.loop]
