@@ -47,23 +47,24 @@ def _installed(app: App, installed: list[str]) -> bool:
 
 
 def _collect_apps(
-    tree: Tree, store: FactsStore, settings: SettingsFacts, prefix: str = ""
+    tree: Tree, store: FactsStore, settings: SettingsFacts, prefix: str = "", apps: list[AppDir] | None = None
 ) -> tuple[list[App], dict]:
     """Apps of one tree with their labels; duplicates of a label are returned second.
 
     ``prefix`` turns the tree's relative paths into the keys used for files (an absolute
-    folder for trees outside the scanned root)."""
+    folder for trees outside the scanned root); ``apps`` limits the work to some of the tree's apps."""
+    apps = tree.apps if apps is None else apps
     app_files = [
         Request(prefix + a.apps_file, f"{a.module}.apps" if a.module else "apps", "apps")
-        for a in tree.apps
+        for a in apps
         if a.apps_file
     ]
     app_files += [
-        Request(prefix + a.config_file, a.module, "apps") for a in tree.apps if a.config_file
+        Request(prefix + a.config_file, a.module, "apps") for a in apps if a.config_file
     ]
     facts = store.facts(app_files)
     candidates: list[App] = []
-    for app_dir in tree.apps:
+    for app_dir in apps:
         config_path = app_dir.apps_file or app_dir.config_file
         configs = facts[prefix + config_path].app_configs if config_path else []
         label, config_facts = _label_for(app_dir, configs)
@@ -138,7 +139,12 @@ def _load_migrations(
 
 def _load_site_packages(project: Project, store: FactsStore, modules: dict[str, str]) -> None:
     """Apps the project depends on but does not contain, from the folders the user named:
-    their migrations join the graph and the state, and are never reported on."""
+    their migrations join the graph and the state, and are never reported on.
+
+    Only the AppConfigs that may carry a wanted label are parsed: an app's label is its
+    config's literal ``label`` or the last part of its ``name`` (both in the file's text), else
+    its folder's name, so a config file whose text names no wanted label is never read with
+    libcst. The label chosen is the one the whole folder would give (shallowest, then path)."""
     wanted = _external_labels(project)
     for folder in project.config.site_packages:
         site = (project.root / folder).resolve()
@@ -146,19 +152,42 @@ def _load_site_packages(project: Project, store: FactsStore, modules: dict[str, 
             continue
         tree = walk(site)
         prefix = f"{site.as_posix()}/"
-        candidates, facts = _collect_apps(tree, store, SettingsFacts(), prefix)
-        project.files.update(facts)
-        by_label: dict[str, App] = {}
-        for app in candidates:
-            by_label.setdefault(app.label, app)
-        while wanted & set(by_label):
-            batch = [by_label.pop(label) for label in sorted(wanted & set(by_label))]
+        unread = list(tree.apps)  # apps whose label is not known yet
+        labelled: list[App] = []
+        while wanted:
+            read = [a for a in unread if _may_carry(a, wanted, prefix)]
+            if read:
+                unread = [a for a in unread if a not in read]
+                candidates, facts = _collect_apps(tree, store, SettingsFacts(), prefix, read)
+                project.files.update(facts)
+                labelled += candidates
+            by_label: dict[str, App] = {}
+            for app in sorted(labelled, key=lambda a: (a.dir.path.count("/"), a.dir.path)):
+                by_label.setdefault(app.label, app)
+            batch = [by_label[label] for label in sorted(wanted & set(by_label))]
+            if not batch:
+                break
             for app in batch:
                 app.external = True
                 project.apps[app.label] = app
             _load_migrations(project, batch, tree, store, prefix)
             wanted = _external_labels(project)
         modules.update({m: prefix + p for m, p in tree.modules.items() if m not in modules})
+
+
+def _may_carry(app: AppDir, labels: set[str], prefix: str) -> bool:
+    """Whether the app's label may be one of ``labels``, from its folder's name and its config
+    file's bytes (no parse)."""
+    if (app.module or app.path.rsplit("/", 1)[-1]).rpartition(".")[2] in labels:
+        return True
+    config_path = app.apps_file or app.config_file
+    if not config_path:
+        return False
+    try:
+        text = Path(prefix + config_path).read_bytes()
+    except OSError:
+        return True  # unreadable: the store records why
+    return any(label.encode() in text for label in labels)
 
 
 def _external_labels(project: Project) -> set[str]:
