@@ -13,7 +13,7 @@ from djstate.discover import AppDir, Tree, settings_module_from_manage, walk
 from djstate.facts.model import AppConfigFacts, MigrationFile, SettingsFacts
 from djstate.isolate import isolated
 from djstate.project import App, Project
-from djstate.state.graph import GraphBuild, build_graph
+from djstate.state.graph import DiGraph, GraphBuild, build_graph
 from djstate.state.project import ProjectState, replay
 from djstate.state.resolve import Resolver
 from djstate.unverified import Unjudged
@@ -342,10 +342,8 @@ def _only_settings_module(project: Project) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _empty_graph():
-    import networkx as nx
-
-    return nx.DiGraph()
+def _empty_graph() -> DiGraph:
+    return DiGraph()
 
 
 def _loader(store: FactsStore, kind: str):
