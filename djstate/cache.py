@@ -25,6 +25,8 @@ from pathlib import Path
 
 from djstate import __version__
 from djstate.facts.model import FileFacts, Problem
+from djstate.facts.queries import QueryFacts
+from djstate.markers import may_hold_queries
 from djstate.isolate import InternalError, isolated
 
 PARALLEL_MIN = 48  # below this, starting worker processes costs more than it saves
@@ -65,6 +67,7 @@ class CacheStats:
     errors: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # records ignored and rebuilt, with why
     evicted: int = 0
+    skipped: int = 0  # files not parsed: their bytes hold nothing the kind reads
 
 
 def _parse(args: tuple[str, str, bytes, str]) -> tuple[FileFacts, InternalError | None]:
@@ -193,6 +196,11 @@ class FactsStore:
                 out[request.path] = FileFacts(
                     request.path, request.module, problem=Problem("unreadable", f"cannot read file: {exc.strerror or exc}")
                 )
+                continue
+            if request.kind == "queries" and not may_hold_queries(data):
+                # nothing for parse/queries.py to read (djstate/markers.py says why): no libcst
+                self.stats.skipped += 1
+                self._memory[request] = out[request.path] = FileFacts(request.path, request.module, queries=QueryFacts())
                 continue
             key = self._key(data, request)
             cached = self._load(key)

@@ -24,6 +24,23 @@ if TYPE_CHECKING:
 _ADD_TO_CLASS = re.compile(rb"""add_to_class\(\s*['"](\w+)['"]""")
 
 
+# What djstate/parse/queries.py can extract something from, as a necessary condition on bytes:
+# a chain is rooted at `Model.manager.method(` (instances and querysets held in names come from
+# such a chain, from `get_object_or_404(` or from a parameter annotated `x: Model`), and
+# `register_lookup` marks custom lookups. A module with none of these is not parsed for queries.
+_MAY_HOLD_QUERIES = re.compile(
+    rb"[A-Z]\w*(?:[\s)\\]|#[^\n]*)*\.(?:[\s\\]|#[^\n]*)*\w+(?:[\s)\\]|#[^\n]*)*\.(?:[\s\\]|#[^\n]*)*\w+\s*\("
+    rb"|get_object_or_404|register_lookup"
+    rb"|\w\s*:\s*[\w.]*[A-Z]\w*\s*[,)=#]"
+)
+
+
+def may_hold_queries(data: bytes) -> bool:
+    """Whether a module's bytes may hold a query chain, an attribute use or a custom lookup
+    (False: reading it as 'queries' gives nothing). Non-ASCII source is always read."""
+    return not data.isascii() or _MAY_HOLD_QUERIES.search(data) is not None
+
+
 _CLASS_NAME = re.compile(rb"^\s*class\s+(\w+)", re.MULTILINE)
 # `Forum = model_factory(AbstractForum)`, `Topic = get_model("forum", "Topic")`: a model made by a call
 _MODULE_LEVEL_CALL = re.compile(rb"^([A-Z]\w*)\s*=\s*[\w.]+\(", re.MULTILINE)
