@@ -51,3 +51,18 @@ def test_two_settings_modules_defining_installed_apps_choose_none(tmp_path):
         "site/settings/prod.py": "INSTALLED_APPS = ['shop', 'extra']\n",
     })
     assert run_scan(root).project.settings_path is None
+
+
+def test_example_findings_are_the_same_with_a_virtualenv_read(tmp_path):
+    # the test venv holds Django and DRF: reading them as source must not silence anything
+    # (Django's Model.__init__ sets every attname on self; that is not "any name on instances")
+    import sysconfig
+
+    from djstate.cache import FactsStore
+    from djstate.config import load_config
+    from djstate.engine import scan
+
+    config = load_config(EXAMPLE, {"site_packages": (sysconfig.get_paths()["purelib"],)})
+    with_venv = scan(EXAMPLE, config, FactsStore(EXAMPLE, None, jobs=1))
+    got = {(f.path, f.line, f.code) for f in with_venv.findings}
+    assert got == expected_markers(EXAMPLE)

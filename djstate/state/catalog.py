@@ -471,7 +471,10 @@ class ModelCatalog:
         return info
 
     def _chain(self, path: str) -> ClassChain:
-        return class_chain(path, self.builder.class_facts, lambda v: self.builder.resolver.value(canonical_value(v)))
+        # Django's own Model (read from a virtualenv) is modelled, not read: its __init__'s
+        # setattr(self, field.attname, ...) would give every instance every name
+        return class_chain(path, self.builder.class_facts, lambda v: self.builder.resolver.value(canonical_value(v)),
+                           stop=lambda p: p.startswith("django.db.models."))
 
     def instance_attributes(self, path: str) -> set[str]:
         """``self.x = ...`` in the model class and its in-tree bases (attributes objects have
