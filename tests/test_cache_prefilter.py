@@ -77,3 +77,18 @@ def test_no_module_of_the_repository_corpora_loses_anything():
             assert not (queries.chains or queries.uses or queries.views or queries.registers_lookups), path
             checked += 1
     assert checked > 10
+
+
+@pytest.mark.parametrize("data", [
+    b"X = 1  #" + b"#" * 40 + b"\n",  # a run of '#' once split in exponentially many ways
+    b"DATA = '" + b"A" * 50_000 + b"'\n",  # a long capitalised word once took quadratic time
+    b"Foo." + b"# x\n" * 5_000,
+])
+def test_the_prefilter_is_linear_on_pathological_text(data):
+    import time
+
+    from djstate.markers import may_hold_queries
+
+    start = time.perf_counter()
+    may_hold_queries(data)
+    assert time.perf_counter() - start < 0.5
