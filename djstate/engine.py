@@ -226,27 +226,13 @@ _source_markers = source_markers  # the name tests/test_oracle_serializers.py im
 
 def build_serializers(project: Project, store: FactsStore, markers: SourceMarkers):
     """Every DRF serializer of the tree, with what DRF would build for it."""
-    from djstate.state.catalog import ModelCatalog
+    from djstate.state.catalog import project_catalog
     from djstate.state.serializers import SerializerAnalysis, SerializerIndex
 
     builder = project.models_builder
     modules = project.modules or project.tree.modules
     index = SerializerIndex(builder.resolver, builder.class_facts, modules)
-    external = set()
-    for setting in ("AUTH_USER_MODEL", *project.config.swappable):
-        target = project.resolve_setting(setting)
-        if target and "." in target:
-            label, _, name = target.partition(".")
-            external.add((label, name.lower()))
-    class_names = set().union(*markers.class_names.values()) if markers.class_names else set()
-    catalog = ModelCatalog(
-        project.models_state, builder, project.resolve_setting, external, markers.runtime_fields,
-        markers.related_names, class_names,
-    )  # fmt: skip
-    catalog.dynamic_attributes = markers.dynamic_attributes
-    catalog.class_attributes = markers.class_attributes | markers.runtime_fields
-    catalog.class_attribute_owners = markers.class_attribute_owners
-    catalog.url_field_names = {"url"} | markers.url_field_names
+    catalog = project_catalog(project, markers)
     candidates = sorted(
         m for m in markers.serializer_modules | markers.view_modules if m in project.tree.modules
     )

@@ -491,3 +491,22 @@ class ModelCatalog:
         chain = self._chain(path)
         known = not chain.opaque and all(p.startswith(("django.db.models.", "builtins.")) for p in chain.outside)
         return chain.members(), known
+
+
+def project_catalog(project: Any, markers: Any) -> ModelCatalog:
+    """The project's catalogue: its models state, the swappable targets, and what the text
+    markers tell about names code adds at runtime (serializer emulation and query rules share it)."""
+    external = set()
+    for setting in ("AUTH_USER_MODEL", *project.config.swappable):
+        target = project.resolve_setting(setting)
+        if target and "." in target:
+            label, _, name = target.partition(".")
+            external.add((label, name.lower()))
+    class_names = set().union(*markers.class_names.values()) if markers.class_names else set()
+    catalog = ModelCatalog(project.models_state, project.models_builder, project.resolve_setting, external,
+                           markers.runtime_fields, markers.related_names, class_names)  # fmt: skip
+    catalog.dynamic_attributes = markers.dynamic_attributes
+    catalog.class_attributes = markers.class_attributes | markers.runtime_fields
+    catalog.class_attribute_owners = markers.class_attribute_owners
+    catalog.url_field_names = {"url"} | markers.url_field_names
+    return catalog

@@ -18,7 +18,7 @@ from typing import Any
 from djstate.facts.model import Span
 from djstate.facts.queries import QUERYSET_METHODS, AttributeUse, ModelSource, QueryChain, QueryFacts
 from djstate.facts.values import Call, Ref
-from djstate.state.catalog import ModelCatalog, ModelInfo
+from djstate.state.catalog import ModelCatalog, ModelInfo, project_catalog
 from djstate.state.lookups import LookupResolver, Resolution
 from djstate.state.paths import canonical_value
 from djstate.unverified import Unjudged
@@ -368,7 +368,7 @@ def build_queries(project: Any, store: Any, markers: Any) -> QueryAnalysis:
     from djstate.cache import Request
     from djstate.isolate import isolated
 
-    catalog = project.serializers.catalog if project.serializers is not None else _catalog(project, markers)
+    catalog = project.serializers.catalog if project.serializers is not None else project_catalog(project, markers)
     modules = {m: p for m, p in project.tree.modules.items() if "/migrations/" not in f"/{p}" and not p.startswith("/")}
     facts = store.facts([Request(path, module, "queries") for module, path in sorted(modules.items())])
     custom = any(f.queries is not None and f.queries.registers_lookups for f in facts.values())
@@ -379,20 +379,3 @@ def build_queries(project: Any, store: Any, markers: Any) -> QueryAnalysis:
             with isolated(project.internal_errors, f"queries of {module}", path):
                 judge.module(path, found)
     return judge.analysis
-
-
-def _catalog(project: Any, markers: Any) -> ModelCatalog:
-    """The catalogue as serializer emulation builds it (engine.build_serializers)."""
-    builder = project.models_builder
-    external = set()
-    for setting in ("AUTH_USER_MODEL", *project.config.swappable):
-        target = project.resolve_setting(setting)
-        if target and "." in target:
-            label, _, name = target.partition(".")
-            external.add((label, name.lower()))
-    class_names = set().union(*markers.class_names.values()) if markers.class_names else set()
-    catalog = ModelCatalog(project.models_state, builder, project.resolve_setting, external, markers.runtime_fields,
-                           markers.related_names, class_names)  # fmt: skip
-    catalog.dynamic_attributes = markers.dynamic_attributes
-    catalog.class_attributes = markers.class_attributes | markers.runtime_fields
-    return catalog
