@@ -36,6 +36,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_scan, write_project
+from tests.oracle.makemigrations import SETTINGS
 
 pytestmark = pytest.mark.oracle
 
@@ -44,21 +45,8 @@ OPERATION = re.compile(r"makemigrations would write ([A-Za-z+]+)")
 
 # --- the oracle: Django's autodetector in a subprocess ---------------------------------------
 
-AUTODETECT = r'''
+AUTODETECT = SETTINGS + r'''
 import json
-import sys
-
-import django
-from django.conf import settings
-
-modules = sys.argv[1:]
-settings.configure(
-    INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", *modules],
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-    DEFAULT_AUTO_FIELD="django.db.models.AutoField",
-    USE_TZ=True,
-)
-django.setup()
 
 from django.apps import apps
 from django.db.migrations.autodetector import MigrationAutodetector

@@ -34,6 +34,7 @@ from djstate.cache import FactsStore
 from djstate.config import load_config
 from djstate.engine import scan
 from tests.conftest import write_project
+from tests.oracle.makemigrations import SCRIPT
 from tests.test_oracle_drift import AUTODETECT, DRIFT_CODES, OPERATION
 
 pytestmark = pytest.mark.oracle
@@ -79,24 +80,7 @@ def venv_python(version: str) -> Path:
     return python
 
 
-MAKEMIGRATIONS = r'''
-import sys
-
-import django
-from django.conf import settings
-
-modules = sys.argv[1:]
-settings.configure(
-    INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", *modules],
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-    DEFAULT_AUTO_FIELD="django.db.models.AutoField",
-    USE_TZ=True,
-)
-django.setup()
-from django.core.management import call_command
-
-call_command("makemigrations", *modules, verbosity=0)
-'''
+MAKEMIGRATIONS = SCRIPT  # the top-level app names given are their labels
 
 
 def run_django(version: str, script: str, root: Path, modules: list[str]) -> subprocess.CompletedProcess:

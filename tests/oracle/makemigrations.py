@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = r'''
+# Configures Django for the app packages named on the command line, with SQLite in memory.
+SETTINGS = r'''
 import sys
 
 import django
@@ -22,7 +23,9 @@ settings.configure(
     USE_TZ=True,
 )
 django.setup()
-from django.core.management import call_command
+'''
+
+SCRIPT = SETTINGS + r'''from django.core.management import call_command
 
 call_command("makemigrations", *[m.rsplit(".", 1)[-1] for m in modules], verbosity=0)
 '''
