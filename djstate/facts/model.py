@@ -142,6 +142,8 @@ class ClassFacts:
     decorators: tuple = ()
     conditional: bool = False  # defined under an `if` at import time
     metaclass: Any = None  # `class X(Base, metaclass=M)`: M's value
+    # what its get_queryset does to the rows: "filters", "keeps", "unknown" (djstate.parse.managers)
+    queryset_rows: str | None = None
 
 
 @dataclass(frozen=True)

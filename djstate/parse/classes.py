@@ -9,6 +9,7 @@ import libcst as cst
 from djstate.facts.model import ClassAttr, ClassFacts
 from djstate.facts.values import Call, Opaque, Ref, is_known
 from djstate.parse.expressions import ExpressionReader, Scope, _flatten, _method_name, _span, source_of
+from djstate.parse.managers import queryset_rows
 
 
 def extract_classes(module: cst.Module, scope: Scope, positions: Any) -> dict[str, ClassFacts]:
@@ -36,6 +37,8 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
     for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else []:
         if isinstance(stmt, cst.FunctionDef):
             methods.append(_method_name(stmt))
+            if stmt.name.value == "get_queryset":
+                facts.queryset_rows = queryset_rows(stmt)
             facts.method_spans[stmt.name.value] = _span(positions, stmt)
             params = stmt.params
             positional = len(params.posonly_params) + len(params.params) - 1
@@ -86,6 +89,8 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
                         local[target.value] = read
                         facts.attributes.append(ClassAttr(target.value, read, _span(positions, stmt), _item_spans(value, positions)))
     facts.methods = tuple(methods)
+    if facts.queryset_rows is None and "get_queryset" in methods:  # defined under an `if`
+        facts.queryset_rows = "unknown"
     facts.instance_attributes = frozenset(_self_attributes(node))
     facts.self_references = frozenset(_self_references(node))
     return facts

@@ -20,6 +20,7 @@ from djstate.facts.queries import QUERYSET_METHODS, AttributeUse, ModelSource, Q
 from djstate.facts.values import Call, Ref
 from djstate.state.catalog import ModelCatalog, ModelInfo, project_catalog
 from djstate.state.lookups import LookupResolver, Resolution
+from djstate.state.managers import ManagerRows
 from djstate.state.paths import canonical_value
 from djstate.unverified import Unjudged
 
@@ -56,6 +57,7 @@ class QueryJudge:
         self.serializers = serializers  # SerializerAnalysis, for DRF views (DJS506)
         self.resolve_value = resolver_value
         self.lookups = LookupResolver(catalog, custom_lookups)
+        self.managers = ManagerRows(catalog.builder, resolver_value)
         self.analysis = QueryAnalysis()
 
     # ---- models of chains ----------------------------------------------------------------
@@ -95,6 +97,8 @@ class QueryJudge:
                 return None
             self.analysis.chains += 1
             manager = self.manager(path, chain, info)
+            if manager is not None:
+                self.bypass(path, chain, info)
             if manager is None:
                 return None
             plain = manager
@@ -165,6 +169,24 @@ class QueryJudge:
                      f"{info.key[0]}.{info.name} has no manager '{name}'{default}; its managers: {declared}. "
                      f"The call raises AttributeError")  # fmt: skip
         return None
+
+    def bypass(self, path: str, chain: QueryChain, info: ModelInfo) -> None:
+        """DJS507: a query through ``_base_manager`` or a second manager that skips the
+        filter of the model's default manager (djstate.state.managers)."""
+        model_class = self.catalog.state.classes.get(info.key)
+        found = self.managers.bypass(model_class, chain.attribute) if model_class else None
+        if found is None:
+            return
+        where = f"{info.key[0]}.{info.name}"
+        if found.why is not None:
+            self.analysis.unjudged.append(Unjudged("query-unknown", f"query {where}", path, chain.span.line,
+                                                   f"whether {info.name}.{chain.attribute} bypasses the default manager: {found.why}"))  # fmt: skip
+            return
+        via = f" (Meta.base_manager_name '{found.through}')" if found.through else ""
+        self.problem("DJS507", path, chain.span, info,
+                     f"{info.name}.{chain.attribute}{via} bypasses {where}'s default manager '{found.default}', whose "
+                     f"get_queryset() filters rows: this query also sees the rows '{found.default}' hides. "
+                     f"Use {info.name}.{found.default} unless that is intended")  # fmt: skip
 
     def plain_manager(self, value: Any) -> bool:
         """A manager whose queryset adds no names: Django's own, or an in-tree class whose code

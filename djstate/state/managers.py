@@ -1,0 +1,192 @@
+"""A model's default manager, and whether a manager hides rows: what DJS507 needs.
+
+Django picks the default manager (``Model._default_manager``, the one related managers and
+the admin use) as ``Meta.default_manager_name`` or else the first manager in the order of
+``Options.managers``: the class's own managers in declaration order, then its parents'
+(``django/db/models/options.py``). ``Model._base_manager`` is ``Meta.base_manager_name``'s
+manager or else a plain ``Manager()``: it never applies the default manager's filter.
+
+Whether a manager hides rows is read from its class's ``get_queryset`` as the parse layer
+summarised it (:mod:`djstate.parse.managers`), through its in-tree bases down to Django's own
+manager classes. Anything else (a class outside the tree, a computed manager, several model
+parents) is not judged: :meth:`ManagerRows.bypass` says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from djstate.facts.values import Call, Ref
+from djstate.state.paths import canonical_path, canonical_value
+
+# Django's manager and queryset classes whose get_queryset returns every row
+PLAIN = {"django.db.models.manager.Manager", "django.db.models.manager.BaseManager", "django.db.models.query.QuerySet",
+         "django.db.models.Manager", "django.db.models.QuerySet", "builtins.object", "typing.Generic"}  # fmt: skip
+EMPTY = {"django.db.models.manager.EmptyManager"}  # get_queryset() returns .none()
+
+
+@dataclass(frozen=True)
+class Bypass:
+    """A query through ``manager`` skips ``default``'s filter (``why`` is None), or cannot be
+    judged (``why`` says what is unknown)."""
+
+    manager: str
+    default: str | None
+    why: str | None = None
+    through: str | None = None  # for _base_manager set by Meta.base_manager_name: that manager
+
+
+class ManagerRows:
+    def __init__(self, builder: Any, resolve_value: Callable[[Any], Any]) -> None:
+        self.builder = builder
+        self.resolve_value = resolve_value
+        self._classes: dict[str, bool | None] = {}
+
+    # ---- a manager's rows ------------------------------------------------------------------
+
+    def filters(self, value: Any) -> bool | None:
+        """Whether the manager ``value`` (a model attribute's value) hides rows; None: unknown."""
+        value = canonical_value(value)
+        if not isinstance(value, Call):
+            return None
+        path = value.path
+        if path.endswith(".as_manager"):  # QuerySet.as_manager(): Manager's get_queryset
+            return self.queryset_class_plain(path[: -len(".as_manager")])
+        if path.endswith(".from_queryset"):  # Manager.from_queryset(QS)() reads as this call
+            manager = self.class_filters(path[: -len(".from_queryset")])
+            if manager is not False:
+                return manager
+            return self.queryset_arguments_plain(value.args)
+        return self.class_filters(path)
+
+    def class_filters(self, path: str, depth: int = 0) -> bool | None:
+        path = canonical_path(path)
+        if path in self._classes:
+            return self._classes[path]
+        self._classes[path] = None  # cycles in bases end here
+        self._classes[path] = result = self._class_filters(path, depth)
+        return result
+
+    def _class_filters(self, path: str, depth: int) -> bool | None:
+        if path in EMPTY:
+            return True
+        if path in PLAIN:
+            return False
+        found = self.builder.class_facts(path) if depth < 10 else None
+        if found is None:
+            return None  # outside the tree: its get_queryset is unknown
+        facts = found[0]
+        if facts.conditional or any(a.name == "get_queryset" for a in facts.attributes):
+            return None
+        if facts.queryset_rows == "filters":
+            return True
+        if facts.queryset_rows not in (None, "keeps"):
+            return None
+        # its own get_queryset (if any) returns super()'s rows: the bases decide. Django's
+        # Manager.get_queryset does not call super(), so a base after it is never reached
+        plain_before = False
+        result: bool | None = False
+        for base in facts.bases:
+            base = self.resolve_value(canonical_value(base))
+            if isinstance(base, Call) and base.path.endswith(".from_queryset"):
+                base = Ref(base.path[: -len(".from_queryset")])
+            if not isinstance(base, Ref):
+                return None
+            filters = self.class_filters(base.path, depth + 1)
+            if filters is None:
+                return None
+            if filters and plain_before:
+                return None  # `class M(models.Manager, FilterMixin)`: the mixin's method is shadowed
+            plain_before = plain_before or canonical_path(base.path) in PLAIN - {"builtins.object", "typing.Generic"}
+            result = result or filters
+        return result
+
+    def queryset_class_plain(self, path: str) -> bool | None:
+        """A QuerySet class has no get_queryset: in the tree or Django's, it keeps every row."""
+        path = canonical_path(path)
+        return False if path in PLAIN or self.builder.class_facts(path) is not None else None
+
+    def queryset_arguments_plain(self, args: tuple) -> bool | None:
+        for arg in args:
+            arg = self.resolve_value(arg)
+            if not isinstance(arg, Ref) or self.queryset_class_plain(arg.path) is None:
+                return None
+        return False
+
+    # ---- default and base managers ---------------------------------------------------------
+
+    def default_manager(self, model_class: Any, depth: int = 0) -> tuple[str | None, str | None]:
+        """(name of the default manager, None) or (None, why it is unknown); ("objects", None)
+        when no class in the hierarchy declares one."""
+        named = model_class.meta.get("default_manager_name")
+        if named is not None:
+            return (named, None) if isinstance(named, str) else (None, "Meta.default_manager_name is computed")
+        managers = dict(model_class.managers)
+        for attribute in model_class.facts.attributes:  # the first one it declares, in order
+            if attribute.name in managers:
+                return attribute.name, None
+            value = self.resolve_value(canonical_value(attribute.value))
+            if isinstance(value, Call) and self.builder.attribute_kind(value) is None and not value.path.startswith(
+                    ("django.", "builtins.")):  # fmt: skip
+                return None, f"{attribute.name} = {value.path}(...) may be a manager djstate cannot see"
+        if not managers:
+            return "objects", None
+        parents = self.model_parents(model_class)
+        if parents is None or len(parents) != 1 or depth > 10:
+            return None, "its managers come from several or unknown parents"
+        return self.default_manager(parents[0], depth + 1)
+
+    def base_manager_name(self, model_class: Any) -> tuple[str | None, str | None]:
+        """Meta.base_manager_name (or the first parent's), None when unset; (None, why) when unknown."""
+        named = model_class.meta.get("base_manager_name")
+        if named is None:
+            parents = self.model_parents(model_class)
+            if parents is None:
+                return None, "its parents are not all known"
+            named = parents[0].meta.get("base_manager_name") if parents else None
+        if named is None or isinstance(named, str):
+            return named, None
+        return None, "Meta.base_manager_name is computed"
+
+    def model_parents(self, model_class: Any) -> list | None:
+        parents = []
+        for base in model_class.bases:
+            if not isinstance(base, Ref):
+                return None
+            parent = self.builder.model_class(base.path)
+            if parent is not None and parent.path != model_class.path:
+                parents.append(parent)
+        return parents
+
+    # ---- the judgement -------------------------------------------------------------------
+
+    def bypass(self, model_class: Any, name: str) -> Bypass | None:
+        """Whether ``Model.<name>`` skips the default manager's filter: a :class:`Bypass`
+        (``why`` set when it cannot be judged), or None when it does not."""
+        managers = dict(model_class.managers)
+        if name != "_base_manager" and name not in managers:
+            return None  # _default_manager, or not a manager
+        if not model_class.known:
+            return Bypass(name, None, "the model's managers are not all known")
+        through = None
+        if name == "_base_manager":
+            through, why = self.base_manager_name(model_class)
+            if why:
+                return Bypass(name, None, why)
+        default, why = self.default_manager(model_class)
+        if default is None:
+            return Bypass(name, None, why)
+        if default == (through or name) or default not in managers:
+            return None  # the default manager itself, or Django's own `objects`
+        default_filters = self.filters(managers[default])
+        if default_filters is False:
+            return None
+        if default_filters is None:
+            return Bypass(name, default, f"whether the default manager '{default}' filters rows is unknown")
+        if through is not None and through not in managers:
+            return Bypass(name, default, f"Meta.base_manager_name '{through}' is not a manager djstate sees")
+        filters = self.filters(managers[through or name]) if (through or name) in managers else False
+        if filters is None:
+            return Bypass(name, default, f"whether '{through or name}' filters rows is unknown")
+        return None if filters else Bypass(name, default, None, through)
