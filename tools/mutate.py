@@ -84,7 +84,7 @@ _spec.loader.exec_module(fetch)
 KINDS = (
     "add_field", "alter_max_length", "alter_null", "alter_on_delete", "delete_addfield",
     "missing_dependency", "fork_leaf", "duplicate_addfield", "serializer_unknown_name",
-    "rename_field", "related_name_changed",
+    "rename_field", "related_name_changed", "query_rename_field", "query_related_name", "query_bad_hop",
 )  # fmt: skip
 JSON_OUT = ROOT / "docs" / "data" / "recall.json"
 MD_OUT = ROOT / "docs" / "data" / "recall.md"
@@ -497,6 +497,9 @@ class Expected:
     model: str | None  # lowercased
     field: str | None
     path: str | None = None  # checked for migration and serializer findings
+    line: int | None = None  # checked for query findings (the name's line)
+    part: str | None = None  # query findings: the name the message must quote
+    codes: tuple[str, ...] = ()  # other codes that are right too
 
 
 @dataclass
@@ -509,6 +512,7 @@ class Mutation:
     serializer: tuple[str, int] | None = None  # (path, class line)
     explained: tuple[str, ...] = ()  # names whose other findings are real consequences, not false
     target_class: str | None = None  # dotted path of the target model's class
+    query: tuple[str, int] | None = None  # (path, line) of the query a query mutation breaks
 
 
 def _new_leaf_name(leaf: Migration, tag: str) -> str:
@@ -869,6 +873,354 @@ def sites_related_name_changed(c: Corpus) -> list[Mutation]:
     return out
 
 
+# --- query mutations (DJS5xx) -----------------------------------------------------------------
+#
+# Query sites are found with ``ast`` in every module of the tree but migrations: a call of a
+# lookup-taking QuerySet method whose receiver is, written out, a chain of calls rooted at
+# ``<Model>.<manager>`` where <Model> is a concrete model class of the tree (imported from an
+# in-tree app, defined in the module, or bound by ``get_model("label", "Name")``). Custom
+# methods in between are allowed (the site says so): a renamed field's old name cannot be an
+# annotation there, since Django refuses an annotation that shadows a field.
+
+QUERY_FILTER = {"filter", "exclude", "get", "get_or_create", "update_or_create", "aget", "aget_or_create", "aupdate_or_create"}
+QUERY_FIELD = {"values", "values_list", "order_by", "only", "defer", "select_related", "prefetch_related"}
+QUERY_EXPR = {"annotate", "aggregate", "alias"}
+QUERY_NOT_LOOKUPS = {"defaults", "create_defaults"}
+QUERY_AGGREGATES = {"Count", "Sum", "Avg", "Min", "Max", "StdDev", "Variance"}
+QUERY_OPAQUE = {"Subquery", "Exists", "OuterRef", "Prefetch", "RawSQL", "Value", "FilteredRelation"}
+# Django's own QuerySet/Manager methods: a chain through any other is marked "custom" in the site
+DJANGO_QS = {
+    "all", "filter", "exclude", "order_by", "values", "values_list", "only", "defer", "distinct", "select_related",
+    "prefetch_related", "annotate", "alias", "reverse", "none", "using", "select_for_update", "get_queryset",
+}  # fmt: skip
+NOT_ROWS = {"union", "intersection", "difference", "extra", "raw", "values", "values_list"}  # names after them differ
+BAD_HOP = "djsmuthop"
+PLAIN_FIELD_EXCLUDED = {"JSONField", "HStoreField", "ArrayField"}  # any key or index is a valid transform
+RELATION_CALLEES = {"models.ForeignKey", "models.OneToOneField", "models.ManyToManyField"}
+
+
+@dataclass
+class QuerySite:
+    rel: str
+    source: Source
+    model: ModelClass  # the chain's root model
+    manager: str
+    methods: list[str]  # the chain's methods before this call, then this call's
+    text: str  # the name as written, "-" included
+    role: str  # filter, field, select, prefetch
+    line: int
+    start: int  # byte offset of the name's text in the file
+
+    @property
+    def custom(self) -> bool:
+        return any(m not in DJANGO_QS for m in self.methods[:-1])
+
+    @property
+    def path_text(self) -> tuple[str, int]:
+        """The name without an order_by sign, and its offset."""
+        stripped = self.text.lstrip("-+") if self.role == "field" else self.text
+        return stripped, self.start + len(self.text) - len(stripped)
+
+    def describe(self) -> str:
+        via = "+custom" if self.custom else ""
+        return f"{self.rel}:{self.line}:{self.model.name}.{self.manager}{via}.{self.methods[-1]}('{self.text}')"
+
+
+def _string_start(src: Source, node: ast.Constant) -> int | None:
+    """Byte offset of a plain one-line string literal's text (None for prefixed, implicit-concatenated,
+    escaped or multi-line ones)."""
+    start, end = src.span(node)
+    raw = src.data[start:end]
+    for quote in (b'"', b"'"):
+        if raw.startswith(quote) and raw.endswith(quote) and raw[1:-1] == node.value.encode("utf-8") and len(raw) >= 2:
+            if raw.startswith(quote * 3):
+                return None
+            return start + 1
+    return None
+
+
+def _model_bindings(c: Corpus, rel: str, src: Source) -> dict[str, ModelClass]:
+    """Module-level names bound to tree models by `X = get_model("label", "Name")` (oscar's pattern)."""
+    out = {}
+    for node in src.tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            if isinstance(value, ast.Call) and dotted(value.func).rpartition(".")[2] == "get_model" and len(value.args) == 2:
+                label, name = const_str(value.args[0]), const_str(value.args[1])
+                if label and name:
+                    found = c.model_by_name(label, name)
+                    if found is not None:
+                        out[node.targets[0].id] = found
+    return out
+
+
+def _query_model(c: Corpus, rel: str, src: Source, ref: str, bound: dict[str, ModelClass]) -> ModelClass | None:
+    """The tree model a reference names, only when that is certain from the module's own text."""
+    head, _, last = ref.rpartition(".")
+    if not head and ref in bound:
+        return bound[ref]
+    if not last[:1].isupper():
+        return None
+    if not head and any(isinstance(n, ast.ClassDef) and n.name == ref for n in src.tree.body):
+        found = [m for m in c.all_models() if m.path == rel and m.name == ref]
+        return found[0] if len(found) == 1 else None
+    module, package = c.module_of(rel)
+    imported_from = None
+    for node in src.tree.body:
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                if module is None:
+                    continue
+                parts = module.split(".")
+                keep = len(parts) - node.level + (1 if package else 0)
+                base = ".".join(parts[:keep] + ([node.module] if node.module else []))
+            for alias in node.names:
+                bound_name = alias.asname or alias.name
+                if not head and bound_name == last:
+                    imported_from = base if alias.name == last else None
+                elif head and bound_name == head.split(".")[0] and "." not in head:
+                    imported_from = f"{base}.{alias.name}"
+    if imported_from is None:
+        return None
+    app = c.app_of_module(imported_from)
+    if app is None:
+        return None
+    found = [m for m in c.models.get(app.label, []) if m.name == last]
+    return found[0] if len(found) == 1 else None
+
+
+def _receiver_chain(node: ast.AST) -> tuple[ast.Attribute, list[str]] | None:
+    """`M.objects.a().b()` -> (the `M.objects` node, [a, b])."""
+    methods = []
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        methods.append(node.func.attr)
+        node = node.func.value
+    if isinstance(node, ast.Attribute) and dotted(node.value):
+        return node, methods[::-1]
+    return None
+
+
+def _expression_names(node: ast.AST, out: list[tuple[str, ast.AST, str]]) -> None:
+    """Names Django reads in an expression argument: F("a"), Count("b"), Q(c=1)."""
+    if isinstance(node, ast.Call):
+        name = dotted(node.func).rpartition(".")[2]
+        if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call):
+            _expression_names(node.func.value, out)  # F("a").desc()
+            return
+        if name in QUERY_OPAQUE:
+            return
+        if name == "Q":
+            for k in node.keywords:
+                if k.arg is not None:
+                    out.append((k.arg, k, "filter"))
+            for a in node.args:
+                _expression_names(a, out)
+            return
+        if name == "F" or name in QUERY_AGGREGATES:
+            if node.args and const_str(node.args[0]) not in (None, "*"):
+                out.append((const_str(node.args[0]), node.args[0], "field"))
+            for k in node.keywords:
+                if k.arg == "filter":
+                    _expression_names(k.value, out)
+            return
+    elif isinstance(node, (ast.BinOp, ast.BoolOp, ast.UnaryOp)):
+        for child in ast.iter_child_nodes(node):
+            _expression_names(child, out)
+
+
+def _call_names(call: ast.Call, method: str) -> list[tuple[str, ast.AST, str]]:
+    out: list[tuple[str, ast.AST, str]] = []
+    if method in QUERY_FILTER:
+        for k in call.keywords:
+            if k.arg is not None and k.arg not in QUERY_NOT_LOOKUPS:
+                out.append((k.arg, k, "filter"))
+                _expression_names(k.value, out)
+            elif k.arg is None and isinstance(k.value, ast.Dict):
+                for key in k.value.keys:
+                    if const_str(key) and const_str(key) not in QUERY_NOT_LOOKUPS:
+                        out.append((const_str(key), key, "filter"))
+        for a in call.args:
+            _expression_names(a, out)
+    elif method in QUERY_FIELD:
+        role = {"select_related": "select", "prefetch_related": "prefetch"}.get(method, "field")
+        for a in call.args:
+            if const_str(a) is not None:
+                out.append((const_str(a), a, role))
+            elif role == "field":
+                _expression_names(a, out)
+        if method in ("values", "values_list"):
+            for k in call.keywords:
+                if k.arg is not None:
+                    _expression_names(k.value, out)
+    elif method in QUERY_EXPR:
+        for a in [*call.args, *(k.value for k in call.keywords)]:
+            _expression_names(a, out)
+    return out
+
+
+def query_sites(c: Corpus) -> list[QuerySite]:
+    """Every name written in a query on a tree model (computed once per corpus)."""
+    cached = getattr(c, "_query_sites", None)
+    if cached is not None:
+        return cached
+    sites: list[QuerySite] = []
+    skip_dirs = {app.dir.migrations_dir for app in c.apps.values() if app.dir.migrations_dir}
+    for path in sorted(c.root.rglob("*.py")):
+        rel = path.relative_to(c.root).as_posix()
+        if any(rel.startswith(d + "/") for d in skip_dirs) or "/migrations/" in f"/{rel}":
+            continue
+        try:
+            if b".objects" not in path.read_bytes() and b"_manager" not in path.read_bytes() and b"get_model" not in path.read_bytes():
+                continue
+        except OSError:
+            continue
+        src = c.source(rel)
+        if src is None:
+            continue
+        bound = _model_bindings(c, rel, src)
+        for node in ast.walk(src.tree):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            method = node.func.attr
+            if method not in QUERY_FILTER | QUERY_FIELD | QUERY_EXPR:
+                continue
+            found = _receiver_chain(node.func.value)
+            if found is None:
+                continue
+            root, methods = found
+            manager = root.attr
+            if manager.startswith("__") or manager == "_meta" or any(m in NOT_ROWS for m in methods):
+                continue
+            model = _query_model(c, rel, src, dotted(root.value), bound)
+            if model is None or manager in model.fields:
+                continue
+            for text, name_node, role in _call_names(node, method):
+                if isinstance(name_node, ast.keyword):
+                    start = src.offset(name_node.lineno, name_node.col_offset)
+                    if src.data[start : start + len(text)] != text.encode():
+                        continue
+                else:
+                    start = _string_start(src, name_node)
+                    if start is None:
+                        continue
+                sites.append(QuerySite(rel, src, model, manager, [*methods, method], text, role, name_node.lineno, start))
+    c._query_sites = sites
+    return sites
+
+
+def _rename_target(c: Corpus, m: ModelClass, old: str, new: str) -> tuple[bytes, tuple[str, bytes]] | None:
+    """The models file with the field renamed and its RenameField migration, or None."""
+    for n in ast.walk(m.node):
+        text = const_str(n)
+        if text is not None and text.lstrip("-").split("__")[0] == old:
+            return None  # the class names it as a string (Meta.ordering, indexes, ...): more than a rename
+    # (queries elsewhere in the file that name it break too: their findings count as consequences)
+    data = edit(m.source.data, [(*m.source.span(m.field_targets[old]), new)])
+    op = f"migrations.RenameField(model_name={m.name.lower()!r}, old_name={old!r}, new_name={new!r})"
+    made = _new_migration(c, m.app, "qrename", "from django.db import migrations", [op])
+    return (data, made) if made is not None else None
+
+
+def sites_query_rename_field(c: Corpus) -> list[Mutation]:
+    out = []
+    for s in query_sites(c):
+        text, _ = s.path_text
+        old = text.split("__")[0]
+        if old not in s.model.fields or not old:
+            continue
+        made = _rename_target(c, s.model, old, old + SUFFIX)
+        if made is None:
+            continue
+        models_data, (rel, mig_data) = made
+        files = {s.model.path: models_data, rel: mig_data}
+        out.append(Mutation("query_rename_field", s.describe(), files,
+                            Expected("DJS501", s.model.app, s.model.name.lower(), None, s.rel, line=s.line, part=old),
+                            (s.model.app, s.model.name.lower()), explained=(old,), query=(s.rel, s.line)))  # fmt: skip
+    return out
+
+
+def _relation_holders(c: Corpus) -> list[tuple[ModelClass, str, ast.Call, ast.AST, ModelClass]]:
+    """(holder, field, call, related_name Constant, target model) of relations with a literal related_name."""
+    out = []
+    for m in c.all_models():
+        for fname, call in m.fields.items():
+            if dotted(call.func).rpartition(".")[2] not in ("ForeignKey", "OneToOneField", "ManyToManyField"):
+                continue
+            rn = const_str(kwarg(call, "related_name"))
+            if not rn or "%" in rn or rn.endswith("+"):
+                continue
+            to = kwarg(call, "to", 0)
+            text = const_str(to) or dotted(to) if to is not None else ""
+            if not text:
+                continue
+            if text == "self":
+                target = m
+            elif "." in text and const_str(to):
+                label, _, name = text.rpartition(".")
+                target = c.model_by_name(label, name)
+            else:
+                target = _query_model(c, m.path, m.source, text, {}) or c.model_by_name(m.app, text.rpartition(".")[2])
+            if target is not None:
+                out.append((m, fname, call, kwarg(call, "related_name"), target))
+    return out
+
+
+def sites_query_related_name(c: Corpus) -> list[Mutation]:
+    out = []
+    relations = _relation_holders(c)
+    for s in query_sites(c):
+        text, _ = s.path_text
+        first = text.split("__")[0]
+        for holder, fname, call, rn, target in relations:
+            name = const_str(rn)
+            if target is not s.model or first != name:
+                continue
+            if s.role != "prefetch" and kwarg(call, "related_query_name") is not None:
+                continue  # queries use the related_query_name, which stays
+            found = _latest_definition(c, holder.app, holder.name.lower(), fname)
+            if found is None:
+                continue
+            op, definition = found
+            msrc = op.migration.source
+            mrn = kwarg(definition, "related_name")
+            if const_str(mrn) != name or _free_names(definition, msrc):
+                continue
+            start, end = msrc.span(definition)
+            rs, re_ = msrc.span(mrn)
+            new_def = (msrc.data[start:rs] + repr(name + SUFFIX).encode() + msrc.data[re_:end]).decode("utf-8")
+            alter = f"migrations.AlterField(model_name={holder.name.lower()!r}, name={fname!r}, field={new_def})"
+            made = _new_migration(c, holder.app, "qrelated", _imports(msrc), [alter])
+            if made is None:
+                continue
+            rel, mig_data = made
+            models_data = edit(holder.source.data, [(*holder.source.span(rn), repr(name + SUFFIX))])
+            out.append(Mutation("query_related_name", f"{s.describe()}:{holder.name}.{fname}",
+                                {holder.path: models_data, rel: mig_data},
+                                Expected("DJS501", s.model.app, s.model.name.lower(), None, s.rel, line=s.line, part=name,
+                                         codes=("DJS502",)),
+                                (s.model.app, s.model.name.lower()), explained=(name,), query=(s.rel, s.line)))  # fmt: skip
+    return out
+
+
+def sites_query_bad_hop(c: Corpus) -> list[Mutation]:
+    out = []
+    for s in query_sites(c):
+        text, at = s.path_text
+        parts = text.split("__")
+        if len(parts) < 2 or parts[0] not in s.model.fields:
+            continue
+        callee = dotted(s.model.fields[parts[0]].func)
+        if not callee.startswith("models.") or callee.rpartition(".")[2] in PLAIN_FIELD_EXCLUDED:
+            continue  # a field class that is not Django's may take any transform
+        insert = at + len(parts[0]) + 2
+        data = edit(s.source.data, [(insert, insert, BAD_HOP + "__")])
+        out.append(Mutation("query_bad_hop", s.describe(), {s.rel: data},
+                            Expected("DJS501", None, None, None, s.rel, line=s.line, part=BAD_HOP),
+                            (s.model.app, s.model.name.lower()), query=(s.rel, s.line)))  # fmt: skip
+    return out
+
+
 SITES = {
     "add_field": sites_add_field,
     "alter_max_length": lambda c: _field_sites(c, "alter_max_length"),
@@ -881,6 +1233,9 @@ SITES = {
     "serializer_unknown_name": sites_serializer_unknown_name,
     "rename_field": sites_rename_field,
     "related_name_changed": sites_related_name_changed,
+    "query_rename_field": sites_query_rename_field,
+    "query_related_name": sites_query_related_name,
+    "query_bad_hop": sites_query_bad_hop,
 }
 
 
@@ -932,15 +1287,19 @@ def fkey(f: dict) -> tuple:
 
 def matches(f: dict, e: Expected) -> bool:
     return (
-        f["code"] == e.code
+        f["code"] in (e.code, *e.codes)
         and (e.app is None or f["app"] == e.app)
         and (e.model is None or (f["model"] or "").lower() == e.model)
         and (e.field is None or f["field"] == e.field)
         and (e.path is None or f["path"] == e.path)
+        and (e.line is None or f["line"] == e.line)
+        and (e.part is None or f"'{e.part}'" in f["message"])
     )
 
 
 def same_target(f: dict, e: Expected) -> bool:
+    if e.line is not None:
+        return f["path"] == e.path and f["line"] == e.line
     if e.path is not None and f["path"] == e.path:
         return True
     if e.model is not None:
@@ -1028,10 +1387,24 @@ def why_serializer(p, s, built, name: str | None) -> str:
     return "; ".join(why) or "names_certain=False"
 
 
+def _query_unjudged(p, path: str, line: int) -> list[str]:
+    """Why djstate did not judge a query: the Unjudged it recorded at (or just above) the line."""
+    queries = getattr(p, "queries", None)
+    if queries is None:
+        return ["the queries stage did not run (an internal error)"]
+    if path not in set(p.tree.modules.values()):
+        return ["the module is not in djstate's tree of modules"]
+    near = [u for u in queries.unjudged if u.path == path and line - 12 <= u.line <= line]
+    near.sort(key=lambda u: (u.line != line, -u.line))
+    return [f"the query is not judged ({near[0].unit}: {near[0].detail})"] if near else []
+
+
 def unverified_reason(result, mutation: Mutation, before: int, after: int) -> str | None:
     """Why djstate left the mutated target unjudged, read from its state; None if it did not."""
     p = result.project
     reasons = []
+    if mutation.query:
+        reasons += _query_unjudged(p, *mutation.query)
     if mutation.target_model:
         app, model = mutation.target_model
         ms = p.models_state
@@ -1096,7 +1469,7 @@ def judge(mutation: Mutation, base_keys: Counter, base_unverified: int, data: di
     if not caught:
         if hits:
             miss, reason = "wrong severity", ", ".join(sorted({f["severity"] for f in hits}))
-        elif any(f["code"] == e.code for f in new):
+        elif any(f["code"] in (e.code, *e.codes) for f in new):
             miss = "wrong location"
         elif any(same_target(f, e) for f in new if f["severity"] in ("error", "warning")):
             miss = "wrong code"
@@ -1275,6 +1648,8 @@ def render_md(records: list[dict], skipped: list[dict], meta: dict) -> str:
             continue
         e = r["expected"]
         want = f"{e['code']} {e['app']}.{e['model']}.{e['field']}"
+        if e.get("part"):
+            want = f"{'/'.join([e['code'], *e.get('codes', ())])} on '{e['part']}' at {e['path']}:{e['line']}"
         got = "; ".join(f"{g['code']} {g['app']}.{g['model']}.{g['field']} ({g['path']}:{g['line']})" for g in r["got"][:3]) or "nothing new"
         why = f" — {r['reason']}" if r.get("reason") else ""
         lines.append(f"- **{r['miss']}** `{r['kind']}` {r['corpus']}: `{r['site']}`; expected {want}; got {got}{why}")
