@@ -22,6 +22,7 @@ from djstate.config import load_config
 from djstate.engine import ScanResult, scan
 from djstate.facts.values import Ref, render
 from djstate.findings import Finding
+from djstate.state.querysets import QueryJudge
 
 # what a tree needs to be scanned: Python sources and the project's configuration
 KEPT_SUFFIXES = (".py", ".toml")
@@ -113,13 +114,18 @@ def run_diff(path: Path, left_rev: str, right_rev: str | None, cache_dir: Path |
         else:
             right_root = path.resolve()
         right = Side(right_rev or "working tree", right_commit, *_scan(right_root, cache_dir, shared, overrides))
+        models = _schema_changes(left.result, right.result)
+        stale = []
+        if any("related_name" in f.kwargs for m in models for f in m.fields):
+            stale = _stale_accessor_findings(left.result, right.result, FactsStore(left_root, cache_dir, shared=shared),
+                                             FactsStore(right_root, cache_dir, shared=shared))  # fmt: skip
     renames = {_strip(old, subdir): _strip(new, subdir) for old, new in git.renames(repo, left_commit, right_commit).items()}
     renames = {old: new for old, new in renames.items() if old is not None and new is not None}
     return DiffResult(
-        left, right, _schema_changes(left.result, right.result),
+        left, right, models,
         *_migration_changes(left.result, right.result),
         _serializer_changes(left.result, right.result),
-        *_finding_changes(left.result.findings, right.result.findings, renames),
+        *_finding_changes(left.result.findings, right.result.findings + stale, renames),
         renames, time.perf_counter() - start,
     )  # fmt: skip
 
@@ -270,3 +276,114 @@ def _finding_changes(old: list[Finding], new: list[Finding], renames: dict[str, 
     added = [f for k, fs in after.items() for f in fs[len(before.get(k, [])) :]]
     fixed = [f for k, fs in before.items() for f in fs[len(after.get(k, [])) :]]
     return sorted(added), sorted(fixed)
+
+
+# --- what only a comparison can tell -------------------------------------------------------------
+
+
+def _stale_accessor_findings(left: ScanResult, right: ScanResult, left_store: FactsStore, store: FactsStore) -> list[Finding]:
+    """``obj.<accessor>`` on the right where the left side's reverse accessor of a relation has
+    another name (its related_name changed) or is hidden ('+'): AttributeError at runtime (DJS502).
+
+    One scan names only default accessors (``book.review_set``): a name that is no attribute of a
+    model might be set by code djstate does not see. The left side says the name was the
+    relation's accessor, and the relation is still there under another name."""
+    from djstate.rules import rule_by_code
+    from djstate.suppression import apply_policy
+
+    if left.project.queries is None or right.project.queries is None or not right.project.config.rule_enabled("DJS502"):
+        return []
+    old, new = _QueryCatalog(left.project, left_store), _QueryCatalog(right.project, store)
+    stale: dict[tuple[str, str], dict[str, str]] = {}  # model -> old accessor -> what it is now
+    for key in set(old.catalog.state.models) & set(new.catalog.state.models):
+        before, after = old.reverse_accessors(key), new.reverse_accessors(key)
+        now = {relation: accessor for accessor, relation in after.items()}
+        hidden = new.hidden_relations(key)
+        for accessor, relation in before.items():
+            if accessor not in after and (relation in now or relation in hidden):
+                stale.setdefault(key, {})[accessor] = (
+                    f"'{now[relation]}' (related_name)" if relation in now else "hidden with related_name='+'")
+    if not stale:
+        return []
+    rule = rule_by_code("DJS502")()
+    problems = new.judge_uses(stale)
+    findings = [rule.finding(p.path, p.span, p.message, app=p.app, model=p.model) for p in problems]
+    return apply_policy(right.project, findings, [])
+
+
+class _QueryCatalog:
+    """One side's models as the query rules see them (the catalogue the scan built its own from)."""
+
+    def __init__(self, project: Any, store: FactsStore) -> None:
+        from djstate.markers import source_markers
+        from djstate.state.catalog import project_catalog
+        from djstate.state.lookups import LookupResolver
+
+        self.project = project
+        self.store = store
+        self.catalog = project_catalog(project, source_markers(project, store))  # its own: judge_uses edits it
+        self.lookups = LookupResolver(self.catalog)
+
+    def reverse_accessors(self, key: tuple[str, str]) -> dict[str, tuple[str, str]]:
+        """Reverse accessor -> (model whose field it is, field name)."""
+        return {e.accessor: (e.hop.owner, e.hop.field_name) for e in self.lookups.reverse_of(key) if e.accessor}
+
+    def hidden_relations(self, key: tuple[str, str]) -> set[tuple[str, str]]:
+        return {(e.hop.owner, e.hop.field_name) for e in self.lookups.reverse_of(key) if e.accessor is None}
+
+    def judge_uses(self, stale: dict) -> list:
+        """The right side's attribute reads of stale accessors, judged as DJS502 judges reads."""
+        from djstate.cache import Request
+
+        project = self.project
+        names = {name for accessors in stale.values() for name in accessors}
+        modules = {m: p for m, p in project.tree.modules.items() if "/migrations/" not in f"/{p}" and not p.startswith("/")}
+        facts = self.store.facts([Request(path, module, "queries") for module, path in sorted(modules.items())])
+        custom = any(f.queries is not None and f.queries.registers_lookups for f in facts.values())
+        # A literal related_name= the tree holds that no placed relation uses may name a relation
+        # djstate cannot place (DJS502 then stays silent). A stale name was this relation's
+        # accessor on the left, where another relation of the model by that name would have
+        # clashed with it (Django's fields.E304): its literal is the old one, kept by the old
+        # migrations.
+        self.catalog.related_names = frozenset(self.catalog.related_names) - names
+        judge = _StaleAccessorJudge(stale, self.catalog, project.models_builder.resolver.value, custom)
+        for path in sorted(modules.values()):
+            found = facts[path].queries
+            if found is not None and any(u.attributes[0] in names for u in found.uses):
+                judge.module(path, found)
+        return judge.stale_problems
+
+
+class _StaleAccessorJudge(QueryJudge):
+    """The query judge, reporting reads of accessors the left side had (and nothing else)."""
+
+    def __init__(self, stale: dict, *args: Any) -> None:
+        super().__init__(*args)
+        self.stale = stale
+        self.stale_problems: list = []
+
+    def use(self, path: str, use: Any, models: dict) -> None:
+        info = self.source_model(use.source, models)
+        first = use.attributes[0]
+        now = self.stale.get(info.key, {}).get(first) if info is not None else None
+        if now is None or use.written or self.lookups.certain(info) is not None:
+            return
+        if info.has_attribute(first) or first in self.lookups.accessors(info) or first in info.attributes:
+            return
+        model_class = self.catalog.state.classes.get(info.key)
+        on_instances = self.catalog.instance_attributes(model_class.path) if model_class else {"*"}
+        if "*" in on_instances or first in on_instances or self.catalog.maybe_runtime_attribute(info, first):
+            return
+        if self.lookups.maybe_exists(info, first):
+            return
+        before = len(self.analysis.problems)
+        self.problem("DJS502", path, use.span, info,
+                     f"'{first}' is no longer an attribute of {info.key[0]}.{info.name}: it was the reverse accessor "
+                     f"of a relation that is now {now}. Reading it raises AttributeError")  # fmt: skip
+        self.stale_problems += self.analysis.problems[before:]
+
+    def loops(self, *args: Any) -> None:  # only the reads above are wanted
+        return None
+
+    def views(self, *args: Any) -> None:
+        return None
