@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.views import MeView
 from catalog.views import AuthorViewSet, BookViewSet, GenreViewSet, NewReleasesView, PublisherViewSet
-from orders.views import OrderViewSet
+from orders.views import OrderLineViewSet, OrderViewSet
 from reviews.views import ReviewViewSet
 
 router = DefaultRouter()
@@ -17,6 +17,7 @@ router.register("authors", AuthorViewSet)
 router.register("genres", GenreViewSet)
 router.register("books", BookViewSet, basename="book")
 router.register("orders", OrderViewSet, basename="order")
+router.register("order-lines", OrderLineViewSet)
 router.register("reviews", ReviewViewSet, basename="review")
 
 urlpatterns = [
