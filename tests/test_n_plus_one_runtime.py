@@ -106,3 +106,104 @@ def test_djstate_reports_the_example_djs506_on_that_view():
 
     found = [f for f in run_scan(EXAMPLE).findings if f.code == "DJS506" and f.path == "catalog/views.py"]
     assert [("NewReleasesView" in f.message, "'authors'" in f.message) for f in found] == [(True, True)]
+
+
+NPLUSONE = ROOT / "tests" / "data" / "nplusone"
+ROWS = 5
+
+FIXTURE_RUNNER = r'''
+import inspect, json, sys
+import django
+from django.conf import settings
+
+settings.configure(
+    INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "rest_framework", "stock"],
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+    DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+    USE_TZ=True,
+    REST_FRAMEWORK={"DEFAULT_AUTHENTICATION_CLASSES": [], "DEFAULT_PERMISSION_CLASSES": [],
+                    "UNAUTHENTICATED_USER": None},
+)
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework import viewsets
+from rest_framework.test import APIRequestFactory
+
+call_command("migrate", verbosity=0)
+from stock import queries, views
+from stock.models import Item, Shelf
+
+for i in range(int(sys.argv[1])):
+    Item.plain.create(name=f"I{i}", shelf=Shelf.objects.create(name=f"S{i}"))
+
+
+def count(call):
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries.captured_queries)
+
+
+def get(view):
+    """GET the view as a client would: a list, or the first object of a detail view."""
+    if issubclass(view, viewsets.ViewSetMixin):
+        handler, kwargs = view.as_view({"get": "list"}), {}
+    else:
+        detail = hasattr(view, "retrieve") and not hasattr(view, "list")
+        handler, kwargs = view.as_view(), ({"pk": Item.plain.first().pk} if detail else {})
+    response = handler(APIRequestFactory().get("/"), **kwargs)
+    response.render()
+    assert response.status_code == 200, (view, response.data)
+
+
+results = {}
+for name, func in inspect.getmembers(queries, inspect.isfunction):
+    if func.__module__ == queries.__name__:
+        results[name] = count(func)
+for name, view in inspect.getmembers(views, inspect.isclass):
+    if view.__module__ == views.__name__:
+        results[name] = count(lambda: get(view))
+print(json.dumps(results))
+'''
+
+
+def fixture_markers() -> dict[str, str | None]:
+    """Function or class of stock/queries.py and stock/views.py -> the code marked in it."""
+    import re
+
+    out: dict[str, str | None] = {}
+    for name in ("queries.py", "views.py"):
+        unit = None
+        for line in (NPLUSONE / "stock" / name).read_text().splitlines():
+            match = re.match(r"(?:def|class) (\w+)", line)
+            if match:
+                unit = match.group(1)
+                out[unit] = None
+            marker = re.search(r"# djstate: expect (DJS50[56])", line)
+            if marker and unit:
+                out[unit] = marker.group(1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def fixture_queries() -> dict:
+    return run(FIXTURE_RUNNER, NPLUSONE, str(ROWS))
+
+
+def test_fixture_marked_units_make_a_query_per_row_and_the_others_do_not(fixture_queries):
+    markers = fixture_markers()
+    assert set(markers) == set(fixture_queries)
+    assert sorted(n for n, code in markers.items() if code) == ["ItemList", "ItemMixinViewSet", "shelves_through_plain_manager"]
+    for name, code in markers.items():
+        if code:
+            assert fixture_queries[name] > ROWS, (name, fixture_queries[name])
+        else:
+            assert fixture_queries[name] < ROWS, (name, fixture_queries[name])
+
+
+def test_djstate_reports_exactly_the_fixture_markers():
+    from tests.conftest import expected_markers, run_scan
+
+    got = {(f.path, f.line, f.code) for f in run_scan(NPLUSONE).findings if f.code in ("DJS505", "DJS506")}
+    assert got == {m for m in expected_markers(NPLUSONE) if m[2] in ("DJS505", "DJS506")}

@@ -6,6 +6,43 @@ from djstate.findings import Finding
 from djstate.rules.base import Rule
 from djstate.rules.query_cases import query_case
 
+# a second app whose default manager selects the relation in get_queryset() (migration by Django)
+SELECTING_MANAGER_APP = {
+    "stock/__init__.py": "",
+    "stock/migrations/__init__.py": "",
+    "stock/models.py": (
+        "from django.db import models\n\n\n"
+        "class Shelf(models.Model):\n"
+        "    name = models.CharField(max_length=50)\n\n\n"
+        "class WithShelf(models.Manager):\n"
+        "    def get_queryset(self):\n"
+        "        return super().get_queryset().select_related('shelf')\n\n\n"
+        "class Item(models.Model):\n"
+        "    name = models.CharField(max_length=50)\n"
+        "    shelf = models.ForeignKey(Shelf, on_delete=models.CASCADE, related_name='items')\n\n"
+        "    objects = WithShelf()\n"
+        "    plain = models.Manager()\n"
+    ),
+    "stock/migrations/0001_initial.py": (
+        "import django.db.models.deletion\n"
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    initial = True\n"
+        "    dependencies = []\n"
+        "    operations = [\n"
+        "        migrations.CreateModel(name='Shelf', fields=[\n"
+        "            ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),\n"
+        "            ('name', models.CharField(max_length=50)),\n"
+        "        ]),\n"
+        "        migrations.CreateModel(name='Item', fields=[\n"
+        "            ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),\n"
+        "            ('name', models.CharField(max_length=50)),\n"
+        "            ('shelf', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='stock.shelf')),\n"
+        "        ]),\n"
+        "    ]\n"
+    ),
+}
+
 
 class NPlusOneLoop(Rule):
     """A relation read for every row of a loop over a queryset that does not load it.
@@ -16,7 +53,8 @@ class NPlusOneLoop(Rule):
     calls ``.all()``/``.count()``/``.exists()`` on a reverse or many-to-many relation
     (``publisher.books.count()``), and the queryset's chain has no ``select_related`` /
     ``prefetch_related`` naming it, the read is reported once per loop. Querysets built
-    elsewhere (a variable, a related manager) and chains with computed arguments are not judged.
+    elsewhere (a variable, a related manager), chains with computed arguments and chains on a
+    manager with a ``get_queryset()`` of its own (it may select the relation) are not judged.
 
     ## Why it matters
     Each read runs one more query per row: a page over 100 rows makes 101 queries. Nothing
@@ -48,6 +86,13 @@ class NPlusOneLoop(Rule):
             "    {p.name: p.n for p in Publisher.published.annotate(n=Count('books'))}\n"
             "    [b.title for b in Book.objects.all()]\n"
         ),
+        # the default manager's get_queryset() selects the shelf: one query for the loop
+        query_case(
+            "from stock.models import Item\n\n\n"
+            "def shelves():\n"
+            "    return [item.shelf.name for item in Item.objects.all()]\n",
+            **SELECTING_MANAGER_APP,
+        ),
     ]
     INVALID = [
         query_case(
@@ -56,6 +101,12 @@ class NPlusOneLoop(Rule):
             "        print(book.title, book.publisher.name)  # expect: DJS505\n"
             "    [b.publisher.name for b in Book.objects.filter(price__gte=0)]  # expect: DJS505\n"
             "    {p.name: p.books.count() for p in Publisher.published.all()}  # expect: DJS505\n"
+        ),
+        query_case(
+            "from stock.models import Item\n\n\n"
+            "def shelves():\n"
+            "    return [item.shelf.name for item in Item.plain.all()]  # expect: DJS505\n",
+            **SELECTING_MANAGER_APP,
         ),
     ]
 

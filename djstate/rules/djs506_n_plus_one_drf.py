@@ -4,6 +4,7 @@ from typing import Iterable
 
 from djstate.findings import Finding
 from djstate.rules.base import Rule
+from djstate.rules.djs505_n_plus_one_loop import SELECTING_MANAGER_APP
 from djstate.rules.query_cases import query_case
 
 SERIALIZERS = (
@@ -40,9 +41,12 @@ class NPlusOneDRF(Rule):
     finds the relations the serializer walks for every object: a declared field with a
     dotted ``source`` through a foreign key or one-to-one relation (``source="publisher.name"``)
     and a nested serializer on a relation. Each one the queryset neither ``select_related``
-    nor ``prefetch_related`` is reported at the queryset. Views that override
-    ``get_serializer_class``, ``list``, ``get_object`` and the like, and chains with custom
-    methods or computed arguments, are not judged.
+    nor ``prefetch_related`` is reported at the queryset. Only views that list (``ListAPIView``,
+    ``ListCreateAPIView``, ``ModelViewSet``, ``ReadOnlyModelViewSet``, ``ListModelMixin``) are
+    judged: a retrieve, update or create view serializes one object. Views that override
+    ``get``, ``get_serializer_class``, ``list``, ``get_object`` and the like, chains with custom
+    methods or computed arguments, and chains on a manager with a ``get_queryset()`` of its own
+    (it may select the relation) are not judged.
 
     ## Why it matters
     A list endpoint then makes one query per object for each such relation: fine in tests
@@ -81,6 +85,36 @@ class NPlusOneDRF(Rule):
                 "    serializer_class = NestedBookSerializer\n\n"
                 "    def get_queryset(self):\n"
                 "        return Book.objects.select_related('publisher').order_by('title')\n"
+                "\n\n"
+                "class BookDetail(generics.RetrieveUpdateAPIView):  # one object per request: no N+1\n"
+                "    queryset = Book.objects.all()\n"
+                "    serializer_class = BookSerializer\n\n\n"
+                "class BookListOwnGet(generics.ListAPIView):  # its own get() may not list\n"
+                "    queryset = Book.objects.all()\n"
+                "    serializer_class = BookSerializer\n\n"
+                "    def get(self, request):\n"
+                "        from rest_framework.response import Response\n\n"
+                "        return Response(self.get_serializer(self.get_queryset().first()).data)\n"
+            ),
+        }),  # fmt: skip
+        # the default manager's get_queryset() selects the shelf
+        query_case("", **SELECTING_MANAGER_APP, **{
+            "stock/serializers.py": (
+                "from rest_framework import serializers\n\n"
+                "from .models import Item\n\n\n"
+                "class ItemSerializer(serializers.ModelSerializer):\n"
+                "    shelf_name = serializers.CharField(source='shelf.name', read_only=True)\n\n"
+                "    class Meta:\n"
+                "        model = Item\n"
+                "        fields = ['id', 'name', 'shelf_name']\n"
+            ),
+            "stock/views.py": (
+                "from rest_framework import generics\n\n"
+                "from .models import Item\n"
+                "from .serializers import ItemSerializer\n\n\n"
+                "class ItemList(generics.ListAPIView):\n"
+                "    queryset = Item.objects.all()\n"
+                "    serializer_class = ItemSerializer\n"
             ),
         }),  # fmt: skip
     ]

@@ -31,6 +31,8 @@ SPECIAL_MANAGERS = {"_default_manager", "_base_manager"}
 # view methods that may change what is queried or serialized: such views are not judged
 VIEW_HOOKS = {"get_serializer_class", "get_serializer", "list", "retrieve", "get_object", "filter_queryset",
               "paginate_queryset", "get_serializer_context"}  # fmt: skip
+# DRF classes whose GET serializes every object of the queryset (the others serialize one: no N+1)
+LISTING_VIEWS = {"ListAPIView", "ListCreateAPIView", "ModelViewSet", "ReadOnlyModelViewSet", "ListModelMixin"}
 
 
 @dataclass
@@ -73,6 +75,7 @@ class QueryJudge:
     def module(self, path: str, facts: QueryFacts) -> None:
         models: dict[int, ModelInfo | None] = {}  # chain index -> the model its rows have
         self.introduced: dict[int, set[str]] = {}  # chain index -> the names its annotate() calls added
+        self.own_rows: set[int] = set()  # chains on a manager whose get_queryset() may select or prefetch
         for index, chain in enumerate(facts.chains):
             models[index] = self.chain(path, chain, models, facts, index)
         for use in facts.uses:
@@ -102,6 +105,8 @@ class QueryJudge:
             if manager is None:
                 return None
             plain = manager
+            if not manager:
+                self.own_rows.add(index)
         elif chain.root == "related":
             owner = self.source_model(chain.source, models)
             if owner is None:
@@ -302,7 +307,7 @@ class QueryJudge:
                 continue
             if hop.kind not in ("fk", "o2o") and (use.called not in ("all", "count", "exists", "first", "last") or len(use.attributes) > 1):
                 continue  # a related manager's filter() is a new query whatever was prefetched
-            covered = self.covered(chain, first, hop)
+            covered = self.covered(chain, first, hop) if use.loop not in self.own_rows else None
             if covered is not False or (use.loop, first) in seen:
                 continue
             seen.add((use.loop, first))
@@ -340,8 +345,10 @@ class QueryJudge:
                 continue  # an in-tree or third-party base may change the queryset or the serializer
             if set(view.methods) & VIEW_HOOKS or view.serializer is None:
                 continue
+            if not any(b.rsplit(".", 1)[-1] in LISTING_VIEWS for b in view.bases) or "get" in view.methods:
+                continue  # a retrieve, create or update view serializes one object; a get() of its own may not list
             chain, info = facts.chains[view.chain], models.get(view.chain)
-            if info is None or chain.root != "manager" or self.lookups.certain(info) is not None:
+            if info is None or chain.root != "manager" or view.chain in self.own_rows or self.lookups.certain(info) is not None:
                 continue
             target = self.resolve_value(Ref(view.serializer))
             serializer = self.serializers.by_path(target.path) if isinstance(target, Ref) else None
