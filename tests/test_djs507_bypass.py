@@ -168,3 +168,36 @@ def test_mixin_after_django_manager_is_not_reached(tmp_path):
     result = run_scan(write_project(tmp_path, files))
     assert [f for f in result.findings if f.code == "DJS507"] == []
     assert [u.line for u in result.project.unjudged if "bypasses the default manager" in u.detail] == [5]
+
+
+def test_what_comes_before_the_first_manager(tmp_path):
+    """A field class outside the tree (named *Field) or an in-tree class that is no manager
+    cannot be the default manager; a call to a function might return one."""
+    body = "    def get_queryset(self):\n        return super().get_queryset().filter(deleted=False)"
+    before = {
+        "    secret = EncryptedCharField(max_length=10)\n    flag = Flag()\n": True,
+        "    helper = make_manager()\n": False,
+    }
+    for index, (attributes, judged) in enumerate(before.items()):
+        models = SOFT_DELETE.format(body=body).replace("    objects = ActiveManager()", attributes + "    objects = ActiveManager()")
+        models = models.replace("from django.db import models\n", "from django.db import models\nfrom fernet_fields import "
+                                "EncryptedCharField\nfrom managers import make_manager\n\n\nclass Flag:\n    pass\n")
+        files = {"notes/__init__.py": "", "notes/models.py": models, "notes/queries.py": QUERY}
+        result = run_scan(write_project(tmp_path / str(index), files))
+        assert len([f for f in result.findings if f.code == "DJS507"]) == (1 if judged else 0)
+
+
+def test_the_default_manager_of_a_model_with_an_outside_base_is_not_unjudged(tmp_path):
+    """Own managers come before any parent's (Options.managers sorts by MRO depth): with a
+    Meta of its own, the first one it declares is the default even when a base is unknown."""
+    body = "    def get_queryset(self):\n        return super().get_queryset().filter(deleted=False)"
+    models = SOFT_DELETE.format(body=body).replace("class Note(models.Model):", "class Note(OutsideModel):").replace(
+        "from django.db import models\n", "from django.db import models\nfrom outside import OutsideModel\n")
+    query = QUERY + "\n\ndef g():\n    return Note.objects.all()\n"
+    for index, meta in enumerate(["\n    class Meta:\n        ordering = ['id']\n", ""]):
+        files = {"notes/__init__.py": "", "notes/models.py": models + meta, "notes/queries.py": query}
+        result = run_scan(write_project(tmp_path / str(index), files))
+        unjudged = [u.line for u in result.project.unjudged if "bypasses the default manager" in u.detail]
+        found = [f.line for f in result.findings if f.code == "DJS507"]
+        # without a Meta of its own, the outside parent's Meta may name another default (or none)
+        assert (found, unjudged) == (([5], []) if meta else ([], [5, 9]))

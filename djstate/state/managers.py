@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from djstate.facts.values import Call, Ref
+from djstate.facts.values import Call, Opaque, Ref, render
 from djstate.state.paths import canonical_path, canonical_value
 
 # Django's manager and queryset classes whose get_queryset returns every row
@@ -122,14 +122,17 @@ class ManagerRows:
         named = model_class.meta.get("default_manager_name")
         if named is not None:
             return (named, None) if isinstance(named, str) else (None, "Meta.default_manager_name is computed")
+        if not model_class.known and not _own_meta(model_class):
+            return None, "the model's managers are not all known"  # an outside parent's Meta may name it
         managers = dict(model_class.managers)
         for attribute in model_class.facts.attributes:  # the first one it declares, in order
             if attribute.name in managers:
                 return attribute.name, None
             value = self.resolve_value(canonical_value(attribute.value))
-            if isinstance(value, Call) and self.builder.attribute_kind(value) is None and not value.path.startswith(
-                    ("django.", "builtins.")):  # fmt: skip
-                return None, f"{attribute.name} = {value.path}(...) may be a manager djstate cannot see"
+            if isinstance(value, Opaque) or isinstance(value, Call) and self.may_be_manager(value.path):
+                return None, f"{attribute.name} = {render(value)[:60]} may be a manager djstate cannot see"
+        if not model_class.known:
+            return None, "the model's managers are not all known"  # its parents' managers come next
         if not managers:
             return "objects", None
         parents = self.model_parents(model_class)
@@ -137,9 +140,20 @@ class ManagerRows:
             return None, "its managers come from several or unknown parents"
         return self.default_manager(parents[0], depth + 1)
 
+    def may_be_manager(self, path: str) -> bool:
+        """A call whose class djstate did not take for a field or a manager: a class outside the
+        tree (not named like a field) or a function may return a manager."""
+        if self.builder.attribute_kind(Call(path, (), {})) is not None or path.startswith(("django.", "builtins.")):
+            return False
+        if path.rsplit(".", 1)[-1].endswith("Field"):
+            return False  # EncryptedCharField & co: a field class djstate has no model of
+        return self.builder.class_facts(path) is None
+
     def base_manager_name(self, model_class: Any) -> tuple[str | None, str | None]:
         """Meta.base_manager_name (or the first parent's), None when unset; (None, why) when unknown."""
         named = model_class.meta.get("base_manager_name")
+        if named is None and not model_class.known and not _own_meta(model_class):
+            return None, "the model's managers are not all known"
         if named is None:
             parents = self.model_parents(model_class)
             if parents is None:
@@ -167,8 +181,6 @@ class ManagerRows:
         managers = dict(model_class.managers)
         if name != "_base_manager" and name not in managers:
             return None  # _default_manager, or not a manager
-        if not model_class.known:
-            return Bypass(name, None, "the model's managers are not all known")
         through = None
         if name == "_base_manager":
             through, why = self.base_manager_name(model_class)
@@ -177,8 +189,10 @@ class ManagerRows:
         default, why = self.default_manager(model_class)
         if default is None:
             return Bypass(name, None, why)
-        if default == (through or name) or default not in managers:
+        if default == (through or name) or default == "objects" and default not in managers:
             return None  # the default manager itself, or Django's own `objects`
+        if default not in managers:
+            return Bypass(name, default, f"the default manager '{default}' is not one djstate sees")
         default_filters = self.filters(managers[default])
         if default_filters is False:
             return None
@@ -190,3 +204,9 @@ class ManagerRows:
         if filters is None:
             return Bypass(name, default, f"whether '{through or name}' filters rows is unknown")
         return None if filters else Bypass(name, default, None, through)
+
+
+def _own_meta(model_class: Any) -> bool:
+    """The class has a Meta of its own that inherits none: no parent's Meta option applies."""
+    meta = model_class.facts.nested.get("Meta")
+    return meta is not None and not meta.bases
