@@ -27,7 +27,7 @@ def djstate(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def test_scan_example_exits_1_with_findings():
     proc = djstate("scan", str(EXAMPLE), "--no-cache")
     assert proc.returncode == 1
-    assert "DJS101" in proc.stdout and proc.stdout.strip().splitlines()[-1].startswith("Found 36 findings")
+    assert "DJS101" in proc.stdout and proc.stdout.strip().splitlines()[-1].startswith("Found 37 findings")
 
 
 def test_json_contract(tmp_path):

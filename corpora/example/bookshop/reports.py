@@ -48,8 +48,8 @@ def titles_starting_with(letter):
     return list(Book.objects.filter(title__startwith=letter))  # djstate: expect DJS501 (the lookup is `startswith`)
 
 
-def stock_by_isbn():
-    return dict(StockItem.objects.values_list("book__isbn", "qty"))  # djstate: expect DJS501 (values_list: the field is `quantity`)
+def paid_lines():
+    return list(OrderLine.objects.filter(order__status="paid").values_list("book__isbn", "qty"))  # djstate: expect DJS501 (values_list: the field is `quantity`)
 
 
 def latest_reviews():
@@ -88,8 +88,12 @@ def book_cards():
     return list(Book.objects.select_related("publisher", "authors"))  # djstate: expect DJS504 (authors is a many-to-many)
 
 
+def order_line_sheet():
+    return list(OrderLine.objects.select_related("order", "book__title"))  # djstate: expect DJS504 (title is not a relation)
+
+
 def stock_sheet():
-    return list(StockItem.objects.select_related("book", "warehouse__city"))  # djstate: expect DJS504 (city is not a relation)
+    return list(StockItem.objects.select_related("book", "warehouse__city"))  # djstate: future DJS504 city is not a relation; not judged: StockItem's default manager overrides get_queryset()
 
 
 def warehouse_directory():
@@ -105,3 +109,7 @@ def poor_reviews():
 
 def items_in_stock():
     return {warehouse.code: warehouse.stock.count() for warehouse in Warehouse.objects.all()}  # djstate: expect DJS505 (one count per warehouse)
+
+
+def sellable_isbns(code):
+    return sorted(StockItem._base_manager.filter(warehouse__code=code).values_list("book__isbn", flat=True))  # djstate: expect DJS507 (lists empty shelves too: StockItem.objects hides quantity 0)

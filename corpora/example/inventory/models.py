@@ -10,11 +10,21 @@ class Warehouse(models.Model):
         return f"{self.code} ({self.name})"
 
 
+class OnShelfManager(models.Manager):
+    """Stock rows with copies on the shelf: what the shop can sell."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(quantity__gt=0)
+
+
 class StockItem(models.Model):
     warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="stock")
     book = models.ForeignKey("catalog.Book", on_delete=models.CASCADE, related_name="stock_items")
     quantity = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OnShelfManager()
+    all_rows = models.Manager()  # stocktaking sees the empty shelves too
 
     class Meta:
         unique_together = [("warehouse", "book")]
