@@ -201,3 +201,15 @@ def test_the_default_manager_of_a_model_with_an_outside_base_is_not_unjudged(tmp
         found = [f.line for f in result.findings if f.code == "DJS507"]
         # without a Meta of its own, the outside parent's Meta may name another default (or none)
         assert (found, unjudged) == (([5], []) if meta else ([], [5, 9]))
+
+
+def test_the_only_visible_manager_of_a_model_with_outside_parents_records_nothing(tmp_path):
+    models = ("from django.db import models\nfrom outside import OutsideModel\n\n\n"
+              "class Note(OutsideModel):\n    deleted = models.BooleanField(default=False)\n\n    objects = models.Manager()\n")
+    query = "from .models import Note\n\n\ndef f():\n    return Note.objects.all(), Note._base_manager.all()\n"
+    files = {"notes/__init__.py": "", "notes/models.py": models, "notes/queries.py": query}
+    result = run_scan(write_project(tmp_path, files))
+    assert [f for f in result.findings if f.code == "DJS507"] == []
+    # _base_manager may still skip an outside parent's filtering default: that one is recorded
+    assert [(u.line, u.detail.split(" bypasses")[0]) for u in result.project.unjudged
+            if "bypasses the default manager" in u.detail] == [(5, "whether Note._base_manager")]  # fmt: skip
