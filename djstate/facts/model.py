@@ -144,6 +144,11 @@ class ClassFacts:
     metaclass: Any = None  # `class X(Base, metaclass=M)`: M's value
     # what its get_queryset does to the rows: "filters", "keeps", "unknown" (djstate.parse.managers)
     queryset_rows: str | None = None
+    # a metaclass's __new__: (level none/options/names, why, methods it calls on the new class)
+    # (djstate.parse.metaclasses); None when the class defines no __new__
+    new_effect: tuple | None = None
+    # classmethods that only read their class (a metaclass may call them on the new class)
+    class_readers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

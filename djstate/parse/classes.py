@@ -10,6 +10,7 @@ from djstate.facts.model import ClassAttr, ClassFacts
 from djstate.facts.values import Call, Opaque, Ref, is_known
 from djstate.parse.expressions import ExpressionReader, Scope, _flatten, _method_name, _span, source_of
 from djstate.parse.managers import queryset_rows
+from djstate.parse.metaclasses import new_effect, writes_class
 
 
 def extract_classes(module: cst.Module, scope: Scope, positions: Any) -> dict[str, ClassFacts]:
@@ -33,12 +34,18 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
         metaclass=next((reader.read(k.value) for k in node.keywords if k.keyword and k.keyword.value == "metaclass"), None),
     )
     methods = []
+    readers: set[str] = set()
     local: dict[str, Any] = {}
     for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else []:
         if isinstance(stmt, cst.FunctionDef):
             methods.append(_method_name(stmt))
             if stmt.name.value == "get_queryset":
                 facts.queryset_rows = queryset_rows(stmt)
+            elif stmt.name.value == "__new__":
+                facts.new_effect = new_effect(stmt)
+            elif any(isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod" for d in stmt.decorators):
+                if not writes_class(stmt):
+                    readers.add(stmt.name.value)
             facts.method_spans[stmt.name.value] = _span(positions, stmt)
             params = stmt.params
             positional = len(params.posonly_params) + len(params.params) - 1
@@ -89,6 +96,7 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
                         local[target.value] = read
                         facts.attributes.append(ClassAttr(target.value, read, _span(positions, stmt), _item_spans(value, positions)))
     facts.methods = tuple(methods)
+    facts.class_readers = frozenset(readers)
     if facts.queryset_rows is None and "get_queryset" in methods:  # defined under an `if`
         facts.queryset_rows = "unknown"
     facts.instance_attributes = frozenset(_self_attributes(node))

@@ -130,6 +130,7 @@ class ModelInfo:
     attributes: set[str]
     options: dict[str, Any]
     known: bool  # the fields and attributes are complete
+    names_known: bool  # the names are complete (a metaclass may still change options of fields)
     reverse_known: bool  # no model outside the tree may point here
     kinds_known: bool = True  # every field's class is one djstate models
     chains: dict[str, list[str]] = field(default_factory=dict)  # field -> Django class chain
@@ -166,7 +167,9 @@ class ModelCatalog:
         # models djstate could not read completely may hold relations it does not see
         # models that may hold a relation djstate cannot place: their (lowercased) names, whose
         # default reverse accessors (`<name>_set`, `<name>`) may exist on any model
-        self.hidden_sources: set[str] = {m for _, m in models_state.partial_models | models_state.unverified_models}
+        self.hidden_sources: set[str] = {
+            m for _, m in models_state.partial_models | (models_state.unverified_models - models_state.names_known)
+        }
         self.hidden_sources |= {p.rsplit(".", 1)[-1].lower() for p in getattr(builder, "unknown", ())}
         self.dynamic_attributes: set[str] = set()  # names code may set at runtime (engine markers)
         self.class_attributes: set[str] = set()  # of those, names code sets on a class (Model.x = ...)
@@ -261,7 +264,7 @@ class ModelCatalog:
                     return None  # a value, method or manager: its attributes are not modelled
                 current = self.info(relation.related)
                 continue
-            if not (certain and current.known and current.reverse_known) or self.maybe_reverse(part):
+            if not (certain and current.names_known and current.reverse_known) or self.maybe_reverse(part):
                 return None
             return current, part
         return None
@@ -394,6 +397,7 @@ class ModelCatalog:
             return info
         parents = [self.info(self.target(b, key[0])) for b in model.bases if isinstance(b, str)]
         known = all(p is not None and p.known for p in parents)
+        names_known = all(p is not None and p.names_known for p in parents)
         all_fields: dict[str, FieldState] = {}
         chains: dict[str, list[str]] = {}
         attributes: set[str] = set()
@@ -410,7 +414,7 @@ class ModelCatalog:
         own_attributes, attributes_known = self._class_attributes(model_class.path)
         if model_class.facts.decorators:
             attributes_known = False  # a class decorator may add attributes
-        attributes |= own_attributes | MODEL_ATTRIBUTES | self.runtime_names
+        attributes |= own_attributes | MODEL_ATTRIBUTES | self.runtime_names | model_class.metaclass_names
         if any(p.startswith("mptt.") for p in self.builder._chain(model_class.path)):
             attributes |= MPTT_FIELDS  # MPTTModel's metaclass adds the tree fields to the class
         if not model_class.managers:  # Django adds `objects` only to classes that declare none
@@ -451,7 +455,7 @@ class ModelCatalog:
             parent_key = self.target(all_fields[pk].kwargs.get("to"), key[0])
             parent = self.info(parent_key) if parent_key else None
             if parent is None:
-                known = False
+                known = names_known = False
                 break
             pk = parent.pk
         for accessor, relation in self._reverse_index().get(key, []):
@@ -464,6 +468,9 @@ class ModelCatalog:
             attributes=attributes, options=model.options,
             known=known and attributes_known and model_class.known and model_class.fields_known
             and key not in self.state.partial_models and key not in self.state.unverified_models,
+            names_known=names_known and attributes_known and model_class.names_known and model_class.fields_known
+            and key not in self.state.partial_models
+            and (key not in self.state.unverified_models or key in self.state.names_known),
             kinds_known=kinds_known,
             reverse_known=key not in self.external_reverse, chains=chains,
         )  # fmt: skip

@@ -31,6 +31,8 @@ from djstate.state.thirdparty import (
 )
 
 MODEL = "django.db.models.base.Model"
+# what a metaclass's own code may change (djstate.parse.metaclasses), weakest first
+NONE, OPTIONS, NAMES = _LEVELS = ("none", "options", "names")
 MANAGERS = {"django.db.models.manager.Manager", "django.db.models.manager.BaseManager"}
 # django.contrib managers that set use_in_migrations = True
 MIGRATION_MANAGERS = {
@@ -93,6 +95,11 @@ class ModelClass:
     known: bool = True
     fields_known: bool = True  # False: some attribute may be a field djstate cannot see
     why: tuple[str, str] | None = None  # (reason, detail) when not known (djstate.unverified)
+    # False: code may give the class names djstate does not see; True while only options of
+    # its fields are unknown (a metaclass that sets a field's db_collation)
+    names_known: bool = True
+    hooks: tuple[str, ...] = ()  # methods its metaclass calls on each new class
+    metaclass_names: frozenset[str] = frozenset()  # its metaclass's members: hasattr(cls) finds them
 
 
 @dataclass
@@ -110,6 +117,8 @@ class ModelsState:
     class_names: dict[str, set[str]] = field(default_factory=dict)
     # models that may have fields djstate cannot see: added/removed fields are not judged
     partial_models: set[tuple[str, str]] = field(default_factory=set)
+    # unverified models whose names are all known (only a metaclass's options changes are not)
+    names_known: set[tuple[str, str]] = field(default_factory=set)
 
     def is_uncertain(self, app: str, model: str) -> bool:
         return (app, model.lower()) in self.unverified_models
@@ -168,9 +177,12 @@ class ModelsBuilder:
         is_model = False
         known = True
         why: tuple[str, str] | None = None  # the first reason the class is not fully known
+        options_only = True  # every reason it is not known leaves its names as they are
+        hooks: tuple[str, ...] = ()
+        metaclass_names: frozenset[str] = frozenset()
         for base in bases:
             if not isinstance(base, Ref):
-                known = False
+                known = options_only = False
                 why = why or ("base-outside-tree", f"base {render(base)[:80]}")
                 continue
             if canonical_path(base.path) == MODEL:
@@ -182,17 +194,30 @@ class ModelsBuilder:
                 parents.append(parent)
                 known = known and parent.known
                 why = why or parent.why
+                options_only = options_only and (parent.known or parent.names_known)
+                hooks += tuple(h for h in parent.hooks if h not in hooks)
+                metaclass_names |= parent.metaclass_names
                 if renamed_by_child(canonical_path(base.path), facts):  # MPTTMeta renames mptt's fields
-                    known, why = False, why or ("base-outside-tree", f"{facts.name} renames fields of {base.path}")
+                    known = options_only = False
+                    why = why or ("base-outside-tree", f"{facts.name} renames fields of {base.path}")
             elif base.path in self.unknown or (
                 self.class_facts(base.path) is None and not base.path.startswith("builtins.")
             ):
-                known = False  # a base outside the tree (or unfollowable) may add fields
+                known = options_only = False  # a base outside the tree (or unfollowable) may add fields
                 why = why or ("base-outside-tree", f"base {base.path}")
-        changed_by = self._metaclass_code(facts.metaclass) if facts.metaclass is not None else None
-        if changed_by:  # ModelBase.__new__ overridden: the class's fields may be changed at runtime
+        if facts.metaclass is not None:
+            changed_by, level, detail, own_hooks, members = self._metaclass_effect(facts.metaclass)
+            hooks += tuple(h for h in own_hooks if h not in hooks)
+            metaclass_names |= members
+        else:
+            changed_by, level, detail = None, NONE, ""
+        writer = next((h for h in hooks if not self._reads_only(path, h)), None)
+        if writer is not None:  # a method the metaclass calls on this class may change it
+            changed_by, level, detail = changed_by or "of a base", NAMES, f"it calls {writer}(), which may change the class"
+        if level != NONE:  # ModelBase.__new__ overridden: the class's fields may be changed at runtime
             known = False
-            why = why or ("runtime-attribute", f"metaclass {changed_by} may change its fields")
+            options_only = options_only and level == OPTIONS
+            why = why or ("runtime-attribute", f"metaclass {changed_by} may change its fields: {detail}")
         if not is_model and not known:
             self.unknown.add(path)  # its bases cannot be followed: it may well be a model
         if not is_model:
@@ -242,8 +267,10 @@ class ModelsBuilder:
                 own_names.add(attr.name)
             elif kind == "manager":
                 managers = [m for m in managers if m[0] != attr.name] + [(attr.name, value)]
+            elif isinstance(value, Opaque) and _builtin_descriptor(value.source, facts):
+                pass  # property(getter): a class attribute, never a field (ModelBase only adds fields)
             elif isinstance(value, Opaque) and (_SINGLE_CALL.match(value.source) or value.source == attr.name):
-                known = False  # a call djstate cannot follow, or set under an `if`: maybe a field
+                known = options_only = False  # a call djstate cannot follow, or set under an `if`: maybe a field
                 reason = "conditional" if value.source == attr.name else "maybe-field"
                 why = why or (reason, f"{attr.name} = {value.source[:80]}")
             elif isinstance(value, Call) and self.class_facts(value.path) is None and _capitalised(value.path):
@@ -258,29 +285,55 @@ class ModelsBuilder:
         model = ModelClass(
             path=path, app=app or "", facts=facts, file=self.modules[module], abstract=meta.get("abstract") is True,
             meta=meta, fields=fields, managers=managers, bases=bases, known=known and is_model,
-            fields_known=fields_known, why=why,
+            fields_known=fields_known, why=why, hooks=hooks, metaclass_names=metaclass_names,
+            names_known=is_model and (known or options_only),
         )  # fmt: skip
         self._classes[path] = model
         return model
 
-    def _metaclass_code(self, value: Any) -> str | None:
-        """The metaclass's path when it may run code of its own on the class (it is not
-        Django's ModelBase, or an in-tree subclass of it that defines none of __new__, __init__,
-        __call__ or __prepare__); None when it does not."""
+    def _metaclass_effect(self, value: Any) -> tuple[str | None, str, str, tuple[str, ...], frozenset[str]]:
+        """(its path, level, why, hooks, members): what the metaclass's own code may change on
+        the class (djstate.parse.metaclasses: none, options of fields and Meta, or names), read
+        from its classes in the tree or a virtualenv up to Django's ModelBase, and the names it
+        defines (the class's attributes too, for hasattr)."""
         value = self.resolver.value(canonical_value(value))
         if not isinstance(value, Ref):
-            return render(value)[:80]
+            return render(value)[:80], NAMES, "a metaclass djstate cannot place", (), frozenset()
+        level, why, hooks, members = NONE, "", (), frozenset()
         for base in self._chain(value.path):
             if base.startswith(("django.db.models.", "builtins.")):
                 continue
-            found = self.resolver._module_prefix(base)
-            facts = self.load_models(self.modules[found[0]], found[0]) if found and len(found[1]) == 1 else None
-            entry = facts.classes.get(found[1][0]) if facts is not None else None
-            if entry is None:
-                return value.path  # a metaclass outside the tree
-            if {m.split(":")[0] for m in entry[1]} & {"__new__", "__init__", "__call__", "__prepare__"}:
-                return value.path
-        return None
+            found = self.class_facts(base)
+            if found is None:
+                return value.path, NAMES, f"{base} is outside the tree", (), members
+            facts = found[0]
+            names = {m.split(":")[0] for m in facts.methods}
+            if names & {"__init__", "__call__", "__prepare__"}:
+                return value.path, NAMES, f"{base} defines {sorted(names & {'__init__', '__call__', '__prepare__'})[0]}", (), members
+            members |= {n for n in names if not n.startswith("__")} | {a.name for a in facts.attributes}
+            if "__new__" in names:
+                effect = facts.new_effect or (NAMES, "its __new__ is defined under a condition", ())
+                if _LEVELS.index(effect[0]) > _LEVELS.index(level):
+                    level, why = effect[0], f"{base}.{effect[1]}"
+                hooks += tuple(h for h in effect[2] if h not in hooks)
+        return value.path, level, why, hooks, members
+
+    def _reads_only(self, path: str, hook: str) -> bool:
+        """Whether the method ``hook`` a metaclass calls on the class ``path`` only reads the class:
+        every class of its bases that defines it must say so (djstate.parse.metaclasses)."""
+        defined = False
+        for base in self._chain(path):
+            if base.startswith("django.db.models."):
+                continue
+            found = self.class_facts(base)
+            if found is None:
+                return False  # a base djstate cannot read may define it
+            facts = found[0]
+            if hook in {m.split(":")[0] for m in facts.methods} | {a.name for a in facts.attributes}:
+                if hook not in facts.class_readers or hook in {a.name for a in facts.attributes}:
+                    return False  # every definition must only read: the MRO may pick any of them
+                defined = True
+        return defined
 
     def _meta_value(self, value: Any) -> Any:
         """A Meta attribute's value: ``Base.Meta.indexes`` is the (inherited) option of that
@@ -398,6 +451,8 @@ class ModelsBuilder:
         if not model.known:
             self.state.unverified_models.add(key)
             self.state.why[key] = model.why or ("maybe-field", "")
+            if model.names_known:
+                self.state.names_known.add(key)
         elif model.facts.conditional:
             self.state.unverified_models.add(key)
             self.state.why[key] = ("conditional", f"class {name} is defined under an if/try")
@@ -866,6 +921,15 @@ def _capitalised(path: str) -> bool:
 
 # `make_field(...)`: one call whose result could be a field (lists, sums, lambdas cannot)
 _SINGLE_CALL = re.compile(r"^[\w.]+\(.*\)$", re.DOTALL)
+_DESCRIPTOR_CALL = re.compile(r"^(property|classmethod|staticmethod)\(.*\)$", re.DOTALL)
+
+
+def _builtin_descriptor(source: str, facts: ClassFacts) -> bool:
+    """``x = property(getter)``: the parser leaves a call of an unbound name opaque, so a
+    ``property`` call that is opaque is the builtin unless the class body rebinds the name."""
+    found = _DESCRIPTOR_CALL.match(source)
+    rebound = {a.name for a in facts.attributes} | {m.split(":")[0] for m in facts.methods}
+    return found is not None and found.group(1) not in rebound
 
 MODEL_ONLY_OPTIONS = {
     "db_table", "ordering", "verbose_name_plural", "unique_together", "indexes", "constraints",

@@ -478,7 +478,9 @@ def build_fields(
         result.certain = result.names_certain = False
         return result
     if not info.known:
-        result.certain = result.names_certain = False
+        result.certain = False  # a field's flags may differ from its source (a metaclass's changes)
+    if not info.names_known:
+        result.names_certain = False
     fields_option = serializer.meta_value("fields")
     exclude = serializer.meta_value("exclude")
     for option in (
@@ -550,7 +552,7 @@ def build_fields(
             if name in declared:
                 result.errors.append(BuildError("exclude-declared", name,
                     f"Cannot both declare the field '{name}' and include it in the {serializer.name} 'exclude' option."))  # fmt: skip
-            elif name not in names and not info.known:
+            elif name not in names and not info.names_known:
                 continue  # a field of a part of the model djstate cannot see (AbstractUser's user_permissions)
             elif name not in names:
                 result.errors.append(BuildError("exclude-unknown", name,
@@ -732,7 +734,7 @@ def _why_unknown_name(name: str, source: str, info: ModelInfo, serializer: Seria
     DRF certainly rejects it."""
     if not serializer.known:
         return "serializer-unknown", f"base {serializer.outside}" if serializer.outside else ""
-    if not info.known:
+    if not info.names_known:
         return "name-on-unknown-model", f"{info.key[0]}.{info.name} is not fully known"
     if not info.reverse_known:
         return "name-maybe-reverse", f"apps outside the tree may point at {info.key[0]}.{info.name}"

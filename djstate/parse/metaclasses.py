@@ -1,0 +1,307 @@
+"""What a metaclass's ``__new__`` can change on the class it builds, and which methods write their class.
+
+A model's metaclass runs code after the class body. It may change the class's names (add or
+remove attributes: no name on the model can then be judged), or only options of what
+``ModelBase`` built (a field's ``db_collation``, a ``_meta`` attribute, a Meta attribute it
+consumes: the schema is then not known, the names are), or nothing. :func:`new_effect` reads
+``__new__`` and gives that level; whatever it does not recognise counts as changing names.
+
+Names are tracked in two groups: the class (``mcs``, the class ``super().__new__`` built, and
+anything computed from them) and the namespace (the class body's dict and values read from it).
+Hooks are the methods ``__new__`` calls on the new class (rules' ``preprocess_rules_permissions``):
+a model may override them, so the models state checks each model's with :func:`writes_class`.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+NONE, OPTIONS, NAMES = "none", "options", "names"  # what the metaclass may change, weakest first
+_RANK = {NONE: 0, OPTIONS: 1, NAMES: 2}
+_READS = {"get", "keys", "items", "values", "copy", "get_field", "get_fields"}  # methods that only read
+_LOOKING = {"isinstance", "issubclass", "getattr", "hasattr", "type", "id", "repr", "str", "len", "bool"}
+_ADDING = {"setattr", "delattr"}
+_CONTRIBUTING = {"add_to_class", "contribute_to_class"}
+# a field's name or relation: setting it changes names on this model or reverse accessors on others
+_NAME_ATTRIBUTES = {"name", "attname", "related_name", "related_query_name", "remote_field", "model", "to", "through"}
+
+
+def _positional(func: cst.FunctionDef) -> list[str]:
+    return [p.name.value for p in (*func.params.posonly_params, *func.params.params)]
+
+
+def _chain(node: cst.BaseExpression) -> tuple[str | None, list[str]]:
+    """``a.b[0].c`` -> ("a", ["b", "c"]): the name a target or callee starts at."""
+    parts: list[str] = []
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        if isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+        node = node.value
+    return (node.value if isinstance(node, cst.Name) else None), parts[::-1]
+
+
+def _code(node: cst.CSTNode | None) -> str:
+    return "None" if node is None else " ".join(cst.Module([]).code_for_node(node).split())[:60]
+
+
+def _names_in(node: cst.CSTNode, into_calls: bool = True) -> set[str]:
+    """Names an expression reads (not those inside nested calls' results when ``into_calls`` is off)."""
+    found: set[str] = set()
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+        def visit_Call(self, call: cst.Call) -> bool:
+            return into_calls
+
+    node.visit(Visitor())
+    return found
+
+
+def _bound(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _bound(e.value)]
+    return []
+
+
+class _Flow(cst.CSTVisitor):
+    """Every (targets, value) binding of the function, for the two groups' closure."""
+
+    def __init__(self) -> None:
+        self.bindings: list[tuple[list[str], cst.CSTNode]] = []
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self.bindings.append((_bound(target.target), node.value))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self.bindings.append((_bound(node.target), node.value))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.bindings.append((_bound(node.target), node.value))
+
+    def visit_For(self, node: cst.For) -> None:
+        self.bindings.append((_bound(node.target), node.iter))
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self.bindings.append((_bound(node.target), node.iter))
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self.bindings.append((_bound(node.asname.name), node.item))
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self.bindings.append((_bound(node.target), node.value))
+
+
+def _builds_class(node: cst.BaseExpression | None) -> bool:
+    """``super().__new__(...)`` or ``Base.__new__(...)``."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "__new__"
+
+
+class _NewReader(cst.CSTVisitor):
+    def __init__(self, func: cst.FunctionDef, klass: set[str], space: set[str], namespace: str, mcs: str, created: set[str]):
+        self.func, self.klass, self.space = func, klass, space
+        self.namespace, self.mcs, self.created = namespace, mcs, created
+        self.level, self.why = NONE, ""
+        self.hooks: list[str] = []
+
+    def raise_to(self, level: str, why: str) -> None:
+        if _RANK[level] > _RANK[self.level]:
+            self.level, self.why = level, why
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        if node is not self.func:
+            self.raise_to(NAMES, "__new__ defines a function")
+        return node is self.func
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.raise_to(NAMES, "__new__ defines a class")
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        self.raise_to(NAMES, "__new__ defines a lambda")
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._target(target.target, creating=_builds_class(node.value))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._target(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._target(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._target(node.target)
+
+    def _target(self, target: cst.BaseExpression, creating: bool = False) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._target(element.value)
+            return
+        if isinstance(target, cst.Name):
+            if target.value in (self.namespace, self.mcs) or target.value in self.created and not creating:
+                self.raise_to(NAMES, f"__new__ rebinds {target.value}")
+            return
+        root, parts = _chain(target)
+        if root == self.namespace:
+            self.raise_to(NAMES, "__new__ changes the class namespace")
+        elif root == self.mcs or root in self.created:
+            if parts[:1] == ["_meta"] and len(parts) >= 2:
+                self.raise_to(OPTIONS, f"__new__ sets {_code(target)}")
+            else:
+                self.raise_to(NAMES, f"__new__ sets {_code(target)} on the class")
+        elif (root in self.klass or root in self.space or root is None) and parts[-1:] and parts[-1] in _NAME_ATTRIBUTES:
+            self.raise_to(NAMES, f"__new__ sets {_code(target)}")
+        elif root in self.klass or root in self.space or root is None:
+            self.raise_to(OPTIONS, f"__new__ sets {_code(target)}")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if _builds_class(node):
+            args = [a for a in node.args if not a.star and a.keyword is None]
+            given = [a.value.value if isinstance(a.value, cst.Name) else None for a in args]
+            if len(given) != 4 or given[0] != self.mcs or given[3] != self.namespace:
+                self.raise_to(NAMES, f"__new__ builds the class from something else than its namespace: {_code(node)}")
+            return
+        if isinstance(func, cst.Name) and func.value in _ADDING:
+            self.raise_to(NAMES, f"__new__ calls {func.value}")
+        if isinstance(func, cst.Attribute) and func.attr.value in _CONTRIBUTING:
+            self.raise_to(NAMES, f"__new__ calls {func.attr.value}")
+        root, parts = _chain(func) if isinstance(func, cst.Attribute) else (None, [])
+        if root is not None and root in self.created and len(parts) == 1:
+            self.hooks.append(parts[0])  # a method of the model class: decided per model
+        elif root is not None and (root in self.klass or root in self.space) and not (parts and parts[-1] in _READS):
+            self.raise_to(NAMES, f"__new__ calls {_code(func)}")
+        looking = isinstance(func, cst.Name) and func.value in _LOOKING
+        for arg in node.args:
+            passed = _names_in(arg.value, into_calls=False) & (self.klass | {self.namespace})
+            if passed and not looking:
+                self.raise_to(NAMES, f"__new__ passes {sorted(passed)[0]} to {_code(func)}")
+
+    def visit_Return(self, node: cst.Return) -> None:
+        value = node.value
+        if not (isinstance(value, cst.Name) and value.value in self.created or _builds_class(value)):
+            self.raise_to(NAMES, f"__new__ returns {_code(value)}")
+
+
+def new_effect(func: cst.FunctionDef) -> tuple[str, str, tuple[str, ...]]:
+    """(level, why, hooks) of a metaclass's ``__new__``: ``none`` when it leaves the class as
+    the parent metaclass built it, ``options`` when it may change options of fields, of Meta or
+    of ``_meta`` but no name of the class, ``names`` otherwise; ``hooks`` are the model's
+    methods it calls on the new class."""
+    params = _positional(func)
+    if len(params) < 4:
+        return NAMES, "__new__ takes its arguments in a way djstate does not follow", ()
+    mcs, namespace = params[0], params[3]
+    flow = _Flow()
+    func.visit(flow)
+    created = {n for targets, value in flow.bindings if _builds_class(value) for n in targets}
+    klass, space = {mcs, *created}, {namespace}
+    for _ in range(len(flow.bindings) + 1):  # the closure over the bindings
+        before = (len(klass), len(space))
+        for targets, value in flow.bindings:
+            names = _names_in(value)
+            if _builds_class(value):
+                continue
+            if names & klass:
+                klass.update(targets)
+            elif names & space:
+                space.update(targets)
+        if (len(klass), len(space)) == before:
+            break
+    space -= klass
+    reader = _NewReader(func, klass, space, namespace, mcs, created)
+    func.visit(reader)
+    if not created and not _builds_anywhere(func):
+        reader.raise_to(NAMES, "__new__ does not build the class through its parent")
+    if not _has_return(func):
+        reader.raise_to(NAMES, "__new__ returns None")
+    return reader.level, reader.why, tuple(dict.fromkeys(reader.hooks))
+
+
+def _builds_anywhere(func: cst.FunctionDef) -> bool:
+    found = False
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal found
+            found = found or _builds_class(node)
+
+    func.visit(Visitor())
+    return found
+
+
+def _has_return(func: cst.FunctionDef) -> bool:
+    found = False
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Return(self, node: cst.Return) -> None:
+            nonlocal found
+            found = True
+
+    func.visit(Visitor())
+    return found
+
+
+def writes_class(func: cst.FunctionDef) -> bool:
+    """Whether a method called on the new class (a classmethod) may change the class's names:
+    it does more with its first parameter than read attributes (``cls._meta.app_label``) and
+    call Options' read methods."""
+    params = _positional(func)
+    if not params:
+        return True
+    first = params[0]
+    writes = False
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal writes
+            root, parts = _chain(node.func) if isinstance(node.func, cst.Attribute) else (None, [])
+            if root == first and not (parts[:1] == ["_meta"] and parts[-1] in _READS):
+                writes = True  # cls.other(), cls._meta.add_field(): not followed
+            if isinstance(node.func, cst.Name) and node.func.value in _ADDING:
+                writes = True
+            looking = isinstance(node.func, cst.Name) and node.func.value in _LOOKING
+            if not looking and any(first in _names_in(a.value, into_calls=False) for a in node.args):
+                writes = True  # register(cls): anything may follow
+
+        def _target(self, target: cst.BaseExpression) -> None:
+            nonlocal writes
+            if isinstance(target, (cst.Tuple, cst.List)):
+                for element in target.elements:
+                    self._target(element.value)
+            elif _chain(target)[0] == first:
+                writes = True
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            self._target(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            self._target(node.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            self._target(node.target)
+
+        def visit_Del(self, node: cst.Del) -> None:
+            self._target(node.target)
+
+        def visit_Return(self, node: cst.Return) -> None:
+            nonlocal writes
+            value = node.value
+            elements = [e.value for e in value.elements] if isinstance(value, (cst.Tuple, cst.List)) else [value]
+            if any(e is not None and _chain(e)[0] == first for e in elements):
+                writes = True  # returns the class (or its _meta) to code djstate does not follow
+
+    func.visit(Visitor())
+    flow = _Flow()
+    func.visit(flow)
+    if any(first in _names_in(value) for _, value in flow.bindings):
+        writes = True  # meta = cls._meta: an alias djstate does not follow
+    return writes
