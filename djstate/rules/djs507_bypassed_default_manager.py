@@ -168,7 +168,8 @@ class BypassedDefaultManager(Rule):
     (``return super().get_queryset().filter(deleted=False)``), and the manager the query uses
     does not filter: ``_base_manager`` (a plain ``Manager`` unless ``Meta.base_manager_name``
     names another), ``models.Manager()``, ``QuerySet.as_manager()``, or a manager class whose
-    ``get_queryset()`` keeps every row. It is information, not an error: the query is valid,
+    ``get_queryset()`` keeps every row. ``create()`` and ``bulk_create()`` read no rows and are
+    not reported. It is information, not an error: the query is valid,
     and such a manager is often there on purpose (``all_objects`` for an admin or a purge job).
     Managers whose classes live outside the scanned tree, or whose ``get_queryset()`` is not a
     plain chain on ``super()``'s queryset, are not judged (``--unverified`` lists them).
@@ -212,7 +213,10 @@ class BypassedDefaultManager(Rule):
             "        Note.objects.all(), Note._default_manager.all(), Note.trash.all(),\n"
             "        Comment.objects.all(), Ticket.active.all(), Ticket._base_manager.all(),\n"
             "        Page._base_manager.all(), Page.live.all(), Page.objects.all(), Author._base_manager.all(),\n"
-            "    ]\n"
+            "    ]\n\n\n"
+            "def add_note():\n"
+            "    Note.all_objects.create(text='x')  # a new row: nothing hidden is read\n"
+            "    return []\n"
         ),
     ]
     INVALID = [

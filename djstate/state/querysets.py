@@ -178,6 +178,8 @@ class QueryJudge:
     def bypass(self, path: str, chain: QueryChain, info: ModelInfo) -> None:
         """DJS507: a query through ``_base_manager`` or a second manager that skips the
         filter of the model's default manager (djstate.state.managers)."""
+        if chain.calls and chain.calls[0].method in ("create", "bulk_create", "acreate"):
+            return  # writes new rows, reads none
         model_class = self.catalog.state.classes.get(info.key)
         found = self.managers.bypass(model_class, chain.attribute) if model_class else None
         if found is None:
