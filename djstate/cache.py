@@ -93,6 +93,9 @@ class FactsStore:
         self.failed: set[str] = set()  # their paths: their content is unknown, not empty
         self._memory: dict[Request, FileFacts] = {}  # this run's facts, asked for again and again
         self.written = 0  # records written this run
+        # absolute paths (site-packages files and app folders) this run depended on: the scan's
+        # snapshot fingerprints the installed packages they lie in (djstate/scan_cache.py)
+        self.consulted: set[str] = set()
 
     def evict_if_needed(self) -> None:
         """After a run that wrote records, keep the cache under its cap (checked at most once an
@@ -182,6 +185,8 @@ class FactsStore:
         out: dict[str, FileFacts] = {}
         todo: list[tuple[str, tuple[str, str, bytes, str]]] = []
         for request in requests:
+            if request.path.startswith("/"):
+                self.consulted.add(request.path)
             if request in self._memory:
                 out[request.path] = self._memory[request]
                 continue
@@ -306,7 +311,7 @@ def _unlink(path: str) -> int:
 
 def _ours(name: str) -> bool:
     """The names djstate creates in a cache folder: ``ab/`` record folders, bundles, the stamp."""
-    return name in ("bundles", "last-eviction") or (len(name) == 2 and all(c in "0123456789abcdef" for c in name))
+    return name in ("bundles", "snapshots", "last-eviction") or (len(name) == 2 and all(c in "0123456789abcdef" for c in name))
 
 
 def clear(cache_dir: Path) -> tuple[int, int]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import sys
 import traceback
 from enum import Enum
@@ -13,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from djstate import __version__
+from djstate import __version__, output
 from djstate.cache import FactsStore, default_cache_dir
 from djstate.config import ConfigError, load_config, with_detected_site_packages
 from djstate.findings import SEVERITY_RANK
@@ -77,7 +76,8 @@ def _setup(path: Path, no_cache: bool, overrides: dict, quiet: bool = False):
 
 
 def _check_settings(project, explicit: str | None, quiet: bool = False) -> None:
-    """A settings module that was named but not found: exit 2 from the CLI, a warning from the config."""
+    """A settings module that was named but not found: exit 2 from the CLI, a warning from the config.
+    ``project``: a Project or a ScanReport (both have root, config and settings_path)."""
     wanted = project.config.settings
     if not wanted or (project.settings_path and (project.root / project.settings_path).is_file()):
         return
@@ -120,42 +120,6 @@ def _pairs(values: list[str], flag: str, sep: str) -> dict[str, str]:
     return out
 
 
-def _displayer(root: Path):
-    """A finding's path as text shows it: relative to the current folder, as ruff prints."""
-    cwd = Path.cwd()
-
-    def display(path: str) -> str:
-        if path.startswith("/"):
-            return path
-        full = root / path
-        try:  # inside the current folder: relative to it; elsewhere: absolute (as ruff does)
-            return full.relative_to(cwd).as_posix()
-        except ValueError:
-            return full.as_posix()
-
-    return display
-
-
-def _source_frame(root: Path, context: int = 2):
-    def frame(finding) -> list[tuple[int, str]] | None:
-        if finding.path.startswith("/") or finding.line < 1:
-            return None
-        try:
-            lines = (root / finding.path).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            return None
-        first, last = max(finding.line - context, 1), min(finding.line + context, len(lines))
-        return [(n, lines[n - 1]) for n in range(first, last + 1)] or None
-
-    return frame
-
-
-def _use_color(no_color: bool, output_file: Optional[Path]) -> bool:
-    if no_color or output_file is not None or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
-
-
 @app.command()
 def scan(
     path: Path = typer.Argument(Path("."), help="Project folder to scan."),
@@ -192,8 +156,8 @@ def scan(
     Configuration: \\[tool.djstate] in the nearest pyproject.toml up to the repository root; the flags take the same keys (select, extend-select, ignore, per-file-ignores, severity, fail-on, exclude, settings, site-packages, no-site-packages). Without --site-packages, the project's virtualenv (VIRTUAL_ENV, a .venv or venv up to the repository root, pdm's, uv's) is read as source for the apps, bases and fields installed there; --no-site-packages turns that off. Suppress one finding with a comment: # djstate: ignore\\[DJS204].
     """
     from djstate import baseline as baseline_file
-    from djstate.engine import scan as run_scan
     from djstate.rules import rule_classes
+    from djstate.scan_cache import scan_report
 
     cli_severity = _pairs(severity, "--severity", "=")
     cli_per_file = {glob: [c.strip().upper() for c in codes.split(",") if c.strip()] for glob, codes in _pairs(per_file_ignores, "--per-file-ignores", ":").items()}
@@ -226,18 +190,19 @@ def scan(
         typer.echo(f"djstate: {describe_environment(config.environment.as_dict(root)) if config.environment else 'no environment'}", err=True)
     try:
         with _progress(quiet, f"djstate: scanning {path}"):
-            result = run_scan(root, config, store)
+            result = scan_report(root, config, store)  # the last report when nothing changed
     except Exception:  # an internal error is a bug: say so, exit 2, never a bare traceback
         typer.echo(traceback.format_exc(), err=True)
         _fail("internal error while scanning; please report it with the trace above")
-    _check_settings(result.project, settings, quiet)
+    _check_settings(result, settings, quiet)
     if debug:
-        for error in result.project.internal_errors:
+        for error in result.internal_errors:
             where = f"{error.path}:{error.line}" if error.line else error.path or "."
             typer.echo(f"djstate: internal error in {error.unit} ({where}):\n{error.traceback}", err=True)
     if verbose:
         ran = [r.code for r in rule_classes() if config.rule_enabled(r.code)]
         typer.echo(f"djstate: {len(ran)} rules; facts cache {store.stats.hits} hits, {store.stats.misses} parsed", err=True)
+        typer.echo(f"djstate: snapshot {'reused' if result.reused else 'not reused: ' + '; '.join(result.why_missed)}", err=True)
         for reason in store.stats.rejected:  # corrupt or foreign records: ignored and rebuilt
             typer.echo(f"djstate: cache record ignored and rebuilt: {reason}", err=True)
     findings = result.findings
@@ -255,31 +220,14 @@ def scan(
             findings, hidden = baseline_file.subtract(findings, baseline_file.read(baseline))
         except baseline_file.BaselineError as exc:
             _fail(str(exc))
-    stats = {**result.stats, "environment": config.environment.as_dict(root) if config.environment else None}
-    report = _render(format, findings, stats, root, statistics=statistics, show_source=show_source,
-                     color=_use_color(no_color, output_file), quiet=quiet, hidden=hidden)  # fmt: skip
+    stats = output.stats_of(result, config, root)
+    report = output.render(format.value, findings, stats, root, statistics=statistics, show_source=show_source,
+                           color=output.use_color(no_color, output_file), quiet=quiet, hidden=hidden)  # fmt: skip
     if unverified:
-        report = _with_unverified(report, format, result, root, stats["environment"])
+        report = output.with_unverified(report, format.value, result, root, stats["environment"])
     _emit(report, output_file)
-    threshold = SEVERITY_RANK[config.fail_on]
-    if any(SEVERITY_RANK[f.severity] >= threshold for f in findings):
+    if output.fails(findings, config.fail_on):
         raise typer.Exit(1)
-
-
-def _with_unverified(report: str, format: Format, result, root: Path, environment: dict | None) -> str:
-    """The report with the unjudged items: a grouped listing after text, a list in JSON."""
-    from djstate.report import unverified as unverified_report
-
-    items = result.project.unjudged
-    if format is Format.json:
-        import json
-
-        data = json.loads(report)
-        data["unverified"] = unverified_report.as_json(items)
-        return json.dumps(data, indent=2)
-    if format is Format.text:
-        return report + "\n\n" + unverified_report.render(items, result.stats.get("judged", {}), _displayer(root), environment)
-    return report
 
 
 def _progress(quiet: bool, message: str):
@@ -291,29 +239,6 @@ def _progress(quiet: bool, message: str):
     from rich.console import Console
 
     return Console(stderr=True).status(message)
-
-
-def _render(format: Format, findings, stats, root: Path, *, statistics: bool, show_source: bool, color: bool, quiet: bool, hidden: int) -> str:
-    from djstate.report import github, gitlab, junit, sarif
-    from djstate.report import json as json_report
-    from djstate.report import text as text_report
-    from djstate.rules import rule_classes
-
-    display = _displayer(root)
-    if statistics:
-        return text_report.statistics(findings)
-    if format is Format.json:
-        return json_report.render(findings, stats)
-    if format is Format.sarif:
-        return sarif.render(findings, stats, list(rule_classes()), display)
-    if format is Format.github:
-        return github.render(findings, display)
-    if format is Format.gitlab:
-        return gitlab.render(findings, display)
-    if format is Format.junit:
-        return junit.render(findings, stats, display)
-    return text_report.render(findings, stats, display=display, color=color, source=_source_frame(root) if show_source else None,
-                              summary=not quiet, baseline_hidden=hidden)  # fmt: skip
 
 
 def _emit(text: str, output_file: Optional[Path]) -> None:

@@ -152,6 +152,7 @@ def _load_site_packages(project: Project, store: FactsStore, modules: dict[str, 
             continue
         tree = walk(site)
         prefix = f"{site.as_posix()}/"
+        store.consulted.update(prefix + a.path for a in tree.apps)  # which labels it has depends on them
         unread = list(tree.apps)  # apps whose label is not known yet
         labelled: list[App] = []
         while wanted:
