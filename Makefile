@@ -65,3 +65,10 @@ oracle-wide: $(TESTDEPS)
 .PHONY: recall
 recall: $(TESTDEPS)
 	$(BIN)/python tools/mutate.py $(RECALL_ARGS)
+
+# djstate beside mypy + django-stubs on the bundled example's query bugs (tools/compare_mypy_bugs.toml),
+# mypy in a cached venv (~/.cache/djstate/venvs/mypy-*); writes its section of docs/accuracy.md.
+# Not part of `make test`.
+.PHONY: compare-mypy
+compare-mypy: $(BASE)
+	$(BIN)/python tools/compare_mypy.py --write-doc
