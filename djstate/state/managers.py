@@ -17,6 +17,7 @@ see has a filter to skip (wagtail's ``EventPage.objects`` would be 329 items of 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -127,17 +128,17 @@ class ManagerRows:
         named = model_class.meta.get("default_manager_name")
         if named is not None:
             return (named, None) if isinstance(named, str) else (None, "Meta.default_manager_name is computed")
-        if not model_class.known and not _own_meta(model_class):
+        if not self.parents_known(model_class) and not _own_meta(model_class):
             return None, PARENTS_UNKNOWN  # an outside parent's Meta may name it
         managers = dict(model_class.managers)
         for attribute in model_class.facts.attributes:  # the first one it declares, in order
             if attribute.name in managers:
                 return attribute.name, None
             value = self.resolve_value(canonical_value(attribute.value))
-            if isinstance(value, Opaque) and (_CALL.match(value.source) or value.source == attribute.name) or isinstance(
-                    value, Call) and self.may_be_manager(value.path):  # fmt: skip
+            if isinstance(value, Opaque) and (value.source == attribute.name or _CALL.match(value.source) and _may_be_manager_text(
+                    value.source.split("(")[0])) or isinstance(value, Call) and self.may_be_manager(value.path):  # fmt: skip
                 return None, f"{attribute.name} = {render(value)[:60]} may be a manager djstate cannot see"
-        if not model_class.known:
+        if not self.parents_known(model_class):
             return None, PARENTS_UNKNOWN  # its parents' managers come next
         if not managers:
             return "objects", None
@@ -151,14 +152,12 @@ class ManagerRows:
         tree (not named like a field) or a function may return a manager."""
         if self.builder.attribute_kind(Call(path, (), {})) is not None or path.startswith(("django.", "builtins.")):
             return False
-        if path.rsplit(".", 1)[-1].endswith("Field"):
-            return False  # EncryptedCharField & co: a field class djstate has no model of
-        return self.builder.class_facts(path) is None
+        return _may_be_manager_text(path) and self.builder.class_facts(path) is None
 
     def base_manager_name(self, model_class: Any) -> tuple[str | None, str | None]:
         """Meta.base_manager_name (or the first parent's), None when unset; (None, why) when unknown."""
         named = model_class.meta.get("base_manager_name")
-        if named is None and not model_class.known and not _own_meta(model_class):
+        if named is None and not self.parents_known(model_class) and not _own_meta(model_class):
             return None, PARENTS_UNKNOWN
         if named is None:
             parents = self.model_parents(model_class)
@@ -168,6 +167,25 @@ class ManagerRows:
         if named is None or isinstance(named, str):
             return named, None
         return None, "Meta.base_manager_name is computed"
+
+    def parents_known(self, model_class: Any, depth: int = 0) -> bool:
+        """Every base is Django's (Model, an abstract model of django.contrib: no Meta option
+        that names managers) or an in-tree class whose own bases are known the same way, and
+        no metaclass code of its own may change the class."""
+        if model_class.why is not None and model_class.why[0] == "runtime-attribute":
+            return False
+        for base in model_class.bases:
+            if not isinstance(base, Ref):
+                return False
+            path = canonical_path(base.path)
+            if path.startswith(("django.", "builtins.")):
+                continue
+            if self.builder.class_facts(path) is None or depth > 10:
+                return False  # outside the tree: it may be a model with managers and a Meta
+            parent = self.builder.model_class(path)
+            if parent is not None and not self.parents_known(parent, depth + 1):
+                return False
+        return True
 
     def model_parents(self, model_class: Any) -> list | None:
         parents = []
@@ -218,3 +236,9 @@ def _own_meta(model_class: Any) -> bool:
     """The class has a Meta of its own that inherits none: no parent's Meta option applies."""
     meta = model_class.facts.nested.get("Meta")
     return meta is not None and not meta.bases
+
+
+def _may_be_manager_text(callee: str) -> bool:
+    """A callee named like a field class (EncryptedCharField & co: field classes djstate has no
+    model of) or from the standard library (threading.local) does not make a manager."""
+    return not callee.rsplit(".", 1)[-1].endswith("Field") and callee.split(".")[0] not in sys.stdlib_module_names
