@@ -240,5 +240,9 @@ def _own_meta(model_class: Any) -> bool:
 
 def _may_be_manager_text(callee: str) -> bool:
     """A callee named like a field class (EncryptedCharField & co: field classes djstate has no
-    model of) or from the standard library (threading.local) does not make a manager."""
-    return not callee.rsplit(".", 1)[-1].endswith("Field") and callee.split(".")[0] not in sys.stdlib_module_names
+    model of), from the standard library (threading.local), or a function whose name does not
+    say manager (get_cms_setting('TEMPLATES')) does not make a manager."""
+    last = callee.rsplit(".", 1)[-1]
+    if last[:1].islower() and "manager" not in last.lower():
+        return False
+    return not last.endswith("Field") and callee.split(".")[0] not in sys.stdlib_module_names
