@@ -87,6 +87,9 @@ def encode(value):
         return {"ref": "django.db.models.NOT_PROVIDED"}
     if isinstance(value, enum.Enum):
         return {"ref": f"{type(value).__module__}.{type(value).__qualname__}.{value.name}"}
+    if isinstance(value, Field):  # ArrayField's base_field: what a migration writes for it
+        _, path, args, kwargs = value.deconstruct()
+        return {"call": path, "args": [encode(a) for a in args], "kwargs": {k: encode(v) for k, v in kwargs.items()}}
     if inspect.isclass(value) and issubclass(value, models.Model) and not value._meta.abstract:
         return f"{value._meta.app_label}.{value._meta.object_name}"
     if hasattr(value, "deconstruct") and not inspect.isclass(value):
@@ -174,6 +177,7 @@ class Target(models.Model):
 
 REQUIRED_CANDIDATES = [
     {},
+    {"base_field": models.IntegerField()},  # contrib.postgres's ArrayField
     {"to": f"{PROBE_APP}.Target"},
     {"to": f"{PROBE_APP}.Target", "on_delete": models.CASCADE},
     {"length": 8},
@@ -272,6 +276,26 @@ def _popped_kwargs(function) -> list[tuple[str, object]]:
 
 
 def alternative(value):
+    """Another valid value of a parameter's kind: a model label names a new concrete model built
+    on the same abstract bases (a tag manager's through model), a class a new subclass of it, a
+    field another field class."""
+    if isinstance(value, str) and value.count(".") == 1:
+        try:
+            from django.apps import apps
+
+            model = apps.get_model(value)
+        except (LookupError, ValueError):
+            model = None
+        if model is not None:
+            bases = tuple(b for b in model.__bases__ if getattr(getattr(b, "_meta", None), "abstract", False))
+            if bases:
+                attrs = {"__module__": f"{PROBE_APP}.models", "Meta": type("Meta", (), {"app_label": PROBE_APP})}
+                child = type(unique_name("Probe" + model.__name__), bases, attrs)
+                return child._meta.label
+    if isinstance(value, Field):
+        return models.CharField(max_length=10) if not isinstance(value, models.CharField) else models.IntegerField()
+    if inspect.isclass(value) and not issubclass(value, (Field, models.Model)):
+        return type(unique_name("Probe" + value.__name__), (value,), {"__module__": f"{PROBE_APP}.models"})
     if isinstance(value, bool):
         return not value
     if isinstance(value, int):
@@ -307,7 +331,7 @@ def probe_field(cls, modules) -> dict:
     entry["added_fields"] = added_fields(model)
     # the field's deconstruct depends on the model it is bound to (StatusField reads STATUS)
     other_model, other = bind(cls, dict(required), status=STATUS_B)
-    entry["model_dependent"] = deconstructed(other) != deconstructed(field) or added_fields(other_model) != entry["added_fields"]
+    entry["model_dependent"] = encode(deconstructed(other)) != encode(deconstructed(field)) or added_fields(other_model) != entry["added_fields"]
     if base is None:
         return entry
     params, own, base_names = signature_params(cls, base)
@@ -343,10 +367,15 @@ def probe_field(cls, modules) -> dict:
     for key, value in COMMON:
         if key not in required and (key in base_names or key in own):
             cases.append({"kwargs": {**required, key: value}, "args": [], "fallback": key == "default" and value == 0})
+    for key, value in required.items():
+        if key in own and alternative(value) is not None:  # a second base_field
+            cases.append({"kwargs": {**required, key: alternative(value)}, "args": []})
     for key, default in own.items():
         if key in required:
             continue
         values = [default, alternative(default)] if default not in (None, NOT_PROVIDED) else ["x", ["x"], 3]
+        if default in (None, NOT_PROVIDED) and key in out and alternative(out[key]) is not None:
+            values.append(alternative(out[key]))  # through=None writes "taggit.TaggedItem": another model
         for value in values:
             if value is None or value is NOT_PROVIDED:
                 continue  # the same as not giving it

@@ -142,8 +142,15 @@ class _Replay:
         mro = self.owner.mro(self.path)
         if mro is None:
             raise _Unknown("a base class djstate cannot resolve")
-        inside = [p for p in mro if self.owner.info(p) is not None]
-        outside = [p for p in mro if self.owner.info(p) is None]
+        # a class djstate describes (Django's, or a described package's read from site-packages)
+        # ends the chain: what follows it is its own bases (or comes after Field, whose
+        # __init__ and deconstruct call no further class)
+        described = next((i for i, p in enumerate(mro) if i and _described(p)), None)
+        if described is not None:
+            mro = mro[: described + 1]
+        inside = [p for p in mro[:-1] if self.owner.info(p) is not None] if described is not None else [
+            p for p in mro if self.owner.info(p) is not None]
+        outside = [p for p in mro if p not in inside]
         terminal = next((p for p in outside if fields.deconstruct(p, (), {}).known), None)
         if terminal is None:
             raise _Unknown(f"ends in {outside[-1] if outside else 'no field class'}, which djstate has no model of")
@@ -481,6 +488,13 @@ def _bound(terminal: str, args: list, kwargs: dict) -> dict[str, Any]:
             attrs.setdefault(key, value)
         attrs.update(spec.force)
     return attrs
+
+
+def _described(path: str) -> bool:
+    """A field class whose deconstruct djstate describes (Django's own, or a package's in
+    thirdparty.json), so its source need not be replayed."""
+    return (fields.django_field_name(path) is not None or fields.third_party_field(path) is not None) and fields.deconstruct(
+        path, (), {}).known
 
 
 def _inert_mixin(path: str) -> bool:

@@ -295,6 +295,8 @@ def _field_changes(new: FieldState, old: FieldState, ignore_to: frozenset = froz
             continue
         if key == "to" and isinstance(a, str) and isinstance(b, str) and (a.lower() == b.lower() or {a, b} & ignore_to):
             continue  # the swappable user model is unknown without settings
+        if key == "through" and isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower():
+            continue  # both sides name the resolved model (its label keeps the class's case)
         ra = "(default)" if a is _ABSENT else render(a)
         rb = "(default)" if b is _ABSENT else render(b)
         if ra != rb and a is not _ABSENT and b is not _ABSENT:

@@ -390,7 +390,9 @@ class _BaseNames(dict):
     def _load(self) -> None:
         if not self._loaded:
             self._loaded = True
-            self.update({p: f.base for p, f in third_party()["fields"].items() if f.base is not None})
+            # Django's own described classes (ArrayField) keep their identity for the serializer
+            # catalogue (DRF maps them itself); only their deconstruct follows the description
+            self.update({p: f.base for p, f in third_party()["fields"].items() if f.base is not None and f.package != "django"})
 
     def __contains__(self, key: object) -> bool:
         self._load()
@@ -535,6 +537,9 @@ def _deconstruct_third_party(spec: ThirdPartyField, args: tuple, kwargs: dict[st
     given: dict[str, Any] = {}
     for key in [k for k in attrs if k in spec.own]:
         value, rule = attrs.pop(key), spec.own[key]
+        if rule["written"] == "never" and rule.get("any_value"):
+            continue  # never written, whatever it is (taggit's manager=)
+        value = _field_value(value)  # ArrayField's base_field: that field as deconstruct writes it
         if rule["written"] not in ("always", "unless-default", "never") or not _literal(value):
             return unknown
         if not rule.get("any_value") and value != rule["default"]:
@@ -560,9 +565,28 @@ def _deconstruct_third_party(spec: ThirdPartyField, args: tuple, kwargs: dict[st
     return FieldState(spec.path, out, (), known=state.known and all(is_known(v) for v in out.values()))
 
 
+def _field_value(value: Any) -> Any:
+    """A field instance given as a kwarg (``ArrayField(base_field=...)``) as Django's
+    ``deep_deconstruct`` compares it: its deconstructed path, args and kwargs; other values
+    unchanged."""
+    if not isinstance(value, Call) or not _is_field_class(value.path):
+        return value
+    state = deconstruct(value.path, value.args, dict(value.kwargs))
+    return Call(state.path, tuple(state.args), dict(state.kwargs)) if state.known else Opaque(render(value))
+
+
+def _is_field_class(path: str) -> bool:
+    """A field class djstate has rules for (Django's, or a described package's)."""
+    return path != "django.db.models.Field" and (
+        django_field_name(path) is not None or third_party_field(path) is not None or path in shipped_fields()
+    )
+
+
 def _literal(value: Any) -> bool:
     if value is None or isinstance(value, (bool, int, float, str)):
         return True
+    if isinstance(value, Call) and _is_field_class(value.path):  # deconstructed (_field_value)
+        return is_known(value)  # its kwargs are compared as any field's are
     if isinstance(value, (list, tuple)):
         return all(_literal(v) for v in value)
     return False

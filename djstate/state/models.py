@@ -20,7 +20,7 @@ from djstate.facts.model import ClassFacts, ModuleFacts
 from djstate.facts.values import Call, Opaque, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
 from djstate.state.custom_fields import CustomFields
-from djstate.state.fields import THIRD_PARTY_BASES, FieldState, deconstruct, django_field_name, shipped_fields
+from djstate.state.fields import THIRD_PARTY_BASES, FieldState, deconstruct, django_field_name, is_tag_manager, shipped_fields
 from djstate.state.objects import normalise_object
 from djstate.state.paths import canonical_path, canonical_value
 from djstate.state.project import MODEL_BASE, ModelState, normalize_together
@@ -581,6 +581,8 @@ class ModelsBuilder:
             if through is not None:
                 label = self.label_of(through, model)
                 kwargs["through"] = _label_case(label, through, self, model)
+        elif is_tag_manager(path) and not args:  # taggit: the through model decides the tag model
+            self._tag_manager_targets(model, kwargs)
         for key in ("default",):
             if key in kwargs:
                 kwargs[key] = self.choice_value(kwargs[key])
@@ -596,9 +598,9 @@ class ModelsBuilder:
         if state.target_pk is not None and state.kwargs.get("to_field") == state.target_pk:
             del state.kwargs["to_field"]
 
-    def _pk_name(self, label: str) -> str | None:
-        """The primary key's name of the model ``app_label.modelname``; None when unknown."""
-        app, _, name = label.partition(".")
+    def _model_of_label(self, label: str) -> ModelClass | None:
+        """The model class of ``app_label.modelname`` in the tree; None when not found."""
+        app, _, name = label.lower().partition(".")
         model = self.state.classes.get((app, name))
         if model is None:
             for module, file in self.modules.items():
@@ -609,6 +611,28 @@ class ModelsBuilder:
                     if cls.lower() == name:
                         found = self.model_class(f"{module}.{cls}")
                         model = found if found is not None and found.app == app else model
+        return model
+
+    def _tag_manager_targets(self, model: ModelClass, kwargs: dict) -> None:
+        """A tag manager's ``through`` as deconstruct writes it, and its ``to``, which taggit
+        always takes from the through model's ``tag`` field (a ``to`` given is overwritten)."""
+        through = kwargs.get("through")
+        if through is None:
+            return
+        label = self.label_of(through, model)
+        kwargs["through"] = _label_case(label, through, self, model)
+        other = self._model_of_label(label) if isinstance(label, str) else None
+        tag = next((v for n, v, _ in other.fields if n == "tag"), None) if other is not None and other.known else None
+        to = (tag.kwargs.get("to", tag.args[0] if tag.args else None)) if isinstance(tag, Call) else None
+        target = self.label_of(to, other) if to is not None and other is not None else None
+        if isinstance(target, str):
+            kwargs["to"] = target
+        else:
+            kwargs.pop("to", None)  # unknown: deconstruct then leaves the field unknown
+
+    def _pk_name(self, label: str) -> str | None:
+        """The primary key's name of the model ``app_label.modelname``; None when unknown."""
+        model = self._model_of_label(label)
         if model is None:
             contrib = {v: k for k, v in CONTRIB_MODELS.items()}
             return ("session_key" if label == "sessions.session" else "id") if label in contrib else None
