@@ -79,13 +79,35 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
 
 
 def _set_operations(facts: MigrationFile, alternatives: list[list[Operation]]) -> None:
-    """Apply the first alternative; remember what the others could touch instead."""
+    """Apply the first alternative; remember what the others could touch instead (unless
+    every alternative changes Django's state the same way: a backend's own SQL)."""
     facts.operations = alternatives[0]
+    effects = [_state_effect(ops) for ops in alternatives]
+    if len(alternatives) > 1 and effects[0] is not None and all(e == effects[0] for e in effects):
+        return
     if len(alternatives) > 1:
         for ops in alternatives:
             for op in ops:
                 op.conditional = True
                 facts.conditional_operations.append(op)
+
+
+def _state_effect(ops: list[Operation]) -> list | None:
+    """What a list of Django's operations does to the migration state, as comparable text:
+    ``SeparateDatabaseAndState``/``RunSQL`` count by their state_operations, ``RunPython`` and
+    plain ``RunSQL`` not at all. None when an operation is not Django's or not read."""
+    out: list = []
+    for op in ops:
+        if not op.known or "." in op.kind:
+            return None  # a custom operation may change the state in its own code
+        if op.kind in ("SeparateDatabaseAndState", "RunSQL"):
+            inner = _state_effect(op.nested)
+            if inner is None:
+                return None
+            out += inner
+        elif op.kind not in STATE_FREE:
+            out.append((op.kind, repr(sorted((k, repr(v)) for k, v in op.args.items() if k not in ("database_operations", "hints", "elidable")))))
+    return out
 
 
 def _conditional_attributes(stmt: cst.If, facts: MigrationFile, reader: ExpressionReader, positions: Any) -> None:

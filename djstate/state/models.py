@@ -17,7 +17,7 @@ from dataclasses import replace as dataclass_replace
 from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts, ModuleFacts
-from djstate.facts.values import Call, Opaque, Ref, is_known, render
+from djstate.facts.values import SPLICE, Call, Opaque, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
 from djstate.state.custom_fields import CustomFields
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, deconstruct, django_field_name, is_tag_manager, shipped_fields
@@ -269,6 +269,8 @@ class ModelsBuilder:
                 managers = [m for m in managers if m[0] != attr.name] + [(attr.name, value)]
             elif isinstance(value, Opaque) and _builtin_descriptor(value.source, facts):
                 pass  # property(getter): a class attribute, never a field (ModelBase only adds fields)
+            elif isinstance(value, Opaque) and _splice_only(value.source):
+                pass  # `(*Node._cached_attributes, "x")`: a tuple or list display, never a field
             elif isinstance(value, Opaque) and (_SINGLE_CALL.match(value.source) or value.source == attr.name):
                 known = options_only = False  # a call djstate cannot follow, or set under an `if`: maybe a field
                 reason = "conditional" if value.source == attr.name else "maybe-field"
@@ -944,6 +946,26 @@ def _capitalised(path: str) -> bool:
 
 
 # `make_field(...)`: one call whose result could be a field (lists, sums, lambdas cannot)
+def _splice_only(source: str) -> bool:
+    """The rendering of one list or tuple display with starred parts, ``djstate.splice(...)``,
+    and nothing after its closing parenthesis."""
+    if not source.startswith(SPLICE + "("):
+        return False
+    depth, quote = 0, ""
+    for index, char in enumerate(source):
+        if quote:
+            quote = "" if char == quote and source[index - 1] != "\\" else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index == len(source) - 1
+    return False
+
+
 _SINGLE_CALL = re.compile(r"^[\w.]+\(.*\)$", re.DOTALL)
 _DESCRIPTOR_CALL = re.compile(r"^(property|classmethod|staticmethod)\(.*\)$", re.DOTALL)
 
