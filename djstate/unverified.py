@@ -92,6 +92,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "(Model.x = ..., setattr(Model, ...), add_to_class, a modeltranslation or companion column)",
         "nothing to configure",
     ),
+    "completed-by-subclass": (
+        "a serializer's Meta.fields name on no model that a subclass declares as a field: DRF fails only "
+        "where the base serializer itself is used, which djstate does not follow",
+        "nothing to configure",
+    ),
     "serializer-unknown": (
         "a serializer whose fields djstate cannot build (a base outside the tree, a get_fields override, "
         "a model or names chosen by settings)",

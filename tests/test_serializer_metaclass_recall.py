@@ -206,3 +206,83 @@ def test_metaclass_and_property_names_are_judged_as_drf_does(tmp_path):
     models = {u.unit: u.detail for u in result.project.unjudged if u.unit.startswith("model shop.")}
     assert models["model shop.Author"].startswith("metaclass shop.models.Registering may change its fields: ")
     assert "setattr" in models["model shop.Badge"]
+
+
+# --- a base completed by its subclasses; getters set on the instance ----------------------------
+
+SHAPES_MODELS = '''from django.db import models
+
+
+class Vendor(models.Model):
+    name = models.CharField(max_length=80)
+'''
+SHAPES_SERIALIZERS = '''from rest_framework import serializers
+
+from .models import Vendor
+
+
+class VendorBase(serializers.ModelSerializer):
+    class Meta:
+        model = Vendor
+        fields = ["id", "name", "vendor_code"]
+
+
+class VendorWrite(VendorBase):
+    vendor_code = serializers.CharField(source="name")
+
+
+class VendorTitled(serializers.ModelSerializer):
+    title = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Vendor
+        fields = ["id", "title"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in ("title",):
+            setattr(self, f"get_{field}", lambda obj, name="name": getattr(obj, name))
+'''
+# DRF serializes one Vendor through VendorTitled: the getter set in __init__ is found
+SERIALIZE = '''
+import json
+import django
+from django.conf import settings
+
+settings.configure(INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "rest_framework", "shop"],
+                   DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+                   DEFAULT_AUTO_FIELD="django.db.models.AutoField")
+django.setup()
+from shop.models import Vendor
+from shop.serializers import VendorTitled
+
+print(json.dumps(VendorTitled(Vendor(id=1, name="Acme")).data))
+'''
+
+
+def test_subclass_completed_base_and_instance_getters_are_what_drf_accepts(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    files = {"shop/__init__.py": "", "shop/migrations/__init__.py": "", "shop/models.py": SHAPES_MODELS,
+             "shop/serializers.py": SHAPES_SERIALIZERS}  # fmt: skip
+    root = write_project(tmp_path, files)
+    make_migrations(root, ["shop"])
+    oracle = drf_fields(["django.contrib.auth", "django.contrib.contenttypes", "rest_framework", "shop"],
+                        ["shop.serializers"], path=root)  # fmt: skip
+    # the base fails only when it is built itself; its subclass declares the name
+    assert oracle["shop.serializers.VendorBase"]["error"]["type"] == "ImproperlyConfigured"
+    assert oracle["shop.serializers.VendorWrite"]["error"] is None
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-c", SERIALIZE], capture_output=True, text=True, env=env, check=True)
+    assert json.loads(done.stdout) == {"id": 1, "title": "Acme"}
+    result = run_scan(root)
+    assert [f for f in result.findings if f.code in ("DJS401", "DJS408")] == []
+    silenced = {(u.reason, u.unit) for u in result.project.unjudged}
+    assert ("completed-by-subclass", "serializer field shop.serializers.VendorBase.vendor_code") in silenced
+    # the same base with no subclass declaring the name is reported
+    (root / "shop" / "serializers.py").write_text(SHAPES_SERIALIZERS.replace('    vendor_code = serializers.CharField(source="name")\n', "    pass\n"))
+    result = run_scan(root)
+    assert [(f.code, f.field) for f in result.findings if f.code == "DJS401"] == [("DJS401", "vendor_code"), ("DJS401", "vendor_code")]

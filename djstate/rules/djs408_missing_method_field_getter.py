@@ -5,6 +5,7 @@ from typing import Iterable
 from djstate.findings import Finding
 from djstate.rules.base import Rule
 from djstate.rules.djs401_unknown_serializer_field import serializer_case
+from djstate.state.catalog import class_chain
 
 
 class MissingMethodFieldGetter(Rule):
@@ -35,6 +36,17 @@ class MissingMethodFieldGetter(Rule):
     needs_serializers = True
 
     VALID = [
+        serializer_case(  # getters set on the instance (pretalx's LegacySubmissionSerializer)
+            "class ProductSerializer(serializers.ModelSerializer):\n"
+            "    title = serializers.SerializerMethodField()\n\n"
+            "    class Meta:\n"
+            "        model = Product\n"
+            "        fields = ['id', 'title']\n\n"
+            "    def __init__(self, *args, **kwargs):\n"
+            "        super().__init__(*args, **kwargs)\n"
+            "        for field in ('title',):\n"
+            "            setattr(self, f'get_{field}', lambda obj, name=field: getattr(obj, name))\n"
+        ),
         serializer_case(  # a getter attached after the class
             "class ProductSerializer(serializers.ModelSerializer):\n"
             "    label = serializers.SerializerMethodField()\n\n"
@@ -91,6 +103,9 @@ class MissingMethodFieldGetter(Rule):
                 dynamic = project.serializers.catalog.dynamic_attributes
                 if "__getattr__" in serializer.members or method in dynamic or "*" in dynamic:
                     continue  # attached after the class (`S.get_x = f`, setattr) or looked up dynamically
+                on_self = _instance_attributes(project, serializer)
+                if method in on_self or "*" in on_self:
+                    continue  # set on the instance (`setattr(self, f"get_{x}", ...)` in __init__): getattr finds it
                 # a base serializer whose subclasses bring the method is only used through them
                 if any(method in other.members and any(d is declared for d in other.declared.values())
                        for other in serializers):  # fmt: skip
@@ -102,6 +117,13 @@ class MissingMethodFieldGetter(Rule):
                     f"method `{method}`; serializing raises AttributeError. Add `def {method}(self, obj)`",
                     field=declared.name, **_owner(project, serializer, built),
                 )  # fmt: skip
+
+
+def _instance_attributes(project, serializer) -> set[str]:
+    """``self.x = ...`` in the serializer and its in-tree bases ("*" for setattr(self, computed))."""
+    index = project.serializers.index
+    chain = class_chain(serializer.path, index.class_facts, index.resolve)
+    return set().union(*(c.instance_attributes for c in chain.classes))
 
 
 def _owner(project, serializer, built) -> dict:
