@@ -13,6 +13,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from djstate.config import load_config
 from djstate.engine import ScanResult, scan
 from djstate.facts.values import Ref, render
 from djstate.findings import Finding
+from djstate.isolate import isolated
+from djstate.rules import rule_by_code
 from djstate.state.querysets import QueryJudge
 
 # what a tree needs to be scanned: Python sources and the project's configuration
@@ -115,10 +118,13 @@ def run_diff(path: Path, left_rev: str, right_rev: str | None, cache_dir: Path |
             right_root = path.resolve()
         right = Side(right_rev or "working tree", right_commit, *_scan(right_root, cache_dir, shared, overrides))
         models = _schema_changes(left.result, right.result)
-        stale = []
+        stale: list[Finding] = []
         if any("related_name" in f.kwargs for m in models for f in m.fields):
-            stale = _stale_accessor_findings(left.result, right.result, FactsStore(left_root, cache_dir, shared=shared),
-                                             FactsStore(right_root, cache_dir, shared=shared))  # fmt: skip
+            errors: list = []
+            with isolated(errors, "diff of reverse accessors"):
+                stale = _stale_accessor_findings(left.result, right.result, FactsStore(left_root, cache_dir, shared=shared),
+                                                 FactsStore(right_root, cache_dir, shared=shared), errors)  # fmt: skip
+            stale += list(rule_by_code("DJS000")().check(SimpleNamespace(internal_errors=errors)))
     renames = {_strip(old, subdir): _strip(new, subdir) for old, new in git.renames(repo, left_commit, right_commit).items()}
     renames = {old: new for old, new in renames.items() if old is not None and new is not None}
     return DiffResult(
@@ -281,14 +287,14 @@ def _finding_changes(old: list[Finding], new: list[Finding], renames: dict[str, 
 # --- what only a comparison can tell -------------------------------------------------------------
 
 
-def _stale_accessor_findings(left: ScanResult, right: ScanResult, left_store: FactsStore, store: FactsStore) -> list[Finding]:
+def _stale_accessor_findings(left: ScanResult, right: ScanResult, left_store: FactsStore, store: FactsStore,
+                             errors: list) -> list[Finding]:  # fmt: skip
     """``obj.<accessor>`` on the right where the left side's reverse accessor of a relation has
     another name (its related_name changed) or is hidden ('+'): AttributeError at runtime (DJS502).
 
     One scan names only default accessors (``book.review_set``): a name that is no attribute of a
     model might be set by code djstate does not see. The left side says the name was the
     relation's accessor, and the relation is still there under another name."""
-    from djstate.rules import rule_by_code
     from djstate.suppression import apply_policy
 
     if left.project.queries is None or right.project.queries is None or not right.project.config.rule_enabled("DJS502"):
@@ -306,7 +312,7 @@ def _stale_accessor_findings(left: ScanResult, right: ScanResult, left_store: Fa
     if not stale:
         return []
     rule = rule_by_code("DJS502")()
-    problems = new.judge_uses(stale)
+    problems = new.judge_uses(stale, errors)
     findings = [rule.finding(p.path, p.span, p.message, app=p.app, model=p.model) for p in problems]
     return apply_policy(right.project, findings, [])
 
@@ -331,7 +337,7 @@ class _QueryCatalog:
     def hidden_relations(self, key: tuple[str, str]) -> set[tuple[str, str]]:
         return {(e.hop.owner, e.hop.field_name) for e in self.lookups.reverse_of(key) if e.accessor is None}
 
-    def judge_uses(self, stale: dict) -> list:
+    def judge_uses(self, stale: dict, errors: list) -> list:
         """The right side's attribute reads of stale accessors, judged as DJS502 judges reads."""
         from djstate.cache import Request
 
@@ -347,10 +353,11 @@ class _QueryCatalog:
         # migrations.
         self.catalog.related_names = frozenset(self.catalog.related_names) - names
         judge = _StaleAccessorJudge(stale, self.catalog, project.models_builder.resolver.value, custom)
-        for path in sorted(modules.values()):
+        for module, path in sorted(modules.items()):
             found = facts[path].queries
             if found is not None and any(u.attributes[0] in names for u in found.uses):
-                judge.module(path, found)
+                with isolated(errors, f"queries of {module}", path):
+                    judge.module(path, found)
         return judge.stale_problems
 
 

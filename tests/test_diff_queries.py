@@ -236,3 +236,22 @@ def test_each_change_breaks_exactly_those_queries_at_runtime(tmp_path, change):
     assert proc.returncode == 0, proc.stderr
     errors = {name: error for name, error in json.loads(proc.stdout.strip().splitlines()[-1]).items() if error}
     assert errors == broken
+
+
+def test_an_internal_error_in_the_comparison_is_a_finding_not_a_crash(tmp_path, monkeypatch):
+    import djstate.diff
+
+    def broken(*args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(djstate.diff._StaleAccessorJudge, "use", broken)
+    repo = committed_shop(tmp_path)
+    result = changed(repo, {
+        "shop/models.py": MODELS.replace('related_name="reviews"', 'related_name="opinions"'),
+        "shop/migrations/0002_related_name.py": migration("0001_initial", (
+            "migrations.AlterField('review', 'book', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, "
+            "related_name='opinions', to='shop.book'))"
+        )),
+    })  # fmt: skip
+    assert [(f.code, f.path) for f in result.new_findings] == [("DJS000", "shop/queries.py")]
+    assert "internal error in queries of shop.queries: RuntimeError: boom" in result.new_findings[0].message
