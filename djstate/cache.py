@@ -12,22 +12,19 @@ ones are evicted once the cache is over its size cap (``DJSTATE_CACHE_MAX_MB``, 
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 import pickle
-import shutil
-import uuid
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from djstate import __version__
-from djstate.facts.model import FileFacts, Problem
-from djstate.facts.queries import QueryFacts
-from djstate.markers import may_hold_queries
-from djstate.isolate import InternalError, isolated
+
+if TYPE_CHECKING:  # imported where used: a scan answered by its snapshot needs none of them
+    from djstate.facts.model import FileFacts
+    from djstate.isolate import InternalError
 
 PARALLEL_MIN = 48  # below this, starting worker processes costs more than it saves
 DEFAULT_MAX_MB = 1024
@@ -72,6 +69,8 @@ class CacheStats:
 
 def _parse(args: tuple[str, str, bytes, str]) -> tuple[FileFacts, InternalError | None]:
     """One file's facts; an unforeseen shape leaves them empty and says why (in a worker too)."""
+    from djstate.facts.model import FileFacts
+    from djstate.isolate import isolated
     from djstate.parse import parse_file  # the parsing layer loads in workers only when needed
 
     path, module, _, kind = args
@@ -118,7 +117,11 @@ class FactsStore:
         return digest.hexdigest()
 
     def _load(self, key: str) -> FileFacts | None:
+        from djstate.facts.model import FileFacts
+
         if key in self.shared:
+            import copy
+
             return copy.copy(self.shared[key])  # its path is set per tree
         if self.cache_dir is None:
             return None
@@ -182,6 +185,10 @@ class FactsStore:
         return [(r, f) for r, f in self._memory.items() if r.kind == kind and f.problem is not None]
 
     def facts(self, requests: list[Request]) -> dict[str, FileFacts]:
+        from djstate.facts.model import FileFacts, Problem
+        from djstate.facts.queries import QueryFacts
+        from djstate.markers import may_hold_queries
+
         out: dict[str, FileFacts] = {}
         todo: list[tuple[str, tuple[str, str, bytes, str]]] = []
         for request in requests:
@@ -217,6 +224,8 @@ class FactsStore:
                 self.stats.misses += 1
                 todo.append((key, (request.path, request.module, data, request.kind)))
         if len(todo) >= PARALLEL_MIN and self.jobs > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
             with ProcessPoolExecutor(max_workers=self.jobs) as pool:
                 results = list(pool.map(_parse, [args for _, args in todo], chunksize=16))
         else:
@@ -237,7 +246,7 @@ class FactsStore:
 def _atomic_write(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` through a temporary file of a unique name and a rename, so
     concurrent runs never see (or leave) half a record."""
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)
@@ -331,6 +340,8 @@ def clear(cache_dir: Path) -> tuple[int, int]:
                 except OSError:
                     pass
         if path.is_dir() and not path.is_symlink():
+            import shutil
+
             shutil.rmtree(path, ignore_errors=True)
         else:
             files += _unlink(str(path))

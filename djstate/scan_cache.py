@@ -96,8 +96,10 @@ def scan_report(root: Path, config: Config, store: FactsStore) -> ScanReport:
 
 def slot_key(root: Path, config: Config, select: tuple[str, ...] = ()) -> str:
     """Which snapshot a scan may reuse: the root, the resolved configuration, the rule
-    selection, djstate's and Python's versions."""
-    text = "\0".join((FORMAT, __version__, sys.version, sys.executable, str(root), repr(config), repr(tuple(select))))
+    selection, djstate's and Python's versions, and which djstate (its folder: the manifest
+    holds that copy's files, so two checkouts sharing a cache never answer for each other)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    text = "\0".join((FORMAT, __version__, sys.version, sys.executable, here, str(root), repr(config), repr(tuple(select))))
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
