@@ -109,6 +109,7 @@ EXPECTED_BUGS = {
     "bug_select_related_plain_field": ("FieldError", "Non-relational field given in select_related: 'country'"),
     "bug_select_related_reverse_fk": ("FieldError", "Invalid field name(s) given in select_related: 'books'"),
     "bug_only": ("FieldDoesNotExist", "Book has no field named 'titel'"),
+    "bug_after_custom_method": ("FieldError", "Cannot resolve keyword 'titel'"),
     "bug_n_plus_one_comprehension": ("n+1", ""),
     "bug_n_plus_one_reverse_count": ("n+1", ""),
 }

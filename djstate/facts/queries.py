@@ -95,3 +95,6 @@ class QueryFacts:
     uses: list[AttributeUse] = field(default_factory=list)
     views: list[ViewQueryset] = field(default_factory=list)
     registers_lookups: bool = False  # the module registers custom lookups or transforms
+    # module-level class -> its methods that return `self` or a chain on self/super() (see
+    # parse.queries._name_keeping), each with the methods that chain calls ("super:m" on super())
+    name_keeping: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)

@@ -150,6 +150,10 @@ class QueryReader:
             self.returns.append((chain, self.span(small.value) if small.value is not None else Span()))
         elif isinstance(small, (cst.Expr, cst.AugAssign)):
             self.expression(small.value, env)
+        elif isinstance(small, cst.Assert):  # `assert Book.objects.filter(...).exists()` in tests
+            self.expression(small.test, env)
+        elif isinstance(small, cst.Raise) and small.exc is not None:
+            self.expression(small.exc, env)
 
     def held(self, value: cst.BaseExpression, chain: int | None, env: _Env) -> tuple | None:
         """What a name assigned ``value`` holds."""
@@ -200,6 +204,11 @@ class QueryReader:
         return returns
 
     def klass(self, node: cst.ClassDef) -> None:
+        if not self.where and node.bases:  # a module-level class: its methods may be a QuerySet's
+            kept = {s.name.value: deps for s in _body(node.body)
+                    if isinstance(s, cst.FunctionDef) and (deps := _name_keeping(s)) is not None}  # fmt: skip
+            if kept:
+                self.facts.name_keeping[node.name.value] = kept
         self.where.append(node.name.value)
         outer_queryset, self.view_queryset = self.view_queryset, None
         env = _Env()
@@ -301,6 +310,14 @@ class QueryReader:
                 return None
             chain = QueryChain("queryset", "", ModelSource(chain=held[1]), self.span(current), scope=".".join(self.where))
             return self.calls(chain, segments, env)
+        if (current.value not in env.values and not current.value[:1].isupper() and len(segments) >= 3
+                and segments[0][0] == "attr" and segments[0][1][:1].isupper() and segments[1][0] == "attr"
+                and segments[2][0] == "call"):  # fmt: skip
+            model = self.model_path(segments[0][2])  # `models.ApiKey.objects.filter(...)`: a module's class
+            if model is not None:
+                chain = QueryChain("manager", segments[1][1], ModelSource(path=model), self.span(segments[1][2].attr),
+                                   scope=".".join(self.where))  # fmt: skip
+                return self.calls(chain, segments[2:], env)
         if current.value in env.values or not current.value[:1].isupper():
             self.generic(node, env)
             return None
@@ -381,7 +398,8 @@ class QueryReader:
                         self.expression(element.value, env)
                 else:
                     call.complete = False
-                    introduces.append("*")
+                    if method not in FILTER_METHODS:  # filter(**kwargs) adds no name; annotate(**kwargs) may
+                        introduces.append("*")
                     self.expression(arg.value, env)
             elif arg.star == "*":
                 call.complete = False
@@ -498,6 +516,100 @@ class QueryReader:
         return path if path and path.rsplit(".", 1)[-1][:1].isupper() else None
 
 
+
+
+class _Returns(cst.CSTVisitor):
+    """The return values and local assignments of one function body (nested scopes skipped)."""
+
+    def __init__(self) -> None:
+        self.returns: list[cst.BaseExpression | None] = []
+        self.assigned: dict[str, list[cst.BaseExpression]] = {}
+        self.rebound: set[str] = set()  # names bound otherwise (loops, with, augmented, unpacking)
+        self.depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return self.depth == 1
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.depth -= 1
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.returns.append(node.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.assigned.setdefault(target.target.value, []).append(node.value)
+            else:
+                self.rebound.update(_target_names(target.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.rebound.update(_target_names(node.target))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.rebound.update(_target_names(node.target))
+
+    def visit_For(self, node: cst.For) -> None:
+        self.rebound.update(_target_names(node.target))
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self.rebound.update(_target_names(node.name))
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self.rebound.update(_target_names(node.target))
+
+
+def _name_keeping(func: cst.FunctionDef) -> tuple[str, ...] | None:
+    """The methods a method's returned queryset goes through, when every ``return`` gives ``self``
+    or a chain of method calls on ``self``, on ``super()`` or on a local name that only ever holds
+    such a chain (``qs = self.filter(...)``); "super:" marks ``super().m()``. The state layer
+    decides whether those methods keep the names queries may use (Django's ``filter`` does, an
+    ``annotate`` does not). None for any other shape."""
+    params = func.params
+    if func.decorators or func.asynchronous or not params.params or params.params[0].name.value != "self":
+        return None
+    found = _Returns()
+    func.visit(found)
+    parameters = {p.name.value for p in [*params.posonly_params, *params.params, *params.kwonly_params]}
+    if not found.returns:
+        return None
+    deps: set[str] = set()
+    seen: set[str] = set()
+
+    def keeps(node: cst.BaseExpression | None) -> bool:
+        if node is None:
+            return False
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitOr, cst.BitAnd)):
+            return keeps(node.left) and keeps(node.right)  # qs1 | qs2: the same model's querysets
+        current = node
+        while isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
+            method = current.func.attr.value
+            inner = current.func.value
+            if isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name) and inner.func.value == "super":
+                deps.add(f"super:{method}")
+                return True
+            deps.add(method)
+            current = inner
+        if not isinstance(current, cst.Name):
+            return False
+        name = current.value
+        if name == "self":
+            return True
+        if name in parameters or name in found.rebound or name not in found.assigned:
+            return False
+        if name in seen:
+            return True  # `qs = qs.filter(...)`: the other assignments decide
+        seen.add(name)
+        return all(keeps(value) for value in found.assigned[name])
+
+    return tuple(sorted(deps)) if all(keeps(value) for value in found.returns) else None
 
 
 def _expects_error(node: cst.BaseExpression) -> bool:

@@ -18,8 +18,10 @@ class UnresolvedLookup(Rule):
     field, its attname, ``pk``, a forward relation, a reverse relation under its query name, or
     a name ``annotate()``/``alias()`` introduced earlier in the chain. The transforms and the
     final lookup after a field are checked against the lookups Django registers for that field
-    class (``title__startwith`` on a CharField). Chains on models djstate cannot see whole, after
-    a custom QuerySet method, or on a custom manager that may annotate are not judged.
+    class (``title__startwith`` on a CharField). A custom QuerySet or manager method is followed
+    when every ``return`` gives a chain of name-keeping methods on ``self`` (``filter``,
+    ``order_by``...); chains on models djstate cannot see whole, after any other custom method,
+    or on a custom manager that may annotate are not judged.
 
     ## Why it matters
     Django builds the query only when the code runs: the module imports, ``manage.py check``
@@ -56,7 +58,8 @@ class UnresolvedLookup(Rule):
             "    Book.objects.filter(Q(title__startswith='D') | Q(price__lt=5), price__gte=F('price'))\n"
             "    Book.objects.filter(**{'title': 'x', 'publisher_id__gt': 0}).only('title').defer('price')\n"
             "    Book.objects.prefetch_related('tags', Prefetch('reviews'))\n"
-            "    Book.objects.cheap().filter(anything_goes=1)  # after a custom method: not judged\n"
+            "    Book.objects.cheap().filter(title='x').order_by('price')  # cheap() returns self.filter(...)\n"
+            "    Book.objects.rated().filter(stars__gte=1)  # rated() annotates: not judged\n"
             "    Book.objects.filter(id=1, author__id=2).values('id').order_by(F('price').desc())\n"
             "    Book.objects.filter(price__gte=Count('*'), title__unaccent__icontains='x')  # contrib.postgres\n"
             "    Book.objects.annotate(Count('reviews')).order_by('-reviews__count')  # the default alias\n"
@@ -80,6 +83,7 @@ class UnresolvedLookup(Rule):
             "    Book.objects.filter(**{'titel': 'x'})  # expect: DJS501\n"
             "    Book.objects.prefetch_related('reviewz')  # expect: DJS501\n"
             "    Review.objects.aggregate(Avg('ratng'))  # expect: DJS501\n"
+            "    Book.objects.cheap().filter(titel='x')  # expect: DJS501\n"
         ),
     ]
 

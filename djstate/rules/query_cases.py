@@ -28,6 +28,9 @@ class BookQuerySet(models.QuerySet):
     def cheap(self):
         return self.filter(price__lt=10)
 
+    def rated(self):
+        return self.annotate(stars=models.Avg("reviews__rating"))
+
 
 class Book(models.Model):
     title = models.CharField(max_length=200)

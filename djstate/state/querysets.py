@@ -21,13 +21,20 @@ from djstate.facts.values import Call, Ref
 from djstate.state.catalog import ModelCatalog, ModelInfo, project_catalog
 from djstate.state.lookups import LookupResolver, Resolution
 from djstate.state.managers import ManagerRows
-from djstate.state.paths import canonical_value
+from djstate.state.paths import canonical_path, canonical_value
 from djstate.unverified import Unjudged
 
 # methods that keep the model and the names of a chain (custom ones may annotate: judging stops)
 PLAIN_MANAGER_BASES = ("django.db.models.manager.Manager", "django.db.models.Manager", "django.db.models.query.QuerySet",
                        "django.db.models.QuerySet", "django.db.models.manager.BaseManager")  # fmt: skip
 SPECIAL_MANAGERS = {"_default_manager", "_base_manager"}
+# Django methods after which a query may use the same names as before (a custom method that
+# returns a chain of these on self keeps them too)
+KEEPS_NAMES = {"all", "filter", "exclude", "order_by", "distinct", "select_related", "prefetch_related", "only", "defer",
+               "using", "none", "reverse", "select_for_update", "complex_filter", "get_queryset"}  # fmt: skip
+# methods whose override in a manager or QuerySet class may add or translate names
+NAMES_OVERRIDES = {"annotate", "alias", "extra", "filter", "exclude", "_filter_or_exclude", "_filter_or_exclude_inplace",
+                   "order_by", "values", "values_list"}  # fmt: skip
 # view methods that may change what is queried or serialized: such views are not judged
 VIEW_HOOKS = {"get_serializer_class", "get_serializer", "list", "retrieve", "get_object", "filter_queryset",
               "paginate_queryset", "get_serializer_context"}  # fmt: skip
@@ -54,8 +61,10 @@ class QueryAnalysis:
 
 
 class QueryJudge:
-    def __init__(self, catalog: ModelCatalog, resolver_value: Any, custom_lookups: bool, serializers: Any = None) -> None:
+    def __init__(self, catalog: ModelCatalog, resolver_value: Any, custom_lookups: bool, serializers: Any = None,
+                 name_keeping: dict[str, dict[str, tuple[str, ...]]] | None = None) -> None:  # fmt: skip
         self.catalog = catalog
+        self.name_keeping = name_keeping or {}  # "module.Class" -> methods that return a chain on self
         self.serializers = serializers  # SerializerAnalysis, for DRF views (DJS506)
         self.resolve_value = resolver_value
         self.lookups = LookupResolver(catalog, custom_lookups)
@@ -76,6 +85,7 @@ class QueryJudge:
         models: dict[int, ModelInfo | None] = {}  # chain index -> the model its rows have
         self.introduced: dict[int, set[str]] = {}  # chain index -> the names its annotate() calls added
         self.own_rows: set[int] = set()  # chains on a manager whose get_queryset() may select or prefetch
+        self.chain_classes: dict[int, list[str] | None] = {}  # chain index -> its manager's in-tree classes
         for index, chain in enumerate(facts.chains):
             models[index] = self.chain(path, chain, models, facts, index)
         for use in facts.uses:
@@ -105,8 +115,12 @@ class QueryJudge:
             if manager is None:
                 return None
             plain = manager
-            if not manager:
+            classes = self.manager_classes_of(info, chain.attribute)
+            if not manager or self.own_queryset(info, chain.attribute):
                 self.own_rows.add(index)
+            if not plain:
+                self.skip(path, chain, info, f"manager '{chain.attribute}' may add names (annotate, extra, or a "
+                                             f"get_queryset() djstate cannot follow)")  # fmt: skip
         elif chain.root == "related":
             owner = self.source_model(chain.source, models)
             if owner is None:
@@ -119,12 +133,14 @@ class QueryJudge:
                 return None
             self.analysis.chains += 1
             plain = True
+            classes = None
         else:
             info = models.get(chain.source.chain) if chain.source.chain is not None else None
             if info is None:
                 return None
             self.analysis.chains += 1
             plain = True
+            classes = self.chain_classes.get(chain.source.chain)
         annotations: set[str] = set() if plain else {"*"}
         if chain.root == "queryset":  # `qs = X.objects.annotate(n=...)`, then `qs.filter(n=1)`
             annotations = set(self.introduced.get(chain.source.chain, {"*"}))
@@ -134,6 +150,8 @@ class QueryJudge:
         rows = info
         for call in chain.calls:
             if call.method not in QUERYSET_METHODS:
+                if plain and classes and self.keeps_names(classes, call.method):
+                    continue  # it returns a chain of name-keeping methods on self: the same names
                 self.skip(path, chain, info, f"custom method {call.method}() may change the names")
                 return None
             introduced = set(call.introduces)
@@ -143,6 +161,7 @@ class QueryJudge:
             if call.method in ("values", "values_list", "count", "exists", "aggregate", "update", "delete"):
                 rows = None
         self.introduced[index] = annotations
+        self.chain_classes[index] = classes if plain else None
         if why is None:
             self.analysis.judged += 1
         return rows
@@ -196,33 +215,108 @@ class QueryJudge:
                      f"Use {info.name}.{found.default} unless that is intended")  # fmt: skip
 
     def plain_manager(self, value: Any) -> bool:
-        """A manager whose queryset adds no names: Django's own, or an in-tree class whose code
-        never calls annotate/alias/extra."""
+        """A manager whose queryset adds no names: Django's own, or in-tree classes that override
+        no name-taking method and whose get_queryset() (if any) returns a chain of name-keeping
+        methods on super()'s queryset."""
         value = canonical_value(value)
         path = value.path if isinstance(value, (Call, Ref)) else None
         if path is None:
             return False
         if path.startswith("django.db.models."):
             return True
-        for suffix in (".as_manager", ".from_queryset"):
-            if path.endswith(suffix):
-                path = path[: -len(suffix)]
-        return not self.may_annotate(path)
-
-    def may_annotate(self, path: str, depth: int = 0) -> bool:
-        if depth > 8 or path.startswith("django.db.models."):
+        classes = self.manager_classes(value)
+        if classes is None:
             return False
-        found = self.catalog.builder.class_facts(path)
-        if found is None:
-            return True  # a class outside the tree: unknown
-        facts = found[0]
-        if any(m.split(":")[0] in ("get_queryset", "annotate", "alias", "extra") for m in facts.methods):
+        for cls in classes:
+            names = self.method_names(cls)
+            if names & NAMES_OVERRIDES:
+                return False
+            if "get_queryset" in names and not self.keeps_names(classes, "get_queryset"):
+                return False
+        return True
+
+    def manager_value(self, info: ModelInfo, name: str) -> Any:
+        model_class = self.catalog.state.classes.get(info.key)
+        managers = dict(model_class.managers) if model_class else {}
+        return next(iter(managers.values()), None) if name == "_default_manager" else managers.get(name)
+
+    def manager_classes_of(self, info: ModelInfo, name: str) -> list[str] | None:
+        value = self.manager_value(info, name)
+        return self.manager_classes(value) if value is not None else None
+
+    def own_queryset(self, info: ModelInfo, name: str) -> bool:
+        """Whether the manager's get_queryset() is the project's own (it may select or prefetch)."""
+        value = self.manager_value(info, name)
+        if value is None:
+            return False  # Django's objects (or _base_manager)
+        canonical = canonical_value(value)
+        if isinstance(canonical, (Call, Ref)) and canonical.path.startswith("django.db.models."):
+            return False
+        classes = self.manager_classes(value)
+        return classes is None or any("get_queryset" in self.method_names(c) for c in classes)
+
+    def manager_classes(self, value: Any) -> list[str] | None:
+        """The in-tree classes behind a manager value, bases after their class (Django's own left
+        out); None when one is outside the tree or not a plain class."""
+        value = canonical_value(value)
+        if not isinstance(value, Call):
+            return None
+        path = value.path
+        if path.endswith(".as_manager"):
+            roots = [Ref(path[: -len(".as_manager")])]
+        elif path.endswith(".from_queryset"):
+            roots = [Ref(path[: -len(".from_queryset")]), *value.args]
+        else:
+            roots = [Ref(path)]
+        out: list[str] = []
+        return out if all(self.class_tree(root, out, 0) for root in roots) else None
+
+    def class_tree(self, value: Any, out: list[str], depth: int) -> bool:
+        value = self.resolve_value(canonical_value(value))
+        if isinstance(value, Call) and value.path.endswith(".from_queryset"):
+            return self.class_tree(Ref(value.path[: -len(".from_queryset")]), out, depth) and all(
+                self.class_tree(arg, out, depth) for arg in value.args)  # fmt: skip
+        if not isinstance(value, Ref):
+            return False
+        path = canonical_path(value.path)
+        if path.startswith("django.db.models.") or path in ("builtins.object", "typing.Generic"):
             return True
-        for base in facts.bases:
-            resolved = self.resolve_value(base)
-            if not isinstance(resolved, Ref) or self.may_annotate(resolved.path, depth + 1):
-                return True
-        return False
+        found = self.catalog.builder.class_facts(path) if depth < 10 else None
+        if found is None:
+            return False  # a class outside the tree: unknown
+        if path in out:
+            return True
+        facts = found[0]
+        if facts.conditional or facts.decorators or facts.metaclass is not None:
+            return False
+        out.append(path)
+        return all(self.class_tree(base, out, depth + 1) for base in facts.bases)
+
+    def method_names(self, cls: str) -> set[str]:
+        found = self.catalog.builder.class_facts(cls)
+        return {m.split(":")[0] for m in found[0].methods} if found else set()
+
+    def keeps_names(self, classes: list[str], method: str, depth: int = 0) -> bool:
+        """Whether calling ``method`` on a queryset of these classes leaves the names as they were:
+        Django's own name-keeping method, or the first in-tree definition returns a chain of such
+        methods on self (parse.queries._name_keeping)."""
+        if depth > 12:
+            return False
+        defined = [c for c in classes if method in self.method_names(c)]
+        if not defined:
+            return method in KEEPS_NAMES
+        owner = defined[0]
+        deps = self.name_keeping.get(owner, {}).get(method)
+        if deps is None:
+            return False
+        for dep in deps:
+            if dep.startswith("super:"):
+                rest = classes[classes.index(owner) + 1:]
+                if not self.keeps_names(rest, dep[len("super:"):], depth + 1):
+                    return False
+            elif not self.keeps_names(classes, dep, depth + 1):
+                return False
+        return True
 
     # ---- names -----------------------------------------------------------------------------
 
@@ -403,7 +497,9 @@ def build_queries(project: Any, store: Any, markers: Any) -> QueryAnalysis:
     modules = {m: p for m, p in project.tree.modules.items() if "/migrations/" not in f"/{p}" and not p.startswith("/")}
     facts = store.facts([Request(path, module, "queries") for module, path in sorted(modules.items())])
     custom = any(f.queries is not None and f.queries.registers_lookups for f in facts.values())
-    judge = QueryJudge(catalog, project.models_builder.resolver.value, custom, project.serializers)
+    keeping = {f"{module}.{cls}": methods for module, path in modules.items() if facts[path].queries is not None
+               for cls, methods in facts[path].queries.name_keeping.items()}  # fmt: skip
+    judge = QueryJudge(catalog, project.models_builder.resolver.value, custom, project.serializers, keeping)
     for module, path in sorted(modules.items()):
         found = facts[path].queries
         if found is not None and (found.chains or found.uses):

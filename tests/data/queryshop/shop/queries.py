@@ -233,3 +233,11 @@ def ok_n_plus_one_annotated():
 
 def ok_loop_prefetch_m2m():
     return [[t.label for t in b.tags.all()] for b in Book.objects.prefetch_related("tags")]
+
+
+def bug_after_custom_method():
+    return list(Book.objects.cheap().filter(titel="Dune"))  # djstate: expect DJS501
+
+
+def ok_after_custom_method():
+    return list(Book.objects.cheap().filter(title="Dune")) + list(Book.objects.rated().filter(stars__gte=1))
