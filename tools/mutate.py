@@ -1387,15 +1387,17 @@ def why_serializer(p, s, built, name: str | None) -> str:
     return "; ".join(why) or "names_certain=False"
 
 
-def _query_unjudged(p, path: str, line: int) -> list[str]:
-    """Why djstate did not judge a query: the Unjudged it recorded at (or just above) the line."""
+def _query_unjudged(p, path: str, line: int, part: str | None = None) -> list[str]:
+    """Why djstate did not judge a query: the Unjudged it recorded at (or just above) the line,
+    one naming the part first (DJS507's default-manager items say nothing about names)."""
     queries = getattr(p, "queries", None)
     if queries is None:
         return ["the queries stage did not run (an internal error)"]
     if path not in set(p.tree.modules.values()):
         return ["the module is not in djstate's tree of modules"]
-    near = [u for u in queries.unjudged if u.path == path and line - 12 <= u.line <= line]
-    near.sort(key=lambda u: (u.line != line, -u.line))
+    near = [u for u in queries.unjudged if u.path == path and line - 12 <= u.line <= line
+            and "bypasses the default manager" not in u.detail]
+    near.sort(key=lambda u: (not (part and f"'{part}" in u.detail), u.line != line, -u.line))
     return [f"the query is not judged ({near[0].unit}: {near[0].detail})"] if near else []
 
 
@@ -1404,7 +1406,7 @@ def unverified_reason(result, mutation: Mutation, before: int, after: int) -> st
     p = result.project
     reasons = []
     if mutation.query:
-        reasons += _query_unjudged(p, *mutation.query)
+        reasons += _query_unjudged(p, *mutation.query, mutation.expected.part)
     if mutation.target_model:
         app, model = mutation.target_model
         ms = p.models_state
@@ -1526,6 +1528,10 @@ def run_corpus(corpus, args, records: list, skipped: list, scratch: Path) -> Non
             skipped.append({"corpus": corpus.name, "why": f"warm scan {warm:.1f}s > {args.max_scan_seconds}s"})
             return
         index = Corpus(corpus.name, work, base_result.project)
+        # the unmutated copy is a clean project: its query errors are a precision check
+        query_errors = [f for f in base_data["findings"] if f["code"].startswith("DJS5") and f["severity"] == "error"]
+        skipped.append({"corpus": corpus.name, "why": f"unmutated scan: {len(query_errors)} DJS5xx error finding(s)",
+                        "query_errors": [_brief(f) for f in query_errors[:20]]})
         base_keys = Counter(fkey(f) for f in base_data["findings"])
         base_unverified = base_data["stats"]["unverified"]
         counts = Counter()
@@ -1668,6 +1674,13 @@ def render_md(records: list[dict], skipped: list[dict], meta: dict) -> str:
                   + ", ".join(f"{c}×{n}" for c, n in consequences.most_common())
                   + " (a renamed field or related name still named elsewhere; the old parent of a migration whose "
                   "dependency was renamed is a second leaf)."]
+    clean = [s for s in skipped if "query_errors" in s]
+    skipped = [s for s in skipped if "query_errors" not in s]
+    if clean:
+        lines += ["", "## Unmutated copies (precision): DJS5xx error findings", ""]
+        for s in clean:
+            lines.append(f"- {s['corpus']}: {len(s['query_errors'])}")
+            lines += [f"  - {f['path']}:{f['line']} {f['code']} {f['message'][:160]}" for f in s["query_errors"][:5]]
     lines += ["", "## Corpora and sites skipped", ""]
     for s in skipped:
         lines.append(f"- {s['corpus']}: {s['why']}")
