@@ -61,6 +61,17 @@ class Comment(SoftDeleteModel):
     body = models.TextField(default="")
 
 
+class Stamped(models.Model):
+    created = models.DateTimeField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class Reply(Stamped, SoftDeleteModel):  # Stamped declares no manager: SoftDeleteModel's come first
+    body = models.TextField(default="")
+
+
 class Ticket(models.Model):
     title = models.CharField(max_length=100, default="")
     deleted = models.BooleanField(default=False)
@@ -122,6 +133,18 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.CreateModel(
+            name='Reply',
+            fields=[
+                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('deleted', models.BooleanField(default=False)),
+                ('created', models.DateTimeField(null=True)),
+                ('body', models.TextField(default='')),
+            ],
+            options={
+                'abstract': False,
+            },
+        ),
+        migrations.CreateModel(
             name='Ticket',
             fields=[
                 ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -148,7 +171,7 @@ class Migration(migrations.Migration):
 """
 
 APPS = 'from django.apps import AppConfig\n\n\nclass NotesConfig(AppConfig):\n    name = "notes"\n'
-HEADER = "from .models import Author, Comment, Note, Page, Ticket\n\n\n"
+HEADER = "from .models import Author, Comment, Note, Page, Reply, Ticket\n\n\n"
 
 
 def notes_case(source: str) -> Case:
@@ -211,7 +234,7 @@ class BypassedDefaultManager(Rule):
             "def ok():\n"
             "    return [\n"
             "        Note.objects.all(), Note._default_manager.all(), Note.trash.all(),\n"
-            "        Comment.objects.all(), Ticket.active.all(), Ticket._base_manager.all(),\n"
+            "        Comment.objects.all(), Reply.objects.all(), Ticket.active.all(), Ticket._base_manager.all(),\n"
             "        Page._base_manager.all(), Page.live.all(), Page.objects.all(), Author._base_manager.all(),\n"
             "    ]\n\n\n"
             "def add_note():\n"
@@ -230,7 +253,12 @@ class BypassedDefaultManager(Rule):
             "def base_comments():\n"
             "    return Comment._base_manager.all()  # expect: DJS507\n\n\n"
             "def plain_tickets():\n"
-            "    return Ticket.plain.filter(title='')  # expect: DJS507\n"
+            "    return Ticket.plain.filter(title='')  # expect: DJS507\n\n\n"
+            "def every_reply():\n"
+            "    return [\n"
+            "        Reply.everything.all(),  # expect: DJS507\n"
+            "        Reply._base_manager.all(),  # expect: DJS507\n"
+            "    ]\n"
         ),
     ]
 

@@ -122,7 +122,7 @@ class ManagerRows:
 
     # ---- default and base managers ---------------------------------------------------------
 
-    def default_manager(self, model_class: Any, depth: int = 0) -> tuple[str | None, str | None]:
+    def default_manager(self, model_class: Any) -> tuple[str | None, str | None]:
         """(name of the default manager, None) or (None, why it is unknown); ("objects", None)
         when no class in the hierarchy declares one."""
         named = model_class.meta.get("default_manager_name")
@@ -130,22 +130,49 @@ class ManagerRows:
             return (named, None) if isinstance(named, str) else (None, "Meta.default_manager_name is computed")
         if not self.parents_known(model_class) and not _own_meta(model_class):
             return None, PARENTS_UNKNOWN  # an outside parent's Meta may name it
+        name, why = self.first_declared(model_class)
+        if name is not None or why is not None:
+            return name, why
+        mro = self.model_mro(model_class) if self.parents_known(model_class) else None
+        if mro is None:
+            return None, PARENTS_UNKNOWN  # its parents' managers come next
+        # Options.default_manager: the first parent's Meta.default_manager_name, else the first
+        # manager of Options.managers (sorted by MRO depth, then declaration)
+        named = mro[1].meta.get("default_manager_name") if len(mro) > 1 else None
+        if named is not None:
+            return (named, None) if isinstance(named, str) else (None, "Meta.default_manager_name is computed")
+        for parent in mro[1:]:
+            name, why = self.first_declared(parent)
+            if name is not None or why is not None:
+                return name, why
+        return ("objects", None) if not model_class.managers else (None, PARENTS_UNKNOWN)
+
+    def first_declared(self, model_class: Any) -> tuple[str | None, str | None]:
+        """The first manager the class body declares; (None, why) when an attribute before it
+        may be a manager djstate cannot see; (None, None) when it declares none."""
         managers = dict(model_class.managers)
-        for attribute in model_class.facts.attributes:  # the first one it declares, in order
+        for attribute in model_class.facts.attributes:
             if attribute.name in managers:
                 return attribute.name, None
             value = self.resolve_value(canonical_value(attribute.value))
             if isinstance(value, Opaque) and (value.source == attribute.name or _CALL.match(value.source) and _may_be_manager_text(
                     value.source.split("(")[0])) or isinstance(value, Call) and self.may_be_manager(value.path):  # fmt: skip
                 return None, f"{attribute.name} = {render(value)[:60]} may be a manager djstate cannot see"
-        if not self.parents_known(model_class):
-            return None, PARENTS_UNKNOWN  # its parents' managers come next
-        if not managers:
-            return "objects", None
+        return None, None
+
+    def model_mro(self, model_class: Any, depth: int = 0) -> list | None:
+        """The model classes of the class's MRO, in order (C3 over its model parents)."""
         parents = self.model_parents(model_class)
-        if parents is None or len(parents) != 1 or depth > 10:
-            return None, PARENTS_UNKNOWN
-        return self.default_manager(parents[0], depth + 1)
+        if parents is None or depth > 10:
+            return None
+        sequences = []
+        for parent in parents:
+            mro = self.model_mro(parent, depth + 1)
+            if mro is None:
+                return None
+            sequences.append(mro)
+        merged = _c3_merge([*sequences, list(parents)])
+        return None if merged is None else [model_class, *merged]
 
     def may_be_manager(self, path: str) -> bool:
         """A call whose class djstate did not take for a field or a manager: a class outside the
@@ -246,3 +273,20 @@ def _may_be_manager_text(callee: str) -> bool:
     if last[:1].islower() and "manager" not in last.lower():
         return False
     return not last.endswith("Field") and callee.split(".")[0] not in sys.stdlib_module_names
+
+
+def _c3_merge(sequences: list[list]) -> list | None:
+    """Python's C3 merge of MRO sequences (classes compared by path); None when inconsistent."""
+    sequences = [list(s) for s in sequences if s]
+    out: list = []
+    while sequences:
+        for sequence in sequences:
+            head = sequence[0]
+            if not any(head.path in {c.path for c in other[1:]} for other in sequences):
+                break
+        else:
+            return None
+        out.append(head)
+        sequences = [[c for c in s if c.path != head.path] for s in sequences]
+        sequences = [s for s in sequences if s]
+    return out
