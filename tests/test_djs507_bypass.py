@@ -214,3 +214,32 @@ def test_the_only_visible_manager_of_a_model_with_outside_parents_records_nothin
     # _base_manager may still skip an outside parent's filtering default: that one is recorded
     assert [(u.line, u.detail.split(" bypasses")[0]) for u in result.project.unjudged
             if "bypasses the default manager" in u.detail] == [(5, "whether Note._base_manager")]  # fmt: skip
+
+
+def test_c3_merge_gives_pythons_mro():
+    """Random class hierarchies (those Python accepts): the merge djstate uses for model
+    parents orders classes as Python's own MRO does."""
+    import random
+    from types import SimpleNamespace
+
+    from djstate.state.managers import _c3_merge
+
+    rng = random.Random(507)
+    for _ in range(300):
+        classes, bases_of = [], {}
+        for index in range(rng.randint(1, 7)):
+            bases = rng.sample(classes, rng.randint(0, min(3, len(classes)))) if classes else []
+            try:
+                cls = type(f"C{index}", tuple(bases) or (object,), {})
+            except TypeError:
+                continue
+            classes.append(cls)
+            bases_of[cls] = bases
+        node = {cls: SimpleNamespace(path=cls.__name__) for cls in classes}
+
+        def mro(cls):
+            merged = _c3_merge([*[mro(b) for b in bases_of[cls]], [node[b] for b in bases_of[cls]]])
+            return [node[cls], *merged]
+
+        for cls in classes:
+            assert [c.path for c in mro(cls)] == [c.__name__ for c in cls.__mro__ if c is not object]
