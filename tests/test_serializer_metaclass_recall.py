@@ -286,3 +286,62 @@ def test_subclass_completed_base_and_instance_getters_are_what_drf_accepts(tmp_p
     (root / "shop" / "serializers.py").write_text(SHAPES_SERIALIZERS.replace('    vendor_code = serializers.CharField(source="name")\n', "    pass\n"))
     result = run_scan(root)
     assert [(f.code, f.field) for f in result.findings if f.code == "DJS401"] == [("DJS401", "vendor_code"), ("DJS401", "vendor_code")]
+
+
+# --- a concrete parent read from a virtualenv ----------------------------------------------------
+
+PARENT_MODELS = '''from django.db import models
+
+
+class Comment(models.Model):
+    body = models.TextField()
+    author_name = models.CharField(max_length=50)
+
+    class Meta:
+        app_label = "extcomments"
+'''
+CHILD_MODELS = '''from django.db import models
+from extcomments.models import Comment
+
+
+class ThreadedComment(Comment):
+    level = models.IntegerField(default=0)
+'''
+CHILD_SERIALIZERS = '''from rest_framework import serializers
+
+from .models import ThreadedComment
+
+
+class ThreadedNames(serializers.ModelSerializer):
+    class Meta:
+        model = ThreadedComment
+        fields = ["id", "body", "author_name", "level"]
+
+
+class ThreadedStale(serializers.ModelSerializer):
+    class Meta:
+        model = ThreadedComment
+        fields = ["id", "author_email", "level"]
+'''
+
+
+def test_names_of_a_concrete_parent_from_the_virtualenv_are_judged_as_drf_does(tmp_path):
+    site = write_project(tmp_path / "site", {"extcomments/__init__.py": "", "extcomments/migrations/__init__.py": "",
+                                             "extcomments/models.py": PARENT_MODELS})  # fmt: skip
+    make_migrations(site, ["extcomments"])
+    root = write_project(tmp_path / "project", {"shop/__init__.py": "", "shop/migrations/__init__.py": "",
+                                                "shop/models.py": CHILD_MODELS, "shop/serializers.py": CHILD_SERIALIZERS},
+                         config={"site_packages": [str(site)]})  # fmt: skip
+    import os
+
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])
+    try:
+        make_migrations(root, ["shop"])
+        oracle = drf_fields(["django.contrib.auth", "django.contrib.contenttypes", "rest_framework", "extcomments", "shop"],
+                            ["shop.serializers"], path=root)  # fmt: skip
+    finally:
+        os.environ["PYTHONPATH"] = os.environ["PYTHONPATH"].split(os.pathsep, 1)[1]
+    assert oracle["shop.serializers.ThreadedNames"]["error"] is None
+    assert oracle["shop.serializers.ThreadedStale"]["error"]["type"] == "ImproperlyConfigured"
+    result = run_scan(root)
+    assert [(f.code, f.field) for f in result.findings if f.code.startswith("DJS4")] == [("DJS401", "author_email")]

@@ -179,6 +179,8 @@ class ModelCatalog:
         self.url_field_names: set[str] = {"url"}  # "*": REST_FRAMEWORK sets one djstate cannot read
         self.by_path = {m.path: key for key, m in models_state.classes.items()}
         self._info: dict[tuple[str, str], ModelInfo | None] = {}
+        # concrete parents read from --site-packages (django_comments' Comment under XtdComment)
+        self._outside_parents: dict[tuple[str, str], tuple[Any, Any]] = {}  # key -> (ModelState, ModelClass)
         self._reverse: dict[tuple[str, str], list[tuple[str, Relation]]] | None = None
 
     def maybe_runtime_attribute(self, info: ModelInfo, name: str, on_class: bool = False) -> bool:
@@ -376,6 +378,8 @@ class ModelCatalog:
         self._info[key] = None
         model = self.state.models.get(key)
         model_class = self.state.classes.get(key)
+        if (model is None or model_class is None) and key in self._outside_parents:
+            model, model_class = self._outside_parents[key]
         if model is None or model_class is None:
             return None
         if model.options.get("proxy") is True:
@@ -395,7 +399,7 @@ class ModelCatalog:
             info.reverse = {**concrete.reverse, **dict(self._reverse_index().get(key, []))}  # FKs to the proxy
             self._info[key] = info
             return info
-        parents = [self.info(self.target(b, key[0])) for b in model.bases if isinstance(b, str)]
+        parents = [self.info(self._outside_parent(self.target(b, key[0]), model_class)) for b in model.bases if isinstance(b, str)]
         known = all(p is not None and p.known for p in parents)
         names_known = all(p is not None and p.names_known for p in parents)
         all_fields: dict[str, FieldState] = {}
@@ -472,10 +476,27 @@ class ModelCatalog:
             and key not in self.state.partial_models
             and (key not in self.state.unverified_models or key in self.state.names_known),
             kinds_known=kinds_known,
-            reverse_known=key not in self.external_reverse, chains=chains,
+            reverse_known=key not in self.external_reverse and key not in self._outside_parents, chains=chains,
         )  # fmt: skip
         self._info[key] = info
         return info
+
+    def _outside_parent(self, key: tuple[str, str] | None, child: Any) -> tuple[str, str] | None:
+        """``key``, after noting the model class behind it when it is a concrete parent of
+        ``child`` read from a virtualenv (the models state holds the tree's models only)."""
+        if key is None or key in self.state.models or key in self._outside_parents:
+            return key
+        for base in child.bases:
+            parent = self.builder.model_class(base.path) if isinstance(base, Ref) else None
+            if (
+                parent is not None and parent.file.startswith("/") and not parent.abstract
+                and (parent.app, parent.facts.name.lower()) == key
+            ):  # fmt: skip
+                try:
+                    self._outside_parents[key] = (self.builder.model_state(parent), parent)
+                except Exception:  # noqa: BLE001 - a shape the builder does not know: the parent stays unknown
+                    pass
+        return key
 
     def _chain(self, path: str) -> ClassChain:
         # Django's own Model (read from a virtualenv) is modelled, not read: its __init__'s
