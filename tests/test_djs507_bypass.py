@@ -176,13 +176,13 @@ def test_what_comes_before_the_first_manager(tmp_path):
     body = "    def get_queryset(self):\n        return super().get_queryset().filter(deleted=False)"
     before = {
         "    secret = EncryptedCharField(max_length=10)\n    flag = Flag()\n    _local = threading.local()\n"
-        "    choices = get_setting('TEMPLATES')\n": True,
+        "    choices = get_setting('TEMPLATES')\n    history = HistoricalRecords()\n": True,
         "    helper = make_manager()\n": False,
     }
     for index, (attributes, judged) in enumerate(before.items()):
         models = SOFT_DELETE.format(body=body).replace("    objects = ActiveManager()", attributes + "    objects = ActiveManager()")
         models = models.replace("from django.db import models\n", "from django.db import models\nfrom fernet_fields import "
-                                "EncryptedCharField\nfrom managers import get_setting, make_manager\nimport threading\n\n\nclass Flag:\n    pass\n")
+                                "EncryptedCharField\nfrom managers import get_setting, make_manager\nfrom simple_history.models import HistoricalRecords\nimport threading\n\n\nclass Flag:\n    pass\n")
         files = {"notes/__init__.py": "", "notes/models.py": models, "notes/queries.py": QUERY}
         result = run_scan(write_project(tmp_path / str(index), files))
         assert len([f for f in result.findings if f.code == "DJS507"]) == (1 if judged else 0)

@@ -28,6 +28,9 @@ from djstate.state.paths import canonical_path, canonical_value
 PLAIN = {"django.db.models.manager.Manager", "django.db.models.manager.BaseManager", "django.db.models.query.QuerySet",
          "django.db.models.Manager", "django.db.models.QuerySet", "builtins.object", "typing.Generic"}  # fmt: skip
 EMPTY = {"django.db.models.manager.EmptyManager"}  # get_queryset() returns .none()
+# classes outside the tree known to add no manager to Options.managers (HistoricalRecords
+# sets a descriptor on the model once the class is prepared)
+NOT_MANAGERS = {"simple_history.models.HistoricalRecords"}
 PARENTS_UNKNOWN = "the model's managers come from parents djstate does not fully see"
 _CALL = re.compile(r"^(?!(property|classmethod|staticmethod|cached_property)\()[\w.]+\(.*\)$", re.DOTALL)
 
@@ -178,6 +181,8 @@ class ManagerRows:
         """A call whose class djstate did not take for a field or a manager: a class outside the
         tree (not named like a field) or a function may return a manager."""
         if self.builder.attribute_kind(Call(path, (), {})) is not None or path.startswith(("django.", "builtins.")):
+            return False
+        if canonical_path(path) in NOT_MANAGERS:
             return False
         return _may_be_manager_text(path) and self.builder.class_facts(path) is None
 
