@@ -74,3 +74,50 @@ def test_an_edit_gives_the_operations_django_writes(tmp_path, name, old, new):
     assert operations == expected
     assert unverified == 0
     assert all(f.severity == "error" for f in findings)  # each edit changes the column
+
+
+PATCH = '''\
+from django.db import models
+
+_deconstruct = models.Field.deconstruct
+
+
+def custom_deconstruct(field):
+    """netbox's: state-only attributes are left out of every field's migration."""
+    name, path, args, kwargs = _deconstruct(field)
+    for attr in ("choices", "help_text", "verbose_name"):
+        kwargs.pop(attr, None)
+    return name, path, args, kwargs
+
+
+models.Field.deconstruct = custom_deconstruct
+'''
+PATCHED_MODELS = '''\
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+import net.patch  # noqa: F401
+
+
+def event_choices():
+    return [("created", "Created"), ("deleted", "Deleted")]
+
+
+class Rule(models.Model):
+    events = ArrayField(base_field=models.CharField(max_length=50, choices=event_choices))
+'''
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    ("", "", set()),  # the model has choices, its migration (the patch) none: netbox's EventRule
+    ("max_length=50, choices=event_choices", "max_length=50", set()),
+    ("max_length=50, choices=event_choices", "max_length=60, choices=event_choices", {("AlterField", "rule", "events")}),
+])  # fmt: skip
+def test_a_patched_deconstruct_drops_the_same_kwargs_of_a_base_field(tmp_path, old, new, expected):
+    write_project(tmp_path, {"net/__init__.py": "", "net/apps.py": apps_py("net"), "net/patch.py": PATCH,
+                             "net/models.py": PATCHED_MODELS, "net/migrations/__init__.py": ""})  # fmt: skip
+    make_migrations(tmp_path, ["net"])
+    assert "choices" not in (tmp_path / "net" / "migrations" / "0001_initial.py").read_text()
+    (tmp_path / "net" / "models.py").write_text(PATCHED_MODELS.replace(old, new))
+    assert django_operations(tmp_path, ["net"]) == expected
+    assert djstate_operations(tmp_path)[0] == expected

@@ -230,7 +230,7 @@ def _fields(
             continue
         if changes:
             if patched:  # the project's own deconstruct drops these state-only attributes
-                changes = [c for c in changes if c[0] not in PATCH_EXEMPT_KWARGS]
+                changes = [c for c in changes if c[0] not in PATCH_EXEMPT_KWARGS and not _same_unpatched(c[0], new_f, old_f)]
                 guessed = [c for c in changes if _dropped_by_type(c, new_f)]
                 if guessed:
                     changes = [c for c in changes if c not in guessed]
@@ -242,6 +242,19 @@ def _fields(
             for operation in alter_operations(old_f, new_f, {k for k, _, _ in changes}, django_version):
                 drifts.append(_at_model(mine, operation, "error" if database else "warning", f"field {name} changed: {text}", name))
     return drifts, skipped
+
+
+def _same_unpatched(key: str, new: FieldState, old: FieldState) -> bool:
+    """A field-valued kwarg (ArrayField's base_field) that differs only in what a patched
+    ``Field.deconstruct`` drops: the nested field is deconstructed by the same patched method."""
+    a, b = new.kwargs.get(key), old.kwargs.get(key)
+    if not (isinstance(a, Call) and isinstance(b, Call)):
+        return False
+
+    def kept(call: Call) -> str:
+        return render(Call(call.path, call.args, {k: v for k, v in call.kwargs.items() if k not in PATCH_EXEMPT_KWARGS}))
+
+    return kept(a) == kept(b)
 
 
 def _why_unknown(state: FieldState, name: str) -> tuple[str, str, str]:
