@@ -95,6 +95,7 @@ SOURCE = textwrap.dedent('''\
         library_models.Loan.objects.filter(reader="x")
         assert not Loan.objects.filter(reader="x").exists()
         Loan.objects.filter(**query).values("reader")
+        Book.objects.filter(publisher_id__name="x", publisher_id__in=[1])  # an attname goes on as its relation
 
 
     def bad(query):
@@ -104,6 +105,7 @@ SOURCE = textwrap.dedent('''\
         library_models.Loan.objects.filter(readers="x")  # expect: DJS501
         assert Loan.objects.filter(reeder="x").exists()  # expect: DJS501
         Loan.objects.filter(**query).values("reader__nme")  # expect: DJS501
+        Book.objects.filter(publisher_id__nmae="x")  # expect: DJS501
     ''')
 
 RUNNER = r"""
@@ -162,4 +164,4 @@ def test_the_marked_lines_fail_in_django_and_the_others_run(tmp_path):
             assert error == "FieldError", (line, error)
         else:
             assert error is None, (line, error)
-    assert len(marked) == 6 and marked <= {int(line) for line in outcome}
+    assert len(marked) == 7 and marked <= {int(line) for line in outcome}

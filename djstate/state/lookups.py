@@ -252,6 +252,8 @@ class LookupResolver:
                     return Resolution("unknown", detail=f"'{part}' may be an attribute or a relation djstate cannot place")
                 return self._unknown_name(current, part, names, annotations if index == 0 else set(), hops)
             state, hop = names[part]
+            if hop is None and role != "select" and part.endswith("_id") and names.get(part[:-3], (None,))[0] is state:
+                hop = names[part[:-3]][1]  # get_field(attname) is the relation: `publisher_id__name` goes through it
             if role == "select":
                 if hop is None and (state is None or _written_path(state) is None):
                     return Resolution("unknown", detail=f"'{part}' is a field class that is not Django's", hops=hops)
