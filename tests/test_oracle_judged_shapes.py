@@ -120,3 +120,17 @@ def test_backend_branches_that_differ_stay_unjudged(tmp_path):
     _index_project(tmp_path, BRANCHES.replace('name="audit_cp_idx")),\n                ],', 'name="audit_cp2_idx")),\n                ],'))
     operations, _, unverified = djstate_operations(tmp_path)
     assert operations == set() and unverified > 0
+
+
+def test_backend_branches_nested_under_else_with_one_state_are_judged(tmp_path):
+    """edx-enterprise's cornerstone 0025: `if sqlite: ... else: if postgresql: ... else: ...`."""
+    state_only = BRANCHES.split("        operations = [\n            migrations.SeparateDatabaseAndState(")[1]
+    nested = BRANCHES.split("    else:\n")[0] + (
+        "    else:\n        if 'postgresql' in db_engine:\n            operations = [\n                migrations.SeparateDatabaseAndState("
+        + state_only.replace("\n", "\n    ").rstrip() + "\n        else:\n            operations = [\n                migrations.SeparateDatabaseAndState("
+        + state_only.replace("\n", "\n    ").rstrip() + "\n"
+    )  # fmt: skip
+    _index_project(tmp_path, nested)
+    assert django_operations(tmp_path, ["shop"]) == set()
+    operations, _, unverified = djstate_operations(tmp_path)
+    assert operations == set() and unverified == 0

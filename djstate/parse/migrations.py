@@ -133,6 +133,10 @@ def _conditional_attributes(stmt: cst.If, facts: MigrationFile, reader: Expressi
             names = _assigned_names(inner)
             if names & {"dependencies", "replaces", "run_before"}:
                 facts.opaque_attributes += sorted(names & {"dependencies", "replaces", "run_before"})
+            nested = _same_state_branches(inner, reader, positions) if isinstance(inner, cst.If) else None
+            if nested is not None and found is not None:
+                assigned, found = True, nested  # `else: if 'postgresql' in db_engine: ... else: ...`
+                continue
             small = inner.body[0] if isinstance(inner, cst.SimpleStatementLine) and len(inner.body) == 1 else None
             if isinstance(small, (cst.Assign, cst.AugAssign)) and "operations" in names:
                 assigned = True
@@ -156,6 +160,37 @@ def _conditional_attributes(stmt: cst.If, facts: MigrationFile, reader: Expressi
     for op in maybe:
         op.conditional = True
         facts.conditional_operations.append(op)
+
+
+def _same_state_branches(stmt: cst.If, reader: ExpressionReader, positions: Any) -> list[Operation] | None:
+    """The operations of an ``if`` whose every branch, ``else`` included, assigns ``operations``
+    (plainly, no ``+=``) with the same effect on the state; None otherwise."""
+    node: Any = stmt
+    while True:
+        if not _assigns_operations(node.body.body):
+            return None
+        if isinstance(node.orelse, cst.If):
+            node = node.orelse
+            continue
+        if node.orelse is None or not _assigns_operations(node.orelse.body.body):
+            return None
+        break
+    probe = MigrationFile(name="", class_span=None)
+    _conditional_attributes(stmt, probe, reader, positions)
+    if probe.opaque_attributes or probe.conditional_operations:
+        return None
+    return probe.operations
+
+
+def _assigns_operations(body: Any) -> bool:
+    plain = augmented = False
+    for inner in body:
+        for small in inner.body if isinstance(inner, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == "operations" for t in small.targets):
+                plain = True
+            if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name) and small.target.value == "operations":
+                augmented = True
+    return plain and not augmented
 
 
 def _mentions(node: cst.CSTNode, name: str) -> bool:
