@@ -141,6 +141,53 @@ class Setting(models.Model):
     label = models.CharField(max_length=40, default=ConfigItem("x"))
 '''
 
+
+# M: which manager Django shims into the migration state. Options.managers puts a class's own
+# managers before its parents' and the default is Meta.default_manager_name, else the first of
+# them, else (with no own manager) the first parent's Meta.default_manager_name
+PATTERN_M = '''\
+from django.db import models
+
+
+class ActiveManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(active=True)
+
+
+class Base(models.Model):
+    active = models.BooleanField(default=True)
+    objects = models.Manager()
+
+    class Meta:
+        abstract = True
+
+
+class Ticket(Base):
+    live = ActiveManager()
+
+
+class Named(models.Model):
+    active = models.BooleanField(default=True)
+    plain = models.Manager()
+    live = ActiveManager()
+
+    class Meta:
+        default_manager_name = "live"
+
+
+class Parent(models.Model):
+    active = models.BooleanField(default=True)
+    plain = models.Manager()
+    live = ActiveManager()
+
+    class Meta:
+        default_manager_name = "live"
+
+
+class Child(Parent):
+    size = models.IntegerField(default=0)
+'''
+
 CASES = [
     # (id, models, edit after makemigrations: (old, new) or None[, unverified expected])
     ("A_format_names", PATTERN_A, None),
@@ -161,6 +208,16 @@ CASES = [
     # the two defaults the patch drops are not compared (counted unverified), nothing else is skipped
     ("F_patched_deconstruct", PATTERN_F, None, 2),
     ("F_patched_deconstruct_column_changed", PATTERN_F, ("max_length=40", "max_length=60")),
+    ("M_own_managers_first", PATTERN_M, None),
+    ("M_default_manager_name_changed", PATTERN_M, ('''class Meta:
+        default_manager_name = "live"
+
+
+class Parent''', '''class Meta:
+        default_manager_name = "plain"
+
+
+class Parent''')),
 ]  # fmt: skip
 
 

@@ -90,7 +90,7 @@ class ModelClass:
     abstract: bool
     meta: dict[str, Any]
     fields: list[tuple[str, Any, Any]]  # (name, value, span) in definition order, inherited first
-    managers: list[tuple[str, Any]]
+    managers: list[tuple[str, Any]]  # Options.managers order: own first, then the parents'
     bases: list  # resolved base values
     known: bool = True
     fields_known: bool = True  # False: some attribute may be a field djstate cannot see
@@ -100,6 +100,7 @@ class ModelClass:
     names_known: bool = True
     hooks: tuple[str, ...] = ()  # methods its metaclass calls on each new class
     metaclass_names: frozenset[str] = frozenset()  # its metaclass's members: hasattr(cls) finds them
+    default_manager: Any = None  # Meta.default_manager_name, its own or its first parent's
 
 
 @dataclass
@@ -256,6 +257,7 @@ class ModelsBuilder:
             # managers are inherited from every parent, abstract or concrete (a proxy of auth.Group
             # has GroupManager); fields only from abstract ones
             managers += [m for m in parent.managers if m[0] not in {x[0] for x in managers}]
+        own_managers: list[tuple[str, Any]] = []
         own_names = set()
         fields_known = all(p.fields_known for p in parents)
         for attr in facts.attributes:
@@ -266,7 +268,7 @@ class ModelsBuilder:
                 fields.append((attr.name, value, attr.span))
                 own_names.add(attr.name)
             elif kind == "manager":
-                managers = [m for m in managers if m[0] != attr.name] + [(attr.name, value)]
+                own_managers = [m for m in own_managers if m[0] != attr.name] + [(attr.name, value)]
             elif isinstance(value, Opaque) and _builtin_descriptor(value.source, facts):
                 pass  # property(getter): a class attribute, never a field (ModelBase only adds fields)
             elif isinstance(value, Opaque) and _splice_only(value.source):
@@ -283,10 +285,16 @@ class ModelsBuilder:
         # ModelBase copies an abstract parent's field only when the class body does not bind
         # that name itself (`metadata = None`, a property `id`): such a field is removed
         shadowing = {a.name for a in facts.attributes} | {m.split(":")[0] for m in facts.methods}
+        # Options.managers sorts by MRO depth: the class's own managers come before its parents'
+        managers = own_managers + [m for m in managers if m[0] not in {x[0] for x in own_managers}]
+        default_manager = meta.get("default_manager_name")
+        if default_manager is None and not own_managers and parents:
+            default_manager = parents[0].meta.get("default_manager_name")  # Options.default_manager
         fields = [f for f in fields if f[0] in own_names or f[0] not in shadowing]
         model = ModelClass(
             path=path, app=app or "", facts=facts, file=self.modules[module], abstract=meta.get("abstract") is True,
-            meta=meta, fields=fields, managers=managers, bases=bases, known=known and is_model,
+            meta=meta, fields=fields, managers=managers, default_manager=default_manager, bases=bases,
+            known=known and is_model,
             fields_known=fields_known, why=why, hooks=hooks, metaclass_names=metaclass_names,
             names_known=is_model and (known or options_only),
         )  # fmt: skip
@@ -859,14 +867,21 @@ class ModelsBuilder:
         return unique
 
     def managers(self, model: ModelClass) -> list:
+        """``ModelState.from_model``: managers usable in migrations, and plain shims for the
+        default and base managers."""
+        default, base = model.default_manager, model.meta.get("base_manager_name")
+        if not isinstance(default, (str, type(None))) or not isinstance(base, (str, type(None))):
+            return [("?", Opaque("a computed default_manager_name or base_manager_name"))]
+        if default is None and model.managers:
+            default = model.managers[0][0]
         out = []
-        for index, (name, value) in enumerate(model.managers):
+        for name, value in model.managers:
             use = self._use_in_migrations(value)
             if use is None:
                 return [("?", Opaque("managers of classes outside the tree"))]
             if use:
                 out.append((name, value))
-            elif index == 0:
+            elif name in (default, base):
                 out.append((name, Call("django.db.models.manager.Manager", (), {})))
         if out == [("objects", Call("django.db.models.manager.Manager", (), {}))]:
             return []
