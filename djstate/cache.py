@@ -27,6 +27,12 @@ if TYPE_CHECKING:  # imported where used: a scan answered by its snapshot needs 
     from djstate.isolate import InternalError
 
 PARALLEL_MIN = 48  # below this, starting worker processes costs more than it saves
+# a file this large is parsed in a worker even alone: libcst's tree with positions takes several
+# hundred bytes per byte of source (a 380 KB module: 250 MB), which this process would keep
+BIG_FILE = 48 * 1024
+# files this large are parsed one at a time, by one worker, once the others have stopped: two
+# workers that each parsed one keep twice that memory (netbox: 15 files, the largest 380 KB)
+HUGE_FILE = 96 * 1024
 DEFAULT_MAX_MB = 1024
 _UNREADABLE = (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError, MemoryError)
 
@@ -95,6 +101,51 @@ class FactsStore:
         # absolute paths (site-packages files and app folders) this run depended on: the scan's
         # snapshot fingerprints the installed packages they lie in (djstate/scan_cache.py)
         self.consulted: set[str] = set()
+        self._pool = None  # spawned parse workers, started by the first batch that needs them
+
+    def close(self) -> None:
+        """Stop the parse workers (a later batch starts new ones)."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def _parse_all(self, todo: list) -> list:
+        """Each file's facts: in worker processes for a large batch or a large file (and for any
+        batch once they run), else here."""
+        big = any(len(args[2]) >= BIG_FILE for _, args in todo)
+        if self.jobs == 1 or not todo or not (self._pool is not None or big or len(todo) >= PARALLEL_MIN):
+            return [_parse(args) for _, args in todo]
+        from concurrent.futures.process import BrokenProcessPool
+
+        results: list = [None] * len(todo)
+        small = [i for i, (_, args) in enumerate(todo) if len(args[2]) < HUGE_FILE]
+        huge = [i for i, (_, args) in enumerate(todo) if len(args[2]) >= HUGE_FILE]
+        try:
+            if small:
+                pool = self._pool or self._start_pool(self.jobs)
+                parsed = pool.map(_parse, [todo[i][1] for i in small], chunksize=1 if len(small) < 64 else 16)
+                for i, result in zip(small, parsed):
+                    results[i] = result
+            if huge:
+                self.close()
+                pool = self._start_pool(1)
+                for i, result in zip(huge, pool.map(_parse, [todo[i][1] for i in huge])):
+                    results[i] = result
+                self.close()  # its memory is that of the largest file
+        except BrokenProcessPool:  # a worker died (killed, out of memory): parse the rest here
+            self.close()
+        return [result if result is not None else _parse(args) for result, (_, args) in zip(results, todo)]
+
+    def _start_pool(self, workers: int):
+        import multiprocessing
+        import weakref
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawned, not forked: a forked worker starts with a copy of everything this process
+        # holds by then (facts, project) and its RSS counts it again (netbox cold: 805 -> 689 MB)
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        weakref.finalize(self, self._pool.shutdown, wait=False)
+        return self._pool
 
     def evict_if_needed(self) -> None:
         """After a run that wrote records, keep the cache under its cap (checked at most once an
@@ -223,13 +274,7 @@ class FactsStore:
             else:
                 self.stats.misses += 1
                 todo.append((key, (request.path, request.module, data, request.kind)))
-        if len(todo) >= PARALLEL_MIN and self.jobs > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(max_workers=self.jobs) as pool:
-                results = list(pool.map(_parse, [args for _, args in todo], chunksize=16))
-        else:
-            results = [_parse(args) for _, args in todo]
+        results = self._parse_all(todo)
         for (key, args), (facts, error) in zip(todo, results):
             if error is None:
                 self._store(key, facts)

@@ -106,6 +106,7 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
     findings.sort()
     project.unverified = len(project.unjudged)
     store.evict_if_needed()
+    store.close()  # the parse workers, if any ran
     return ScanResult(project, findings, time.perf_counter() - start)
 
 
