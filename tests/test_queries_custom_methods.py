@@ -59,6 +59,19 @@ LIBRARY = {
             objects = models.Manager.from_queryset(LoanQuerySet)()
             still_out = OpenManager()
             counting = CountingManager()
+
+
+        class Viewset:
+            def get_url_name(self, name):
+                return name
+
+
+        def register(model):
+            model.viewset = Viewset()  # wagtail's register_snippet gives the class `snippet_viewset`
+            return model
+
+
+        register(Loan)
         '''),
     "library/migrations/__init__.py": "",
     "library/migrations/0001_initial.py": textwrap.dedent('''\
@@ -96,6 +109,7 @@ SOURCE = textwrap.dedent('''\
         assert not Loan.objects.filter(reader="x").exists()
         Loan.objects.filter(**query).values("reader")
         Book.objects.filter(publisher_id__name="x", publisher_id__in=[1])  # an attname goes on as its relation
+        Loan.viewset.get_url_name("list")  # set on the class at runtime: no manager
 
 
     def bad(query):

@@ -187,6 +187,8 @@ class QueryJudge:
             return None
         if name == "history" and "@historical" in self.catalog.runtime_names:
             return None  # django-simple-history's register(Model) adds the manager at runtime
+        if not chain.calls or chain.calls[0].method not in QUERYSET_METHODS:
+            return None  # `Advert.snippet_viewset.get_url_name()`: no manager's use (code may set it on the class)
         declared = ", ".join(sorted(managers)) or "objects"
         default = " (Django adds `objects` only to a model that declares no manager)" if name == "objects" and managers else ""
         self.problem("DJS503", path, chain.span, info,
