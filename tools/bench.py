@@ -8,6 +8,8 @@ process tree (djstate plus its parse workers):
 - warm with nothing changed;
 - warm after touching one model file (its content changes, so that file is parsed again);
 - warm after adding one migration (an empty one on the app's leaf);
+- on the real trees, cold and warm-after-touch again with ``--ignore DJS5``: without the query
+  rules the queries layer is neither parsed nor built, so the difference is what it costs;
 - ``django-orm-lens drift`` (a pinned bench-only tool in its own cached venv);
 - Django's ``makemigrations --check --dry-run``, where the tree's packages are installed
   (the wagtail tree: the oracle venv it is copied from; the generated trees: that venv's Django
@@ -282,9 +284,15 @@ def measure(tree: Tree, args, lens: Path | None) -> None:
         if args.cold_repeat and tree.django is not None and tree.size is None:
             repeat("djstate cold --select DJS1,DJS2", args.cold_repeat, djstate_cmd(tree, "--select", "DJS1,DJS2"), before=clear)
             run(djstate_cmd(tree), env)  # fill the cache again
+        if args.cold_repeat and tree.size is None:  # the cost of the query layer (issue 13)
+            repeat("djstate cold --ignore DJS5", args.cold_repeat, djstate_cmd(tree, "--ignore", "DJS5"), before=clear)
+            run(djstate_cmd(tree), env)
         run(djstate_cmd(tree), env)
         repeat("djstate warm, nothing changed", args.repeat, djstate_cmd(tree))
         repeat("djstate warm, one model file touched", args.repeat, djstate_cmd(tree), before=touch, after=restore)
+        if tree.size is None:
+            repeat("djstate warm, one model file touched, --ignore DJS5", args.repeat,
+                   djstate_cmd(tree, "--ignore", "DJS5"), before=touch, after=restore)  # fmt: skip
         repeat("djstate warm, one migration added", args.repeat, djstate_cmd(tree), before=add_migration, after=remove_migration)
     finally:
         restore(0)
