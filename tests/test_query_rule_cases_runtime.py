@@ -35,7 +35,7 @@ pytestmark = pytest.mark.oracle
 ROWS = 3  # rows per model; the second run has twice as many
 
 RUNNER = r'''
-import ast, contextlib, datetime, decimal, importlib, io, json, re, sys
+import ast, contextlib, datetime, importlib, io, json, sys
 from pathlib import Path
 import django
 from django.conf import settings
