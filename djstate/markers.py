@@ -98,7 +98,10 @@ class SourceMarkers:
     runtime_fields: set[str] = field(default_factory=set)
     serializer_modules: set[str] = field(default_factory=set)  # mention DRF serializers
     view_modules: set[str] = field(default_factory=set)  # set `serializer_class`
-    related_names: set[str] = field(default_factory=set)  # every literal related_name=
+    related_names: set[str] = field(default_factory=set)  # every literal related_name= outside migrations
+    # a migration module -> its literal related_names: an old migration keeps a name the models
+    # have since changed, so the catalogue counts one only while the replayed state still has it
+    migration_related_names: dict[str, set[str]] = field(default_factory=dict)
     save_hooks: set[str] = field(default_factory=set)  # senders of pre_save receivers
     # attribute names code may give objects or classes at runtime: annotate()/alias() keywords,
     # Prefetch(to_attr=...), any `x.name = ...`; "*" when setattr() is called on a class
@@ -133,7 +136,10 @@ class SourceMarkers:
             self.serializer_modules.add(module)  # serializers.py, serializers/, or a class deriving one
         if found.serializer_class_attribute:
             self.view_modules.add(module)
-        self.related_names |= found.related_names
+        if ".migrations." in f".{module}." and found.related_names:
+            self.migration_related_names[module] = set(found.related_names)
+        else:
+            self.related_names |= found.related_names
         self.dynamic_attributes |= found.dynamic_attributes
         self.class_attributes |= found.class_attributes
         for name, owners in found.class_attribute_owners:

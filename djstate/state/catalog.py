@@ -531,10 +531,33 @@ def project_catalog(project: Any, markers: Any) -> ModelCatalog:
             label, _, name = target.partition(".")
             external.add((label, name.lower()))
     class_names = set().union(*markers.class_names.values()) if markers.class_names else set()
+    related_names = markers.related_names | _live_migration_related_names(project, markers.migration_related_names)
     catalog = ModelCatalog(project.models_state, project.models_builder, project.resolve_setting, external,
-                           markers.runtime_fields, markers.related_names, class_names)  # fmt: skip
+                           markers.runtime_fields, related_names, class_names)  # fmt: skip
     catalog.dynamic_attributes = markers.dynamic_attributes
     catalog.class_attributes = markers.class_attributes | markers.runtime_fields
     catalog.class_attribute_owners = markers.class_attribute_owners
     catalog.url_field_names = {"url"} | markers.url_field_names
     return catalog
+
+
+def _live_migration_related_names(project: Any, by_module: dict[str, set[str]]) -> set[str]:
+    """The related_names migrations name that the replayed state still holds (a later
+    migration may have changed one), all of them where the replay of the app is uncertain."""
+    state = project.state
+    if state is None:
+        return set().union(*by_module.values()) if by_module else set()
+    live = {
+        name
+        for model in state.models.values()
+        for field in model.fields.values()
+        if isinstance(name := field.kwargs.get("related_name"), str)
+    }
+    out: set[str] = set()
+    for module, names in by_module.items():
+        app = project.app_of_module(module)
+        if app is None or app.label in state.uncertain_apps or any(k[0] == app.label for k in state.uncertain_models):
+            out |= names
+        else:
+            out |= {n for n in names if n in live or "%(" in n}
+    return out
