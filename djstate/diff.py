@@ -375,13 +375,7 @@ class _StaleAccessorJudge(QueryJudge):
         now = self.stale.get(info.key, {}).get(first) if info is not None else None
         if now is None or use.written or self.lookups.certain(info) is not None:
             return
-        if info.has_attribute(first) or first in self.lookups.accessors(info) or first in info.attributes:
-            return
-        model_class = self.catalog.state.classes.get(info.key)
-        on_instances = self.catalog.instance_attributes(model_class.path) if model_class else {"*"}
-        if "*" in on_instances or first in on_instances or self.catalog.maybe_runtime_attribute(info, first):
-            return
-        if self.lookups.maybe_exists(info, first):
+        if self.may_have_attribute(info, first):
             return
         before = len(self.analysis.problems)
         self.problem("DJS502", path, use.span, info,

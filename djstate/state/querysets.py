@@ -364,19 +364,23 @@ class QueryJudge:
 
     # ---- instances ---------------------------------------------------------------------------
 
+    def may_have_attribute(self, info: ModelInfo, name: str) -> bool:
+        """Whether instances of the model have, or may be given, the attribute."""
+        if info.has_attribute(name) or name in self.lookups.accessors(info) or name in info.attributes:
+            return True
+        model_class = self.catalog.state.classes.get(info.key)
+        on_instances = self.catalog.instance_attributes(model_class.path) if model_class else {"*"}
+        if "*" in on_instances or name in on_instances or self.catalog.maybe_runtime_attribute(info, name):
+            return True
+        return self.lookups.maybe_exists(info, name)
+
     def use(self, path: str, use: AttributeUse, models: dict) -> None:
         """``obj.book_set`` where the relation has another accessor (DJS502)."""
         info = self.source_model(use.source, models)
         if info is None or use.written or self.lookups.certain(info) is not None:
             return
         first = use.attributes[0]
-        if info.has_attribute(first) or first in self.lookups.accessors(info) or first in info.attributes:
-            return
-        model_class = self.catalog.state.classes.get(info.key)
-        on_instances = self.catalog.instance_attributes(model_class.path) if model_class else {"*"}
-        if "*" in on_instances or first in on_instances or self.catalog.maybe_runtime_attribute(info, first):
-            return
-        if self.lookups.maybe_exists(info, first):
+        if self.may_have_attribute(info, first):
             return
         for entry in self.lookups.reverse_of(info.key):
             defaults = (f"{entry.default_name}_set", entry.default_name)
