@@ -409,10 +409,9 @@ class Corpus:
         found = [a for a in self.apps.values() if a.module and (module == a.module or module.startswith(a.module + "."))]
         return max(found, key=lambda a: len(a.module), default=None)
 
-    def resolve_model(self, rel: str, src: Source, ref: str) -> ModelClass | None:
-        head, _, last = ref.rpartition(".")
+    def from_imports(self, rel: str, src: Source):
+        """(absolute module, imported name, bound name) of each top-level ``from ... import``."""
         module, package = self.module_of(rel)
-        imported_from = None
         for node in src.tree.body:
             if isinstance(node, ast.ImportFrom):
                 base = node.module or ""
@@ -423,11 +422,16 @@ class Corpus:
                     keep = len(parts) - node.level + (1 if package else 0)
                     base = ".".join(parts[:keep] + ([node.module] if node.module else []))
                 for alias in node.names:
-                    bound = alias.asname or alias.name
-                    if head == "" and bound == last:
-                        imported_from = base
-                    elif head and bound == head.split(".")[0]:
-                        imported_from = f"{base}.{alias.name}"
+                    yield base, alias.name, alias.asname or alias.name
+
+    def resolve_model(self, rel: str, src: Source, ref: str) -> ModelClass | None:
+        head, _, last = ref.rpartition(".")
+        imported_from = None
+        for base, name, bound in self.from_imports(rel, src):
+            if head == "" and bound == last:
+                imported_from = base
+            elif head and bound == head.split(".")[0]:
+                imported_from = f"{base}.{name}"
         candidates = [m for m in self.all_models() if m.name == last]
         if imported_from:
             app = self.app_of_module(imported_from)
@@ -964,23 +968,12 @@ def _query_model(c: Corpus, rel: str, src: Source, ref: str, bound: dict[str, Mo
     if not head and any(isinstance(n, ast.ClassDef) and n.name == ref for n in src.tree.body):
         found = [m for m in c.all_models() if m.path == rel and m.name == ref]
         return found[0] if len(found) == 1 else None
-    module, package = c.module_of(rel)
     imported_from = None
-    for node in src.tree.body:
-        if isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                if module is None:
-                    continue
-                parts = module.split(".")
-                keep = len(parts) - node.level + (1 if package else 0)
-                base = ".".join(parts[:keep] + ([node.module] if node.module else []))
-            for alias in node.names:
-                bound_name = alias.asname or alias.name
-                if not head and bound_name == last:
-                    imported_from = base if alias.name == last else None
-                elif head and bound_name == head.split(".")[0] and "." not in head:
-                    imported_from = f"{base}.{alias.name}"
+    for base, name, bound_name in c.from_imports(rel, src):
+        if not head and bound_name == last:
+            imported_from = base if name == last else None
+        elif head and bound_name == head.split(".")[0] and "." not in head:
+            imported_from = f"{base}.{name}"
     if imported_from is None:
         return None
     app = c.app_of_module(imported_from)
