@@ -8,10 +8,14 @@ markdown table.
     python tools/sweep_corpora.py wiki shuup            # named corpora
     python tools/sweep_corpora.py --djstate-path /tmp/djstate-baseline \\
         --out docs/data/sweep-baseline-ab348ef          # another checkout, same interpreter
+    python tools/sweep_corpora.py --select DJS5 --site-packages oracle \\
+        --out /tmp/djs5-sweep                           # query rules, each corpus's oracle venv
 
 Corpora come from corpora/fetch.py (pinned, sha256-checked, in ~/.cache/djstate/corpora).
 Each scan runs as `<python> -m djstate.cli scan <root> --format json` with the usual
-content-hash facts cache, in a scratch working folder so the current folder never shadows
+content-hash facts cache (`--select CODES` passed on; `--site-packages oracle` reads each
+corpus's oracle venv, ~/.cache/djstate/oracle-venvs/<name>-<version>, as its virtualenv;
+`--nice N` lowers the scans' priority), in a scratch working folder so the current folder never shadows
 the djstate under test; `--djstate-path DIR` puts DIR first on PYTHONPATH, and the JSON
 records which djstate file each run imported and that checkout's commit. Runs are
 sequential (the scans use both cores themselves). Exit status: 0 when every scan finished
@@ -80,13 +84,36 @@ def _finding(f: dict) -> dict:
     return {k: f.get(k) for k in ("code", "severity", "path", "line", "message")}
 
 
-def run_one(corpus, python: str, djstate_path: Path | None, timeout: float, cwd: str) -> dict:
+ORACLE_VENVS = Path.home() / ".cache" / "djstate" / "oracle-venvs"
+
+
+def oracle_site_packages(corpus) -> Path | None:
+    """The site-packages of the corpus's oracle venv (Python 3.12), or None when there is none."""
+    path = ORACLE_VENVS / f"{corpus.name}-{corpus.version}" / "lib" / "python3.12" / "site-packages"
+    return path if path.is_dir() else None
+
+
+def run_one(corpus, python: str, djstate_path: Path | None, timeout: float, cwd: str,
+            select_codes: str | None = None, site_packages: str | None = None, nice: int = 0) -> dict:
     row = {"name": corpus.name, "version": corpus.version, "tier": corpus.tier, "held_out": corpus.held_out}
     try:
         root = fetch.ensure(corpus.name)
     except (fetch.FetchError, OSError) as e:
         return {**row, "status": "fetch-failed", "crashed": False, "detail": str(e)[-TAIL:]}
     cmd = [python, "-m", "djstate.cli", "scan", str(root), "--format", "json"]
+    if select_codes:
+        cmd += ["--select", select_codes]
+    if site_packages == "oracle":
+        venv = oracle_site_packages(corpus)
+        if venv is None:
+            return {**row, "status": "no-oracle-venv", "crashed": False, "detail": f"no oracle venv under {ORACLE_VENVS}"}
+        cmd += ["--site-packages", str(venv)]
+        row["site_packages"] = str(venv)
+    elif site_packages:
+        cmd += ["--site-packages", site_packages]
+        row["site_packages"] = site_packages
+    if nice:
+        cmd = ["nice", "-n", str(nice), *cmd]
     start = time.perf_counter()
     try:
         proc = subprocess.run(cmd, env=_env(djstate_path), cwd=cwd, capture_output=True, text=True, timeout=timeout)
@@ -118,6 +145,7 @@ def run_one(corpus, python: str, djstate_path: Path | None, timeout: float, cwd:
         by_code=dict(sorted(by_code.items())),
         error_findings=[_finding(f) for f in findings if f.get("severity") == "error"],
         warning_findings=[_finding(f) for f in findings if f.get("severity") == "warning"],
+        info_counts=dict(sorted(Counter(f.get("code") for f in findings if f.get("severity") == "info").items())),
     )
     return row
 
@@ -191,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per corpus (default 600)")
     ap.add_argument("--out", default=str(ROOT / "docs" / "data" / "sweep-latest"), help="output path without .json/.md")
     ap.add_argument("--label", help="title of the markdown page (default: the output's file name)")
+    ap.add_argument("--select", dest="select_codes", help="rule codes or prefixes passed to scan --select (e.g. DJS5)")
+    ap.add_argument("--site-packages", help="a site-packages folder for every scan, or 'oracle': each corpus's oracle venv")
+    ap.add_argument("--nice", type=int, default=0, help="run each scan under nice -n N (default 0)")
     args = ap.parse_args(argv)
     djstate_path = args.djstate_path.resolve() if args.djstate_path else None
     corpora = select(args.which, args.names)
@@ -204,19 +235,21 @@ def main(argv: list[str] | None = None) -> int:
         if djstate_path is not None and Path(meta["checkout"]) != djstate_path:
             sys.exit(f"sweep_corpora: {args.python} imports djstate from {meta['djstate_file']}, not from {djstate_path}")
         for i, corpus in enumerate(corpora, 1):
-            row = run_one(corpus, args.python, djstate_path, args.timeout, scratch)
+            row = run_one(corpus, args.python, djstate_path, args.timeout, scratch,
+                          args.select_codes, args.site_packages, args.nice)
             rows.append(row)
             print(f"[{i}/{len(corpora)}] {corpus.name}{' (held out)' if corpus.held_out else ''}: {row['status']}"
                   + (f", {row['errors']} errors, {row['warnings']} warnings, {row['seconds']} s" if row["status"] == "ok" else ""),
                   file=sys.stderr, flush=True)
     meta.update(label=args.label or out.name, started=started.strftime("%Y-%m-%d %H:%M"),
                 total_seconds=round(time.perf_counter() - t0, 1), timeout=args.timeout,
-                selection=args.names or args.which)
+                selection=args.names or args.which, select=args.select_codes, site_packages=args.site_packages,
+                nice=args.nice)
     data = {"meta": meta, "corpora": rows}
     Path(f"{out}.json").write_text(json.dumps(data, indent=1) + "\n")
     Path(f"{out}.md").write_text(render_md(data))
     print(f"wrote {out.with_suffix('.json')} and {out.with_suffix('.md')}", file=sys.stderr)
-    return 1 if any(r["crashed"] or r["status"] == "fetch-failed" for r in rows) else 0
+    return 1 if any(r["crashed"] or r["status"] in ("fetch-failed", "no-oracle-venv") for r in rows) else 0
 
 
 if __name__ == "__main__":
