@@ -24,6 +24,33 @@ _ADDING = {"setattr", "delattr"}
 _CONTRIBUTING = {"add_to_class", "contribute_to_class"}
 # a field's name or relation: setting it changes names on this model or reverse accessors on others
 _NAME_ATTRIBUTES = {"name", "attname", "related_name", "related_query_name", "remote_field", "model", "to", "through"}
+# the Meta options Django accepts (options.DEFAULT_NAMES, with index_together of Django < 5.1):
+# Options rejects any other name, so a metaclass must consume its own (rules' rules_permissions)
+DJANGO_META_OPTIONS = frozenset({
+    "abstract", "app_label", "apps", "auto_created", "base_manager_name", "constraints", "db_table",
+    "db_table_comment", "db_tablespace", "default_manager_name", "default_permissions",
+    "default_related_name", "get_latest_by", "index_together", "indexes", "managed",
+    "order_with_respect_to", "ordering", "permissions", "proxy", "required_db_features",
+    "required_db_vendor", "select_on_save", "swappable", "unique_together", "verbose_name",
+    "verbose_name_plural",
+})  # fmt: skip
+# what Django's Options has (attributes and methods, Django 3.2 to 5.2): a `_meta.<name>` write
+# of any other name changes nothing Django reads (tests/test_metaclass_meta_options.py checks it)
+OPTIONS_ATTRIBUTES = DJANGO_META_OPTIONS | frozenset({
+    "FORWARD_PROPERTIES", "REVERSE_PROPERTIES", "_expire_cache", "_format_names", "_forward_fields_map",
+    "_get_default_pk_class", "_get_fields", "_get_fields_cache", "_non_pk_concrete_field_names",
+    "_ordering_clash", "_populate_directed_relation_graph", "_prepare", "_property_names",
+    "_relation_tree", "_reverse_one_to_one_field_names", "add_field", "add_manager", "all_parents",
+    "app_config", "auto_field", "base_manager", "can_migrate", "concrete_fields", "concrete_model",
+    "contribute_to_class", "db_returning_fields", "default_apps", "default_manager", "fields",
+    "fields_map", "get_ancestor_link", "get_base_chain", "get_field", "get_fields", "get_parent_list",
+    "get_path_from_parent", "get_path_to_parent", "has_auto_field", "installed", "is_composite_pk",
+    "label", "label_lower", "local_concrete_fields", "local_fields", "local_managers",
+    "local_many_to_many", "managers", "managers_map", "many_to_many", "meta", "model", "model_name",
+    "object_name", "original_attrs", "parents", "pk", "pk_fields", "private_fields",
+    "proxy_for_model", "related_fkey_lookups", "related_objects", "setting_changed", "setup_pk",
+    "setup_proxy", "swapped", "total_unique_constraints", "verbose_name_raw",
+})  # fmt: skip
 
 
 def _positional(func: cst.FunctionDef) -> list[str]:
@@ -104,9 +131,10 @@ def _builds_class(node: cst.BaseExpression | None) -> bool:
 
 
 class _NewReader(cst.CSTVisitor):
-    def __init__(self, func: cst.FunctionDef, klass: set[str], space: set[str], namespace: str, mcs: str, created: set[str]):
+    def __init__(self, func: cst.FunctionDef, klass: set[str], space: set[str], namespace: str, mcs: str, created: set[str], metas: set[str]):
         self.func, self.klass, self.space = func, klass, space
         self.namespace, self.mcs, self.created = namespace, mcs, created
+        self.metas = metas  # names bound to the class body's Meta
         self.level, self.why = NONE, ""
         self.hooks: list[str] = []
 
@@ -150,6 +178,8 @@ class _NewReader(cst.CSTVisitor):
                 self.raise_to(NAMES, f"__new__ rebinds {target.value}")
             return
         root, parts = _chain(target)
+        if _consumed_option(root, parts, self.metas, self.mcs, self.created):
+            return  # a Meta option of its own, taken off Meta or kept on _meta: Django reads neither
         if root == self.namespace:
             self.raise_to(NAMES, "__new__ changes the class namespace")
         elif root == self.mcs or root in self.created:
@@ -217,13 +247,38 @@ def new_effect(func: cst.FunctionDef) -> tuple[str, str, tuple[str, ...]]:
         if (len(klass), len(space)) == before:
             break
     space -= klass
-    reader = _NewReader(func, klass, space, namespace, mcs, created)
+    metas = {n for targets, value in flow.bindings if len(targets) == 1 and _reads_meta(value, namespace) for n in targets}
+    metas -= {n for targets, value in flow.bindings if not _reads_meta(value, namespace) for n in targets}
+    reader = _NewReader(func, klass, space, namespace, mcs, created, metas)
     func.visit(reader)
     if not created and not _builds_anywhere(func):
         reader.raise_to(NAMES, "__new__ does not build the class through its parent")
     if not _has_return(func):
         reader.raise_to(NAMES, "__new__ returns None")
     return reader.level, reader.why, tuple(dict.fromkeys(reader.hooks))
+
+
+def _reads_meta(value: cst.CSTNode, namespace: str) -> bool:
+    """``attrs.get("Meta")`` (a default too) or ``attrs["Meta"]``: the class body's Meta."""
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "get":
+        owner, key = value.func.value, value.args[0].value if value.args else None
+    elif isinstance(value, cst.Subscript) and len(value.slice) == 1 and isinstance(value.slice[0].slice, cst.Index):
+        owner, key = value.value, value.slice[0].slice.value
+    else:
+        return False
+    return isinstance(owner, cst.Name) and owner.value == namespace and isinstance(key, cst.SimpleString) and key.evaluated_value == "Meta"
+
+
+def _consumed_option(root: str | None, parts: list[str], metas: set[str], mcs: str, created: set[str]) -> bool:
+    """``del meta.rules_permissions`` (or setting it) on the class body's Meta, or
+    ``new_class._meta.rules_permissions = ...``, where the name is no Meta option of Django's nor
+    anything Options has: Options never sees it (it rejects unknown Meta names), the schema and
+    the migrations' options are what ModelBase built."""
+    if len(parts) == 1 and root in metas:
+        return parts[0] not in OPTIONS_ATTRIBUTES
+    if len(parts) == 2 and parts[0] == "_meta" and (root == mcs or root in created):
+        return parts[1] not in OPTIONS_ATTRIBUTES
+    return False
 
 
 def _builds_anywhere(func: cst.FunctionDef) -> bool:
