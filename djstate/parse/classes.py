@@ -8,7 +8,7 @@ import libcst as cst
 
 from djstate.facts.model import ClassAttr, ClassFacts
 from djstate.facts.values import Call, Opaque, Ref, is_known
-from djstate.parse.expressions import ExpressionReader, Scope, _flatten, _method_name, _span, source_of
+from djstate.parse.expressions import ExpressionReader, Scope, _flatten, _method_name, _span, runtime_statements, source_of
 from djstate.parse.managers import queryset_rows
 from djstate.parse.metaclasses import new_effect, writes_class
 
@@ -36,7 +36,7 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
     methods = []
     readers: set[str] = set()
     local: dict[str, Any] = {}
-    for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else []:
+    for stmt in runtime_statements(node.body.body) if isinstance(node.body, cst.IndentedBlock) else []:
         if isinstance(stmt, cst.FunctionDef):
             methods.append(_method_name(stmt))
             if stmt.name.value == "get_queryset":

@@ -168,12 +168,42 @@ def _flatten(body: Any, conditional: bool = False) -> list[tuple[Any, bool]]:
             out += _flatten(stmt.body.body, conditional)
             for handler in stmt.handlers:
                 out += _flatten(handler.body.body, conditional)
+        elif isinstance(stmt, cst.If) and not isinstance(stmt.orelse, cst.If) and type_checking(stmt.test) is not None:
+            # TYPE_CHECKING is False whenever the code runs: the branch that runs comes last, unguarded
+            typing_only, runtime = (stmt, stmt.orelse) if type_checking(stmt.test) else (stmt.orelse, stmt)
+            out += _flatten(typing_only.body.body, True) if typing_only is not None else []
+            out += _flatten(runtime.body.body, conditional) if runtime is not None else []
         elif isinstance(stmt, cst.If):
             out += _flatten(stmt.body.body, True)
             if stmt.orelse is not None:
                 out += _flatten(stmt.orelse.body.body if isinstance(stmt.orelse, cst.Else) else [stmt.orelse], True)
         else:
             out.append((stmt, conditional))
+    return out
+
+
+def type_checking(test: cst.BaseExpression) -> bool | None:
+    """True for ``TYPE_CHECKING`` (or ``typing.TYPE_CHECKING``), False for ``not TYPE_CHECKING``,
+    None for any other test. TYPE_CHECKING is False whenever the code runs."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = type_checking(test.expression)
+        return None if inner is None else not inner
+    if isinstance(test, cst.Name) and test.value == "TYPE_CHECKING" or (
+            isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING" and isinstance(test.value, cst.Name)):  # fmt: skip
+        return True
+    return None
+
+
+def runtime_statements(body: Any) -> list[Any]:
+    """A class body's statements as they run: an ``if TYPE_CHECKING:`` block is left out (its
+    ``else:`` block, if any, taken in its place)."""
+    out: list[Any] = []
+    for stmt in body:
+        if isinstance(stmt, cst.If) and not isinstance(stmt.orelse, cst.If) and type_checking(stmt.test) is not None:
+            runtime = stmt.orelse if type_checking(stmt.test) else stmt
+            out += runtime_statements(runtime.body.body) if runtime is not None else []
+        else:
+            out.append(stmt)
     return out
 
 

@@ -289,8 +289,9 @@ class QueryJudge:
         if path in out:
             return True
         facts = found[0]
-        if facts.conditional or facts.decorators or facts.metaclass is not None:
-            return False
+        metaclass = self.resolve_value(canonical_value(facts.metaclass)) if facts.metaclass is not None else None
+        if facts.conditional or facts.decorators or metaclass is not None and metaclass != Ref("abc.ABCMeta"):
+            return False  # ABCMeta only checks abstract methods at instantiation: it adds no name
         out.append(path)
         return all(self.class_tree(base, out, depth + 1) for base in facts.bases)
 

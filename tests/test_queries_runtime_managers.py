@@ -1,0 +1,160 @@
+"""Managers whose classes are what runs, not what a type checker sees (issue 13's recall on
+django-ca): bases chosen under ``if TYPE_CHECKING: ... else: ...`` are the ``else`` branch's (the
+``if`` branch's under ``if not TYPE_CHECKING``),
+methods stubbed under ``if TYPE_CHECKING:`` in a class body do not exist at runtime, and an
+``abc.ABCMeta`` metaclass adds no name to a queryset.
+
+Every line marked ``# expect:`` is run against Django with SQLite and must raise FieldError,
+every other line of ``good``/``bad`` must run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from tests.conftest import expected_markers, run_scan, write_project
+
+VAULT = {
+    "vault/__init__.py": "",
+    "vault/apps.py": "from django.apps import AppConfig\n\n\nclass VaultConfig(AppConfig):\n    name = 'vault'\n",
+    "vault/managers.py": textwrap.dedent('''\
+        import abc
+        import typing
+        from typing import TYPE_CHECKING
+
+        from django.db import models
+
+        if typing.TYPE_CHECKING:
+            from vault.models import Safe
+
+            SafeManagerBase = models.Manager["Safe"]
+        else:
+            SafeManagerBase = models.Manager
+
+        if not TYPE_CHECKING:
+            SafeQuerySetBase = models.QuerySet
+        else:
+            SafeQuerySetBase = models.QuerySet["Safe"]
+
+        T = typing.TypeVar("T")
+
+
+        class StubsMixin:
+            """Type hints for mypy only: none of these methods exists when the code runs."""
+
+            if TYPE_CHECKING:
+
+                def filter(self, *args, **kwargs): ...
+
+                def order_by(self, *names): ...
+
+
+        class ExpiringMixin(typing.Generic[T], metaclass=abc.ABCMeta):
+            """django-ca's X509CertMixinQuerySet: ABCMeta adds no name to a queryset."""
+
+            def opened(self):
+                return self.filter(locked=False)
+
+
+        class SafeQuerySet(ExpiringMixin["Safe"], SafeQuerySetBase):
+            def locked(self):
+                return self.filter(locked=True)
+
+
+        class SafeManager(StubsMixin, SafeManagerBase):
+            pass
+        '''),
+    "vault/models.py": textwrap.dedent('''\
+        from django.db import models
+
+        from vault.managers import SafeManager, SafeQuerySet
+
+
+        class Safe(models.Model):
+            label = models.CharField(max_length=50)
+            locked = models.BooleanField(default=False)
+
+            objects = SafeManager.from_queryset(SafeQuerySet)()
+        '''),
+    "vault/migrations/__init__.py": "",
+    "vault/migrations/0001_initial.py": textwrap.dedent('''\
+        from django.db import migrations, models
+
+
+        class Migration(migrations.Migration):
+            initial = True
+            dependencies = []
+            operations = [
+                migrations.CreateModel(
+                    name="Safe",
+                    fields=[
+                        ("id", models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                        ("label", models.CharField(max_length=50)),
+                        ("locked", models.BooleanField(default=False)),
+                    ],
+                ),
+            ]
+        '''),
+    "vault/queries.py": textwrap.dedent('''\
+        from vault.models import Safe
+
+
+        def good():
+            Safe.objects.filter(label="x").exclude(locked=True).order_by("-label")
+            Safe.objects.locked().filter(label__startswith="x")
+            Safe.objects.opened().values("label")
+
+
+        def bad():
+            Safe.objects.filter(lable="x")  # expect: DJS501
+            Safe.objects.locked().exclude(locked__isnul=True)  # expect: DJS501
+            Safe.objects.order_by("-lockd")  # expect: DJS501
+            Safe.objects.opened().values("lable")  # expect: DJS501
+        '''),
+}
+
+RUNNER = r"""
+import ast, json
+import django
+from django.conf import settings
+
+settings.configure(INSTALLED_APPS=["vault"], DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+                   DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}})
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from vault import queries
+source = open(queries.__file__).read()
+out = {}
+for func in ("good", "bad"):
+    node = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == func)
+    for stmt in node.body:
+        try:
+            exec(compile(ast.Module([stmt], []), "<case>", "exec"), vars(queries))
+            out[str(stmt.lineno)] = None
+        except Exception as exc:
+            out[str(stmt.lineno)] = type(exc).__name__
+print(json.dumps(out))
+"""
+
+
+def test_djstate_reports_exactly_the_marked_lines(tmp_path):
+    root = write_project(tmp_path, VAULT)
+    result = run_scan(root)
+    got = {(f.path, f.line, f.code) for f in result.findings if f.code.startswith("DJS50")}
+    assert got == {m for m in expected_markers(root) if m[2].startswith("DJS50")}
+
+
+def test_the_marked_lines_fail_in_django_and_the_others_run(tmp_path):
+    root = write_project(tmp_path, VAULT)
+    proc = subprocess.run([sys.executable, "-c", RUNNER], capture_output=True, text=True, timeout=300, cwd=root,
+                          env=dict(os.environ, PYTHONPATH=str(root)), check=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    outcome = json.loads(proc.stdout)
+    marked = {line for path, line, _ in expected_markers(root) if path == "vault/queries.py"}
+    for line, error in outcome.items():
+        assert error == ("FieldError" if int(line) in marked else None), (line, error)
+    assert len(marked) == 4 and marked <= {int(line) for line in outcome}
