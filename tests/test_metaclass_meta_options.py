@@ -192,3 +192,99 @@ def test_the_option_names_cover_djangos():
     django_names = json.loads(proc.stdout)
     assert set(django_names["meta"]) <= DJANGO_META_OPTIONS
     assert set(django_names["options"]) <= OPTIONS_ATTRIBUTES, sorted(set(django_names["options"]) - OPTIONS_ATTRIBUTES)
+
+
+# pulpcore 3.123's MasterModelMeta: a plain namespace item and a registry filled per class
+MASTER = '''\
+from django.db.models.base import ModelBase
+
+
+class MasterModelMeta(ModelBase):
+    def __new__(cls, name, bases, attrs, **kwargs):
+        meta = attrs.get("Meta")
+        abstract = getattr(meta, "abstract", None)
+        if abstract:
+            return super().__new__(cls, name, bases, attrs, **kwargs)
+        attrs["_model_map"] = {}
+        new_class = super().__new__(cls, name, bases, attrs, **kwargs)
+        new_class._model_map[new_class.get_type()] = new_class
+        return new_class
+'''
+MASTER_MODELS = '''\
+from django.db import models
+
+from shop.master import MasterModelMeta
+
+
+class MasterModel(models.Model, metaclass=MasterModelMeta):
+    TYPE = "master"
+    kind = models.CharField(max_length=20)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def get_type(cls):
+        return "{app_label}.{type}".format(app_label=cls._meta.app_label, type=cls.TYPE)
+
+
+class Remote(MasterModel):
+    TYPE = "remote"
+    url = models.TextField()
+'''
+
+
+def _master_project(tmp_path, models: str = MASTER_MODELS):
+    files = {"shop/__init__.py": "", "shop/apps.py": apps_py("shop"), "shop/master.py": MASTER,
+             "shop/models.py": models, "shop/migrations/__init__.py": ""}  # fmt: skip
+    write_project(tmp_path, files)
+    make_migrations(tmp_path, ["shop"])
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(("    url = models.TextField()\n", "    url = models.TextField()\n    name = models.SlugField(default='')\n"), id="add_field"),
+        pytest.param(("max_length=20", "max_length=30"), id="inherited_max_length"),
+        pytest.param(("url = models.TextField()", "url = models.TextField(null=True)"), id="alter_null"),
+    ],
+)
+def test_a_plain_namespace_item_and_a_registry_leave_the_schema_judged(tmp_path, edit):
+    _master_project(tmp_path)
+    operations, _, unverified = djstate_operations(tmp_path)
+    assert operations == set() and unverified == 0
+    models = tmp_path / "shop" / "models.py"
+    models.write_text(models.read_text().replace(*edit))
+    expected = django_operations(tmp_path, ["shop"])
+    assert expected, "the edit must be a change Django migrates"
+    assert djstate_operations(tmp_path)[0] == expected
+
+
+@pytest.mark.oracle
+def test_a_namespace_item_named_like_a_field_replaces_it(tmp_path):
+    """``attrs["_model_map"] = {}`` where the body declares a field of that name: Django has no
+    such field (the dict replaced it), so djstate does not compare the model."""
+    shadowed = MASTER_MODELS.replace('    url = models.TextField()\n', '    url = models.TextField()\n    _model_map = models.TextField(default="")\n')
+    _master_project(tmp_path, shadowed)
+    migration = (tmp_path / "shop" / "migrations" / "0001_initial.py").read_text()
+    assert "_model_map" not in migration  # Django: the field is gone
+    operations, _, unverified = djstate_operations(tmp_path)
+    assert operations == set() and unverified >= 1
+    items = [u for u in run_scan(tmp_path).project.unjudged if u.unit == "model shop.Remote"]
+    assert [(u.reason, u.detail) for u in items] == [("runtime-attribute", "its metaclass sets _model_map in the class namespace")]
+
+
+@pytest.mark.parametrize(
+    "body,level,attributes",
+    [
+        ("    attrs['_registry'] = {}\n    return super().__new__(cls, name, bases, attrs)\n", NONE, ("_registry",)),
+        ("    attrs['Meta'] = ()\n    return super().__new__(cls, name, bases, attrs)\n", "names", ()),
+        ("    attrs['extra'] = make()\n    return super().__new__(cls, name, bases, attrs)\n", "names", ()),  # may be a field
+        ("    new = super().__new__(cls, name, bases, attrs)\n    new._registry[name] = new\n    return new\n", NONE, ()),
+        ("    new = super().__new__(cls, name, bases, attrs)\n    new._meta.fields[0] = None\n    return new\n", OPTIONS, ()),  # _meta: not a plain container
+    ],
+)
+def test_new_effect_of_namespace_items(body, level, attributes):
+    got = _effect("def __new__(cls, name, bases, attrs, **kwargs):\n" + body)
+    assert (got[0], got[3]) == (level, attributes), got[1]

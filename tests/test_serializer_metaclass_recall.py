@@ -64,8 +64,11 @@ def __new__(mcs, name, bases, namespace, **kwargs):
                      "    return super().__new__(mcs, name, bases, attrs)\n", NONE, (), id="registers_name"),
         pytest.param("def __new__(mcs, name, bases, attrs):\n    cls = super().__new__(mcs, name, bases, attrs)\n"
                      "    setattr(cls, 'extra', 1)\n    return cls\n", NAMES, (), id="setattr"),
+        # a literal namespace item: a plain class attribute of a known name (new_effect's attributes)
         pytest.param("def __new__(mcs, name, bases, attrs):\n    attrs['extra'] = 1\n"
-                     "    return super().__new__(mcs, name, bases, attrs)\n", NAMES, (), id="namespace_item"),
+                     "    return super().__new__(mcs, name, bases, attrs)\n", NONE, (), id="namespace_item"),
+        pytest.param("def __new__(mcs, name, bases, attrs):\n    attrs['extra'] = make()\n"
+                     "    return super().__new__(mcs, name, bases, attrs)\n", NAMES, (), id="namespace_call"),
         pytest.param("def __new__(mcs, name, bases, attrs):\n    attrs.update(extra=1)\n"
                      "    return super().__new__(mcs, name, bases, attrs)\n", NAMES, (), id="namespace_update"),
         pytest.param("def __new__(mcs, name, bases, attrs):\n    new = dict(attrs, extra=1)\n"

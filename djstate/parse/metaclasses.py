@@ -20,6 +20,7 @@ NONE, OPTIONS, NAMES = "none", "options", "names"  # what the metaclass may chan
 _RANK = {NONE: 0, OPTIONS: 1, NAMES: 2}
 _READS = {"get", "keys", "items", "values", "copy", "get_field", "get_fields"}  # methods that only read
 _LOOKING = {"isinstance", "issubclass", "getattr", "hasattr", "type", "id", "repr", "str", "len", "bool"}
+_STRING_READS = {"format", "join"}  # "{}.{}".format(cls._meta.app_label, ...): builds a string
 _ADDING = {"setattr", "delattr"}
 _CONTRIBUTING = {"add_to_class", "contribute_to_class"}
 # a field's name or relation: setting it changes names on this model or reverse accessors on others
@@ -137,6 +138,7 @@ class _NewReader(cst.CSTVisitor):
         self.metas = metas  # names bound to the class body's Meta
         self.level, self.why = NONE, ""
         self.hooks: list[str] = []
+        self.attributes: list[str] = []  # plain class attributes it puts in the namespace
 
     def raise_to(self, level: str, why: str) -> None:
         if _RANK[level] > _RANK[self.level]:
@@ -157,6 +159,10 @@ class _NewReader(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
+            name = _namespace_item(target.target, self.namespace)
+            if name is not None and name != "Meta" and _plain_value(node.value):
+                self.attributes.append(name)  # ModelBase sets it as is: a class attribute, never a field
+                continue
             self._target(target.target, creating=_builds_class(node.value))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
@@ -180,6 +186,8 @@ class _NewReader(cst.CSTVisitor):
         root, parts = _chain(target)
         if _consumed_option(root, parts, self.metas, self.mcs, self.created):
             return  # a Meta option of its own, taken off Meta or kept on _meta: Django reads neither
+        if _container_item(target, self.created):
+            return  # an item of a dict or list the class holds: no name, no field changes
         if root == self.namespace:
             self.raise_to(NAMES, "__new__ changes the class namespace")
         elif root == self.mcs or root in self.created:
@@ -209,7 +217,7 @@ class _NewReader(cst.CSTVisitor):
             self.hooks.append(parts[0])  # a method of the model class: decided per model
         elif root is not None and (root in self.klass or root in self.space) and not (parts and parts[-1] in _READS):
             self.raise_to(NAMES, f"__new__ calls {_code(func)}")
-        looking = isinstance(func, cst.Name) and func.value in _LOOKING
+        looking = _looks_only(func)
         for arg in node.args:
             passed = _names_in(arg.value, into_calls=False) & (self.klass | {self.namespace})
             if passed and not looking:
@@ -221,14 +229,15 @@ class _NewReader(cst.CSTVisitor):
             self.raise_to(NAMES, f"__new__ returns {_code(value)}")
 
 
-def new_effect(func: cst.FunctionDef) -> tuple[str, str, tuple[str, ...]]:
-    """(level, why, hooks) of a metaclass's ``__new__``: ``none`` when it leaves the class as
+def new_effect(func: cst.FunctionDef) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
+    """(level, why, hooks, attributes) of a metaclass's ``__new__``: ``none`` when it leaves the class as
     the parent metaclass built it, ``options`` when it may change options of fields, of Meta or
     of ``_meta`` but no name of the class, ``names`` otherwise; ``hooks`` are the model's
-    methods it calls on the new class."""
+    methods it calls on the new class; ``attributes`` the plain class attributes it adds through
+    the namespace (a model whose fields have such a name is not known: the item replaces them)."""
     params = _positional(func)
     if len(params) < 4:
-        return NAMES, "__new__ takes its arguments in a way djstate does not follow", ()
+        return NAMES, "__new__ takes its arguments in a way djstate does not follow", (), ()
     mcs, namespace = params[0], params[3]
     flow = _Flow()
     func.visit(flow)
@@ -255,7 +264,43 @@ def new_effect(func: cst.FunctionDef) -> tuple[str, str, tuple[str, ...]]:
         reader.raise_to(NAMES, "__new__ does not build the class through its parent")
     if not _has_return(func):
         reader.raise_to(NAMES, "__new__ returns None")
-    return reader.level, reader.why, tuple(dict.fromkeys(reader.hooks))
+    return reader.level, reader.why, tuple(dict.fromkeys(reader.hooks)), tuple(dict.fromkeys(reader.attributes))
+
+
+def _looks_only(func: cst.BaseExpression) -> bool:
+    """A callee that only looks at its arguments: ``isinstance``, ``getattr``, a string's format."""
+    if isinstance(func, cst.Name):
+        return func.value in _LOOKING
+    return (
+        isinstance(func, cst.Attribute) and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))
+        and func.attr.value in _STRING_READS
+    )  # fmt: skip
+
+
+def _namespace_item(target: cst.BaseExpression, namespace: str) -> str | None:
+    """``attrs["_registry"]`` -> "_registry": an item of the class namespace with a literal key."""
+    if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value == namespace):
+        return None
+    if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+        return None
+    key = target.slice[0].slice.value
+    return key.evaluated_value if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str) else None
+
+
+def _plain_value(value: cst.BaseExpression) -> bool:
+    """A display or literal: it has no ``contribute_to_class``, so ModelBase only sets it on the class."""
+    if isinstance(value, (cst.Dict, cst.List, cst.Tuple, cst.Set, cst.SimpleString, cst.Integer, cst.Float)):
+        return True
+    return isinstance(value, cst.Name) and value.value in ("None", "True", "False")
+
+
+def _container_item(target: cst.BaseExpression, created: set[str]) -> bool:
+    """``new_class._registry[key] = ...``: an item written into a container a class attribute
+    holds (not ``_meta``'s, not a dunder's): the class's names and fields stay as they are."""
+    if not isinstance(target, cst.Subscript):
+        return False
+    root, parts = _chain(target.value)
+    return root in created and bool(parts) and not any(p == "_meta" or p.startswith("__") for p in parts)
 
 
 def _reads_meta(value: cst.CSTNode, namespace: str) -> bool:
@@ -323,7 +368,7 @@ def writes_class(func: cst.FunctionDef) -> bool:
                 writes = True  # cls.other(), cls._meta.add_field(): not followed
             if isinstance(node.func, cst.Name) and node.func.value in _ADDING:
                 writes = True
-            looking = isinstance(node.func, cst.Name) and node.func.value in _LOOKING
+            looking = _looks_only(node.func)
             if not looking and any(first in _names_in(a.value, into_calls=False) for a in node.args):
                 writes = True  # register(cls): anything may follow
 

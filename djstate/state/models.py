@@ -100,6 +100,9 @@ class ModelClass:
     names_known: bool = True
     hooks: tuple[str, ...] = ()  # methods its metaclass calls on each new class
     metaclass_names: frozenset[str] = frozenset()  # its metaclass's members: hasattr(cls) finds them
+    # plain attributes its metaclass's __new__ puts in each class's namespace (pulpcore's
+    # `attrs["_pulp_model_map"] = {}`): a field of that name would be replaced
+    namespace_added: frozenset[str] = frozenset()
     default_manager: Any = None  # Meta.default_manager_name, its own or its first parent's
 
 
@@ -181,6 +184,7 @@ class ModelsBuilder:
         options_only = True  # every reason it is not known leaves its names as they are
         hooks: tuple[str, ...] = ()
         metaclass_names: frozenset[str] = frozenset()
+        namespace_added: frozenset[str] = frozenset()
         for base in bases:
             if not isinstance(base, Ref):
                 known = options_only = False
@@ -198,6 +202,7 @@ class ModelsBuilder:
                 options_only = options_only and (parent.known or parent.names_known)
                 hooks += tuple(h for h in parent.hooks if h not in hooks)
                 metaclass_names |= parent.metaclass_names
+                namespace_added |= parent.namespace_added
                 if renamed_by_child(canonical_path(base.path), facts):  # MPTTMeta renames mptt's fields
                     known = options_only = False
                     why = why or ("base-outside-tree", f"{facts.name} renames fields of {base.path}")
@@ -207,9 +212,10 @@ class ModelsBuilder:
                 known = options_only = False  # a base outside the tree (or unfollowable) may add fields
                 why = why or ("base-outside-tree", f"base {base.path}")
         if facts.metaclass is not None:
-            changed_by, level, detail, own_hooks, members = self._metaclass_effect(facts.metaclass)
+            changed_by, level, detail, own_hooks, members, added = self._metaclass_effect(facts.metaclass)
             hooks += tuple(h for h in own_hooks if h not in hooks)
             metaclass_names |= members
+            namespace_added |= added
         else:
             changed_by, level, detail = None, NONE, ""
         writer = next((h for h in hooks if not self._reads_only(path, h)), None)
@@ -291,42 +297,49 @@ class ModelsBuilder:
         if default_manager is None and not own_managers and parents:
             default_manager = parents[0].meta.get("default_manager_name")  # Options.default_manager
         fields = [f for f in fields if f[0] in own_names or f[0] not in shadowing]
+        replaced = sorted(namespace_added & ({f[0] for f in fields} | shadowing))
+        if replaced:  # the metaclass's namespace item replaces what the body or a parent gives
+            known = options_only = False
+            why = why or ("runtime-attribute", f"its metaclass sets {replaced[0]} in the class namespace")
         model = ModelClass(
             path=path, app=app or "", facts=facts, file=self.modules[module], abstract=meta.get("abstract") is True,
             meta=meta, fields=fields, managers=managers, default_manager=default_manager, bases=bases,
             known=known and is_model,
-            fields_known=fields_known, why=why, hooks=hooks, metaclass_names=metaclass_names,
+            fields_known=fields_known, why=why, hooks=hooks, metaclass_names=metaclass_names, namespace_added=namespace_added,
             names_known=is_model and (known or options_only),
         )  # fmt: skip
         self._classes[path] = model
         return model
 
-    def _metaclass_effect(self, value: Any) -> tuple[str | None, str, str, tuple[str, ...], frozenset[str]]:
-        """(its path, level, why, hooks, members): what the metaclass's own code may change on
-        the class (djstate.parse.metaclasses: none, options of fields and Meta, or names), read
-        from its classes in the tree or a virtualenv up to Django's ModelBase, and the names it
-        defines (the class's attributes too, for hasattr)."""
+    def _metaclass_effect(self, value: Any) -> tuple[str | None, str, str, tuple[str, ...], frozenset[str], frozenset[str]]:
+        """(its path, level, why, hooks, members, added): what the metaclass's own code may change
+        on the class (djstate.parse.metaclasses: none, options of fields and Meta, or names), read
+        from its classes in the tree or a virtualenv up to Django's ModelBase, the names it
+        defines (the class's attributes too, for hasattr) and the plain attributes its
+        ``__new__`` puts in the class namespace."""
         value = self.resolver.value(canonical_value(value))
         if not isinstance(value, Ref):
-            return render(value)[:80], NAMES, "a metaclass djstate cannot place", (), frozenset()
+            return render(value)[:80], NAMES, "a metaclass djstate cannot place", (), frozenset(), frozenset()
         level, why, hooks, members = NONE, "", (), frozenset()
+        added: set[str] = set()
         for base in self._chain(value.path):
             if base.startswith(("django.db.models.", "builtins.")):
                 continue
             found = self.class_facts(base)
             if found is None:
-                return value.path, NAMES, f"{base} is outside the tree", (), members
+                return value.path, NAMES, f"{base} is outside the tree", (), members, frozenset()
             facts = found[0]
             names = {m.split(":")[0] for m in facts.methods}
             if names & {"__init__", "__call__", "__prepare__"}:
-                return value.path, NAMES, f"{base} defines {sorted(names & {'__init__', '__call__', '__prepare__'})[0]}", (), members
+                return value.path, NAMES, f"{base} defines {sorted(names & {'__init__', '__call__', '__prepare__'})[0]}", (), members, frozenset()
             members |= {n for n in names if not n.startswith("__")} | {a.name for a in facts.attributes}
             if "__new__" in names:
                 effect = facts.new_effect or (NAMES, "its __new__ is defined under a condition", ())
                 if _LEVELS.index(effect[0]) > _LEVELS.index(level):
                     level, why = effect[0], f"{base}.{effect[1]}"
                 hooks += tuple(h for h in effect[2] if h not in hooks)
-        return value.path, level, why, hooks, members
+                added |= set(effect[3] if len(effect) > 3 else ())  # plain attributes it puts in the namespace
+        return value.path, level, why, hooks, members | added, frozenset(added)
 
     def _reads_only(self, path: str, hook: str) -> bool:
         """Whether the method ``hook`` a metaclass calls on the class ``path`` only reads the class:
