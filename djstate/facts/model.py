@@ -192,6 +192,9 @@ class ModuleFacts:
     class_bodies: dict[str, ClassFacts] = field(default_factory=dict)
     # every top-level class's field methods and literal class attributes (custom field classes)
     field_methods: dict[str, FieldMethods] = field(default_factory=dict)
+    # top-level functions shaped as class decorators: name -> (plain/factory, why; "" when what
+    # they run on the class keeps its names) (djstate.parse.class_decorators)
+    class_decorators: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from djstate.facts.model import FileFacts, ModuleFacts
 from djstate.parse.apps import extract_app_configs
 from djstate.parse.classes import extract_classes
+from djstate.parse.class_decorators import extract_class_decorators
 from djstate.parse.expressions import Scope
 from djstate.parse.field_methods import extract_field_methods
 from djstate.parse.migrations import extract_migration
@@ -50,6 +51,7 @@ def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
             classes=dict(scope.classes),
             class_bodies=extract_classes(wrapper.module, scope, positions) if kind == "models" else {},
             field_methods=extract_field_methods(wrapper.module, scope),
+            class_decorators=extract_class_decorators(wrapper.module),
         )
         if kind == "queries":  # every module of the tree, for DJS5xx
             facts.queries = extract_queries(wrapper.module, scope, positions)

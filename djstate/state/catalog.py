@@ -416,7 +416,7 @@ class ModelCatalog:
         for name, state in model.fields.items():
             chains[name] = self.chain(state)
         own_attributes, attributes_known = self._class_attributes(model_class.path)
-        if model_class.facts.decorators:
+        if any(self._decorator_changes_names(d) for d in model_class.facts.decorators):
             attributes_known = False  # a class decorator may add attributes
         attributes |= own_attributes | MODEL_ATTRIBUTES | self.runtime_names | model_class.metaclass_names
         if any(p.startswith("mptt.") for p in self.builder._chain(model_class.path)):
@@ -480,6 +480,20 @@ class ModelCatalog:
         )  # fmt: skip
         self._info[key] = info
         return info
+
+    def _decorator_changes_names(self, decorator: Any) -> bool:
+        """Whether a class decorator may change the model's names: anything but a function
+        of the tree read as keeping them (djstate.parse.class_decorators), ``@register`` or
+        ``@features(...)`` applied the way its shape says."""
+        resolver = self.builder.resolver
+        kind = "factory" if isinstance(decorator, Call) else "plain" if isinstance(decorator, Ref) else None
+        target = resolver.resolve_path(decorator.path) if kind else None
+        if not isinstance(target, Ref) or "." not in target.path:
+            return True
+        module, name = target.path.rsplit(".", 1)
+        facts = resolver.load(resolver.modules[module], module) if module in resolver.modules else None
+        effect = facts.class_decorators.get(name) if facts is not None else None
+        return effect is None or effect != (kind, "")
 
     def _outside_parent(self, key: tuple[str, str] | None, child: Any) -> tuple[str, str] | None:
         """``key``, after noting the model class behind it when it is a concrete parent of

@@ -1,0 +1,142 @@
+"""Serializer names on models with a class decorator of the tree.
+
+nautobot puts ``@extras_features("graphql", ...)`` on nearly every model: it stores the class in
+a registry and returns it unchanged, so DRF accepts and rejects exactly the names it would
+without the decorator, and djstate judges them. A decorator that sets an attribute (or does
+anything djstate does not follow) leaves the model's names unjudged. Checked against DRF
+(tests/oracle/dump_drf_fields.py).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from djstate.parse.class_decorators import FACTORY, PLAIN, class_decorator
+from tests.conftest import run_scan, write_project
+from tests.oracle.drf import drf_fields
+from tests.oracle.makemigrations import make_migrations
+
+EXTRAS_FEATURES = '''
+def extras_features(*features):
+    """Registers the model for features."""
+
+    def wrapper(model_class):
+        if "model_features" not in registry:
+            registry["model_features"] = {f: collections.defaultdict(list) for f in EXTRAS_FEATURES}
+        for feature in features:
+            if feature in EXTRAS_FEATURES:
+                registry["feature_models"][feature].append(model_class)
+                app_label, model_name = model_class._meta.label_lower.split(".")
+                registry["model_features"][feature][app_label].append(model_name)
+            else:
+                raise ValueError(f"{feature} is not a valid extras feature!")
+        return model_class
+
+    return wrapper
+'''
+
+
+def _function(source: str) -> cst.FunctionDef:
+    node = cst.parse_module(source).body[0]
+    assert isinstance(node, cst.FunctionDef)
+    return node
+
+
+@pytest.mark.parametrize(
+    "source,expected",
+    [
+        pytest.param(EXTRAS_FEATURES, (FACTORY, ""), id="nautobot_extras_features"),
+        pytest.param("def register(cls):\n    REGISTRY.append(cls)\n    return cls\n", (PLAIN, ""), id="plain_registers"),
+        pytest.param("def register(cls):\n    REGISTRY[cls.__name__] = cls\n    return cls\n", (PLAIN, ""), id="dict_item"),
+        pytest.param("def tag(cls):\n    cls.badge = 'x'\n    return cls\n", (PLAIN, "tag sets cls.badge"), id="sets_attribute"),
+        pytest.param("def tag(cls):\n    setattr(cls, 'badge', 1)\n    return cls\n", (PLAIN, "tag passes cls to setattr"), id="setattr"),
+        pytest.param("def tag(cls):\n    other(cls)\n    return cls\n", (PLAIN, "tag passes cls to other"), id="passed_on"),
+        pytest.param("def tag(cls):\n    meta = cls._meta\n    meta.x = 1\n    return cls\n", (PLAIN, "tag binds cls._meta"), id="alias"),
+        pytest.param("def tag(cls):\n    cls.contribute()\n    return cls\n", (PLAIN, "tag calls cls.contribute"), id="calls_method"),
+        pytest.param("def tag(cls):\n    return Wrapped(cls)\n", None, id="returns_other_no_shape"),
+        pytest.param("def tag(cls):\n    if cls:\n        return Other\n    return cls\n", (PLAIN, "tag returns Other"), id="returns_other"),
+        pytest.param("def deco(name):\n    def wrapper(cls):\n        setattr(cls, name, property(lambda s: 1))\n"
+                     "        return cls\n    return wrapper\n", (FACTORY, "wrapper passes cls to setattr"), id="factory_sets"),
+        pytest.param("def deco(*names):\n    def wrapper(cls):\n        return cls\n    wrapper.x = 1\n    return wrapper\n",
+                     (FACTORY, "deco changes wrapper before returning it"), id="factory_changes_wrapper"),
+        pytest.param("def helper(x):\n    x.save()\n    return x.pk\n", None, id="no_decorator_shape"),
+    ],
+)
+def test_what_a_class_decorator_keeps(source, expected):
+    assert class_decorator(_function(source)) == expected
+
+
+# --- against DRF -------------------------------------------------------------------------------
+
+UTILS = '''import collections
+
+registry = {"feature_models": collections.defaultdict(list)}
+EXTRAS_FEATURES = ["graphql", "webhooks"]
+''' + EXTRAS_FEATURES + '''
+
+def badge(model_class):
+    setattr(model_class, "badge", "new")
+    return model_class
+'''
+MODELS = '''from django.db import models
+
+from .utils import badge, extras_features
+
+
+@extras_features("graphql", "webhooks")
+class Device(models.Model):
+    name = models.CharField(max_length=80)
+
+
+@badge
+class Cable(models.Model):
+    label = models.CharField(max_length=80)
+'''
+SERIALIZERS = '''from rest_framework import serializers
+
+from .models import Cable, Device
+
+
+class DeviceNames(serializers.ModelSerializer):
+    class Meta:
+        model = Device
+        fields = ["id", "name"]
+
+
+class DeviceStale(serializers.ModelSerializer):
+    class Meta:
+        model = Device
+        fields = ["id", "hostname"]
+
+
+class CableAdded(serializers.ModelSerializer):
+    class Meta:
+        model = Cable
+        fields = ["id", "label", "badge"]
+
+
+class CableStale(serializers.ModelSerializer):
+    class Meta:
+        model = Cable
+        fields = ["id", "caption"]
+'''
+
+
+def test_decorated_model_names_are_judged_as_drf_does(tmp_path):
+    files = {"shop/__init__.py": "", "shop/migrations/__init__.py": "", "shop/utils.py": UTILS,
+             "shop/models.py": MODELS, "shop/serializers.py": SERIALIZERS}  # fmt: skip
+    root = write_project(tmp_path, files)
+    make_migrations(root, ["shop"])
+    oracle = drf_fields(["django.contrib.auth", "django.contrib.contenttypes", "rest_framework", "shop"],
+                        ["shop.serializers"], path=root)  # fmt: skip
+    rejected = {path.rsplit(".", 1)[1] for path, entry in oracle.items() if entry["error"]}
+    assert rejected == {"DeviceStale", "CableStale"}, oracle  # the fixture does what it says
+    assert set(oracle["shop.serializers.CableAdded"]["fields"]) == {"id", "label", "badge"}
+    result = run_scan(root)
+    reported = {(f.code, f.message.split(":", 1)[0]) for f in result.findings if f.code.startswith("DJS4")}
+    # the registering decorator keeps Device's names: the stale one is reported
+    assert reported == {("DJS401", "DeviceStale")}
+    # the setattr decorator leaves Cable's names unjudged, and that is said
+    silenced = {(u.reason, u.unit) for u in result.project.unjudged if u.unit.startswith("serializer field")}
+    assert ("name-on-unknown-model", "serializer field shop.serializers.CableStale.caption") in silenced
