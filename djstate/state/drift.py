@@ -141,7 +141,8 @@ def compare_states(
             unmanaged = any(m.options.get("managed", True) is False or m.options.get("proxy") is True for m in (mine, old))
             if not unmanaged:  # Django compares the fields of managed, concrete models only
                 partial = key in models_state.partial_models
-                found_fields, skipped_fields = _fields(mine, old, runtime_fields, partial, ignore_to, django_version)
+                branched = {f for a, m, f in getattr(migrations_state, "uncertain_fields", ()) if (a, m) == key}
+                found_fields, skipped_fields = _fields(mine, old, runtime_fields, partial, ignore_to, django_version, branched)
             found, skipped = _options(mine, old, "@deconstruct-patched" in runtime_fields, not unmanaged, django_version)
         if not outcome.failed:
             drifts += found_fields + found
@@ -184,7 +185,7 @@ def _migration_origin(model: ModelState, migration_paths: dict) -> tuple[str, Sp
 
 def _fields(
     mine: ModelState, old: ModelState, runtime_fields: set[str], partial: bool, ignore_to: frozenset,
-    django_version: tuple[int, int] | None = None,
+    django_version: tuple[int, int] | None = None, branched: set[str] = frozenset(),
 ) -> tuple[list[Drift], list[Unjudged]]:
     drifts = []
     skipped: list[Unjudged] = []
@@ -194,8 +195,13 @@ def _fields(
         place = _place(state.origin if state is not None else None, mine.origin)
         skipped.append(Unjudged(reason, f"field {mine.app}.{mine.name}.{name}", *place, detail))
 
+    for name in sorted(branched & (mine.fields.keys() | old.fields.keys())):
+        skip("runtime-migration", name, "a migration changes it under an import-time condition")
+
     patched = "@deconstruct-patched" in runtime_fields
     for name in mine.fields:
+        if name in branched:
+            continue
         if name not in old.fields:
             state = mine.fields[name]
             if not state.certain:
@@ -205,6 +211,8 @@ def _fields(
             severity = "warning" if _is_virtual(state) else "error"
             drifts.append(_at_model(mine, "AddField", severity, f"field {name} has no migration", name))
     for name in old.fields:
+        if name in branched:
+            continue
         if name not in mine.fields:
             translated = "@modeltranslation" in runtime_fields and _TRANSLATED.match(name) and (
                 _TRANSLATED.match(name).group(1) in mine.fields
@@ -217,7 +225,7 @@ def _fields(
                 _at_model(mine, "RemoveField", "error",
                           f"migrations have field {name}, which the model no longer defines", name)
             )  # fmt: skip
-    for name in mine.fields.keys() & old.fields.keys():
+    for name in (mine.fields.keys() & old.fields.keys()) - branched:
         # as that Django's deconstruct shows them (djstate.state.versions)
         new_f, old_f = adjust_field(mine.fields[name], mine, django_version, name), adjust_field(old.fields[name], old, django_version, name)
         if not (new_f.known and old_f.known and new_f.certain and old_f.certain):

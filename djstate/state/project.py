@@ -15,7 +15,7 @@ from djstate.facts.operations import STATE_FREE, operation_kind
 from djstate.facts.values import Call, Opaque, Ref, render
 from djstate.isolate import InternalError, isolated
 from djstate.state.custom_fields import CustomFields, UnknownFieldState
-from djstate.state.fields import FieldState, deconstruct, relation_target_text
+from djstate.state.fields import FieldState, deconstruct, django_field_name, relation_target_text
 from djstate.state.graph import Key
 from djstate.state.objects import normalise_object
 from djstate.state.paths import canonical_value
@@ -69,6 +69,10 @@ class ProjectState:
     # models (app, name_lower) and apps touched by operations djstate does not know
     uncertain_models: set[tuple[str, str]] = field(default_factory=set)
     uncertain_apps: set[str] = field(default_factory=set)
+    # fields (app, model, name) an import-time branch adds or alters differently:
+    # only they are unknown, the model and its other fields are replayed (label-studio's
+    # search_vector: a GeneratedField on PostgreSQL, a TextField elsewhere)
+    uncertain_fields: set[tuple[str, str, str]] = field(default_factory=set)
     unverified: int = 0
     internal_errors: list[InternalError] = field(default_factory=list)  # migrations not replayed
     unjudged: list = field(default_factory=list)  # Unjudged: what the replay could not know, and why
@@ -87,6 +91,19 @@ class ProjectState:
 
     def why(self, app: str, model: str) -> tuple[str, str]:
         return self.uncertain_why.get((app, model.lower())) or self.uncertain_why.get(app) or ("runtime-migration", "")
+
+
+def _plain_field_target(op: Operation) -> tuple[str, str] | None:
+    """(model_name, name) of an AddField or AlterField of Django's whose field is one of Django's
+    and no relation (a relation's reverse accessor and target would be uncertain too)."""
+    if not op.known or op.kind not in ("AddField", "AlterField") or op.nested:
+        return None
+    model, name, value = op.args.get("model_name"), op.args.get("name"), canonical_value(op.args.get("field"))
+    if not (isinstance(model, str) and isinstance(name, str) and isinstance(value, Call)):
+        return None
+    if "to" in value.kwargs or django_field_name(value.path) in (None, "ForeignKey", "OneToOneField", "ManyToManyField", "ForeignObject"):
+        return None  # a relation, or a field class of the project's that may be one
+    return model, name
 
 
 def resolve_relation(target: Any, app: str, model: str) -> tuple[str, str] | None:
@@ -165,11 +182,15 @@ class Replayer:
             detail = f"{key[0]}.{key[1]} computes {', '.join(migration.opaque_attributes)}"
             self.state.uncertain_why.setdefault(key[0], ("runtime-migration", detail))
             self.state.note("runtime-migration", f"migration {key[0]}.{key[1]}", detail)
-        for op in migration.conditional_operations:  # import-time branches: only what they touch
-            op = self.resolve_custom(op)
-            if op.known and op.kind in STATE_FREE and not op.nested:
-                continue
-            self._mark_uncertain(key[0], op)
+        conditional = [self.resolve_custom(op) for op in migration.conditional_operations]
+        conditional = [op for op in conditional if not (op.known and op.kind in STATE_FREE and not op.nested)]
+        fields = [_plain_field_target(op) for op in conditional]
+        if conditional and all(fields):  # import-time branches that differ in plain fields only
+            for target in fields:  # drift lists each as unjudged where it compares the model
+                self.state.uncertain_fields.add((key[0], target[0].lower(), target[1]))
+        else:
+            for op in conditional:  # import-time branches: only what they touch
+                self._mark_uncertain(key[0], op)
         for op in migration.operations:
             self.operation(key, op)
 
@@ -178,6 +199,9 @@ class Replayer:
         if self.state.is_uncertain(app, model):
             reason, detail = self.state.why(app, model)
             self.state.note(reason, f"{kind} check of {app}.{model}", detail)
+            return
+        if field_name is not None and (app, model.lower(), field_name) in self.state.uncertain_fields:
+            self.state.note("runtime-migration", f"{kind} check of {app}.{model}.{field_name}", "changed under an import-time condition")
             return
         self.state.issues.append(ReplayIssue(kind, key, op.span, app, model, field_name, message))
 
@@ -291,6 +315,8 @@ class Replayer:
                 del model.fields[name]
         elif kind == "RenameField":
             self._rename_field(key, op, model)
+            if (app, model.name.lower(), a.get("old_name")) in self.state.uncertain_fields and isinstance(a.get("new_name"), str):
+                self.state.uncertain_fields.add((app, model.name.lower(), a["new_name"]))  # still not known
         elif kind == "AddIndex":
             model.options["indexes"] = [*model.options.get("indexes", []), self.value(a.get("index"))]
         elif kind == "RemoveIndex":
