@@ -4,6 +4,7 @@ it. What comes out is a :class:`~djstate.project.Project`."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from djstate.cache import FactsStore, Request
@@ -324,10 +325,16 @@ def _load_settings(project: Project, store: FactsStore) -> None:
     project.settings = merged
 
 
+# `INSTALLED_APPS: list[str] = []`: a helper command's settings (weblate's string extractor),
+# not the project's
+_EMPTY_INSTALLED_APPS = re.compile(rb"\bINSTALLED_APPS\s*(?::[^=\n]*)?=\s*(?:\[\s*\]|\(\s*\))")
+
+
 def _only_settings_module(project: Project) -> str | None:
     """Without manage.py (a released wheel): the one non-test ``settings`` module, or module of
     a ``settings`` package, of the tree that defines INSTALLED_APPS (netbox.settings,
-    mayan.settings.base), if there is exactly one."""
+    mayan.settings.base), if there is exactly one. A module that only ever sets it to an
+    empty list installs no app: it is not the project's settings."""
     found = []
     for module, path in project.tree.modules.items():
         parts = module.split(".")
@@ -338,7 +345,7 @@ def _only_settings_module(project: Project) -> str | None:
                 head = handle.read(1_000_000)
         except OSError:
             continue
-        if b"INSTALLED_APPS" in head:
+        if head.count(b"INSTALLED_APPS") > len(_EMPTY_INSTALLED_APPS.findall(head)):
             found.append(module)
     return found[0] if len(found) == 1 else None
 

@@ -535,6 +535,9 @@ class ModelCatalog:
         return chain.members(), known
 
 
+USER_BASES = {"AbstractBaseUser", "AbstractUser"}  # django.contrib.auth's user model bases
+
+
 def project_catalog(project: Any, markers: Any) -> ModelCatalog:
     """The project's catalogue: its models state, the swappable targets, and what the text
     markers tell about names code adds at runtime (serializer emulation and query rules share it)."""
@@ -544,6 +547,12 @@ def project_catalog(project: Any, markers: Any) -> ModelCatalog:
         if target and "." in target:
             label, _, name = target.partition(".")
             external.add((label, name.lower()))
+    if project.settings_path is None and not project.config.auth_user_model:
+        # no settings module says AUTH_USER_MODEL: any user model of the tree may be it, with the
+        # reverse relations of installed apps (authtoken's `auth_token`) djstate does not read
+        for key, model_class in project.models_state.classes.items():
+            if any(p.rsplit(".", 1)[-1] in USER_BASES for p in project.models_builder._chain(model_class.path)):
+                external.add(key)
     class_names = set().union(*markers.class_names.values()) if markers.class_names else set()
     related_names = markers.related_names | _live_migration_related_names(project, markers.migration_related_names)
     catalog = ModelCatalog(project.models_state, project.models_builder, project.resolve_setting, external,
