@@ -225,7 +225,7 @@ def _fields(
                 _at_model(mine, "RemoveField", "error",
                           f"migrations have field {name}, which the model no longer defines", name)
             )  # fmt: skip
-    for name in (mine.fields.keys() & old.fields.keys()) - branched:
+    for name in [n for n in mine.fields if n in old.fields and n not in branched]:  # in field order: a set's follows the hash seed
         # as that Django's deconstruct shows them (djstate.state.versions)
         new_f, old_f = adjust_field(mine.fields[name], mine, django_version, name), adjust_field(old.fields[name], old, django_version, name)
         if not (new_f.known and old_f.known and new_f.certain and old_f.certain):
