@@ -204,6 +204,24 @@ def _snapshot_of(root: Path, config: Config, cache_dir: Path, report, store):
     return snapshot
 
 
+def _warm_scan_in_another_process(root: Path, cache_dir: Path) -> tuple:
+    """(outcome, printed JSON, files parsed) of a scan of ``root`` from ``cache_dir`` in a new
+    process whose PYTHONHASHSEED differs from this one's: set and dict orders that follow string
+    hashes differ there, as between two runs of the command line."""
+    code = (
+        "import pickle, sys; from pathlib import Path; from djstate.cache import FactsStore; "
+        "from djstate.config import Config; from djstate.engine import scan; from djstate.scan_cache import ScanReport; "
+        "from tests.test_cache import _outcome, _printed; "
+        f"root = Path({str(root)!r}); store = FactsStore(root, Path({str(cache_dir)!r})); "
+        "report = ScanReport.of(scan(root, Config(), store)); "
+        "sys.stdout.buffer.write(pickle.dumps((_outcome(report), _printed(report), store.stats.misses)))"
+    )
+    seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
+    proc = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONHASHSEED=seed), capture_output=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    return pickle.loads(proc.stdout)
+
+
 def test_snapshot_prints_what_the_scan_printed(tmp_path):
     from djstate.scan_cache import ScanReport
 
@@ -221,8 +239,9 @@ def test_snapshot_prints_what_the_scan_printed(tmp_path):
 def test_cached_scan_equals_uncached_on_corpus(name, tmp_path):
     """The corpora of tests/test_corpora.py (DJSTATE_CORPORA picks them): a scan into an empty
     cache (every file parsed, nothing read from the cache: what --no-cache computes), the next
-    scan answered from the cache's records, and the project snapshot saved after the first give
-    the same findings, stats and unjudged items (in order), and print the same JSON."""
+    scan answered from the cache's records (here, and in another process with another hash
+    seed), and the project snapshot saved after the first give the same findings, stats and
+    unjudged items (in order), and print the same JSON."""
     from djstate.scan_cache import ScanReport
     from tests.test_corpora import fetch
 
@@ -235,6 +254,11 @@ def test_cached_scan_equals_uncached_on_corpus(name, tmp_path):
     assert (store.stats.misses == 0 and store.stats.hits > 0) or store.failed
     assert _outcome(warm) == _outcome(uncached)
     assert _printed(warm) == _printed(uncached)
+    # as a second `djstate scan` would: another process, strings hashed with another seed
+    outcome, printed, misses = _warm_scan_in_another_process(root, tmp_path)
+    assert misses == 0 or store.failed
+    assert outcome == _outcome(uncached)
+    assert printed == _printed(uncached)
     if not uncached.internal_errors:  # a scan with internal errors saves no snapshot
         snapshot = _snapshot_of(root, Config(), tmp_path, uncached, cold_store)
         assert _printed(snapshot) == _printed(uncached)
