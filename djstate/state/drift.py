@@ -228,13 +228,17 @@ def _fields(
     for name in [n for n in mine.fields if n in old.fields and n not in branched]:  # in field order: a set's follows the hash seed
         # as that Django's deconstruct shows them (djstate.state.versions)
         new_f, old_f = adjust_field(mine.fields[name], mine, django_version, name), adjust_field(old.fields[name], old, django_version, name)
-        if not (new_f.known and old_f.known and new_f.certain and old_f.certain):
+        whole = new_f.known and old_f.known and new_f.certain and old_f.certain
+        if not whole and not (_partly_known(new_f) and _partly_known(old_f)):
             unknown = next(f for f in (new_f, old_f) if not (f.known and f.certain))
             skip(*_why_unknown(unknown, name))
             continue
         changes = _field_changes(new_f, old_f, ignore_to)
         if changes is None:
             skip("unknowable-value", name, "a kwarg djstate cannot compute")
+            continue
+        if not whole and not changes:  # the kwargs it knows agree: the others stay unjudged
+            skip(*_why_unknown(next(f for f in (new_f, old_f) if not f.known), name))
             continue
         if changes:
             if patched:  # the project's own deconstruct drops these state-only attributes
@@ -263,6 +267,23 @@ def _same_unpatched(key: str, new: FieldState, old: FieldState) -> bool:
         return render(Call(call.path, call.args, {k: v for k, v in call.kwargs.items() if k not in PATCH_EXEMPT_KWARGS}))
 
     return kept(a) == kept(b)
+
+
+# kwargs of Django's fields that no other deconstructed kwarg depends on: one computed at
+# runtime (netbox's choices=ChoiceSet, a default from a function) leaves the others comparable
+LEAF_KWARGS = frozenset({"choices", "default", "db_default", "verbose_name", "help_text", "validators", "upload_to",
+                         "db_comment", "error_messages"})
+
+
+def _partly_known(state: FieldState) -> bool:
+    """A field of Django's own whose only unknown values are leaf kwargs: the rest is compared
+    (``_field_changes`` leaves out what one side cannot know)."""
+    if state.known:
+        return state.certain
+    return (
+        state.certain and not isinstance(state, UnknownFieldState) and django_field_name(state.path) is not None
+        and all(is_known(v) for k, v in state.kwargs.items() if k not in LEAF_KWARGS)
+    )  # fmt: skip
 
 
 def _why_unknown(state: FieldState, name: str) -> tuple[str, str, str]:

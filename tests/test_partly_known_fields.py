@@ -1,0 +1,81 @@
+"""A Django field whose only unknown kwargs are leaves (computed ``choices``, a ``default`` from a
+function call) is compared on the kwargs djstate knows (netbox's ``choices=ChoiceSet``,
+django-ca's and nautobot's computed choices and defaults).
+
+A change of a known kwarg (max_length, null, on_delete) is reported as Django's autodetector
+writes it; a field whose known kwargs agree stays listed unjudged (its computed kwargs may still
+differ), and a change of the computed kwarg itself is not claimed. Django is the oracle.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_scan, write_project
+from tests.oracle.makemigrations import make_migrations
+from tests.test_oracle_drift import apps_py, django_operations, djstate_operations
+
+pytestmark = pytest.mark.oracle
+
+CHOICES = '''\
+def status_choices():
+    return [(name.lower(), name) for name in ("OPEN", "CLOSED")]
+
+
+def default_status():
+    return "open"
+
+
+LIMIT = {"size": 3}
+'''
+MODELS = '''\
+from django.db import models
+
+from shop.choices import LIMIT, default_status, status_choices
+
+
+class Ticket(models.Model):
+    title = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=status_choices(), default=default_status())
+    size = models.IntegerField(default=LIMIT["size"], null=True)
+'''
+
+
+def _project(tmp_path) -> None:
+    write_project(tmp_path, {"shop/__init__.py": "", "shop/apps.py": apps_py("shop"), "shop/choices.py": CHOICES,
+                             "shop/models.py": MODELS, "shop/migrations/__init__.py": ""})  # fmt: skip
+    make_migrations(tmp_path, ["shop"])
+
+
+def test_unchanged_fields_with_computed_kwargs_stay_unjudged(tmp_path):
+    _project(tmp_path)
+    operations, _, _ = djstate_operations(tmp_path)
+    assert operations == set()
+    units = {u.unit for u in run_scan(tmp_path).project.unjudged}
+    assert {"field shop.Ticket.status", "field shop.Ticket.size"} <= units
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(("max_length=10,", "max_length=20,"), id="max_length_next_to_computed_choices"),
+        pytest.param(("default=LIMIT[\"size\"], null=True)", "default=LIMIT[\"size\"])"), id="null_next_to_computed_default"),
+        pytest.param(("models.IntegerField(default", "models.BigIntegerField(default"), id="class_next_to_computed_default"),
+    ],
+)
+def test_a_known_kwarg_change_is_reported_as_django_does(tmp_path, edit):
+    _project(tmp_path)
+    models = tmp_path / "shop" / "models.py"
+    assert edit[0] in models.read_text()
+    models.write_text(models.read_text().replace(*edit))
+    expected = django_operations(tmp_path, ["shop"])
+    assert expected, "the edit must be a change Django migrates"
+    assert djstate_operations(tmp_path)[0] == expected
+
+
+def test_a_change_of_the_computed_kwarg_is_not_claimed(tmp_path):
+    _project(tmp_path)
+    choices = tmp_path / "shop" / "choices.py"
+    choices.write_text(CHOICES.replace('("OPEN", "CLOSED")', '("OPEN", "CLOSED", "HELD")'))
+    assert django_operations(tmp_path, ["shop"]) == {("AlterField", "ticket", "status")}
+    assert djstate_operations(tmp_path)[0] == set()
