@@ -113,3 +113,54 @@ def test_a_branched_relation_keeps_the_model_unjudged(tmp_path):
     _project(tmp_path, relation)
     units = {u.unit for u in run_scan(tmp_path).project.unjudged}
     assert "model shop.Project" in units
+
+
+STATE_SQL = '''\
+from django.db import connection, migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+
+    db_engine = connection.settings_dict["ENGINE"]
+    if "sqlite3" in db_engine:
+        operations = []
+    else:
+        operations = [
+            migrations.RunSQL(
+                sql="ALTER TABLE shop_task ADD CONSTRAINT fk_project FOREIGN KEY (project_id) REFERENCES shop_project (id)",
+                reverse_sql="ALTER TABLE shop_task DROP CONSTRAINT fk_project",
+                state_operations=[
+                    migrations.AlterField(
+                        model_name="task",
+                        name="project",
+                        field=models.ForeignKey(null=True, on_delete=models.deletion.CASCADE, to="shop.project"),
+                    ),
+                ],
+            ),
+        ]
+'''
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(("max_length=40", "max_length=60"), id="other_model_alter_max_length"),
+        pytest.param(("TextField(blank=True)\n", "TextField(blank=True, null=True)\n"), id="other_model_alter_null"),
+    ],
+)
+def test_a_branched_state_operation_leaves_the_other_models_judged(tmp_path, edit):
+    """edx-enterprise 0231: a RunSQL whose state_operations alter one model's relation on
+    PostgreSQL and MySQL only: that model is unjudged, the app's other models are compared."""
+    write_project(tmp_path, {"shop/__init__.py": "", "shop/apps.py": apps_py("shop"), "shop/models.py": MODELS,
+                             "shop/migrations/__init__.py": ""})  # fmt: skip
+    make_migrations(tmp_path, ["shop"])
+    (tmp_path / "shop" / "migrations" / "0002_fk.py").write_text(STATE_SQL)
+    assert django_operations(tmp_path, ["shop"]) == set()
+    units = {u.unit for u in run_scan(tmp_path).project.unjudged}
+    assert "model shop.Task" in units and "model shop.Project" not in units
+    models = tmp_path / "shop" / "models.py"
+    models.write_text(models.read_text().replace(*edit, 1))
+    expected = django_operations(tmp_path, ["shop"])
+    assert expected and all(op[1] == "project" for op in expected)
+    assert djstate_operations(tmp_path)[0] == expected

@@ -26,7 +26,7 @@ def default_status():
     return "open"
 
 
-LIMIT = {"size": 3}
+LIMIT = {"size": 3, "email": 254}
 '''
 MODELS = '''\
 from django.db import models
@@ -38,6 +38,7 @@ class Ticket(models.Model):
     title = models.CharField(max_length=40)
     status = models.CharField(max_length=10, choices=status_choices(), default=default_status())
     size = models.IntegerField(default=LIMIT["size"], null=True)
+    email = models.EmailField(max_length=LIMIT["email"])
 '''
 
 
@@ -52,7 +53,7 @@ def test_unchanged_fields_with_computed_kwargs_stay_unjudged(tmp_path):
     operations, _, _ = djstate_operations(tmp_path)
     assert operations == set()
     units = {u.unit for u in run_scan(tmp_path).project.unjudged}
-    assert {"field shop.Ticket.status", "field shop.Ticket.size"} <= units
+    assert {"field shop.Ticket.status", "field shop.Ticket.size", "field shop.Ticket.email"} <= units
 
 
 @pytest.mark.parametrize(
@@ -61,6 +62,8 @@ def test_unchanged_fields_with_computed_kwargs_stay_unjudged(tmp_path):
         pytest.param(("max_length=10,", "max_length=20,"), id="max_length_next_to_computed_choices"),
         pytest.param(("default=LIMIT[\"size\"], null=True)", "default=LIMIT[\"size\"])"), id="null_next_to_computed_default"),
         pytest.param(("models.IntegerField(default", "models.BigIntegerField(default"), id="class_next_to_computed_default"),
+        # django-invitations' email: max_length from the app's settings
+        pytest.param(('EmailField(max_length=LIMIT["email"])', 'EmailField(max_length=LIMIT["email"], unique=True)'), id="unique_next_to_computed_max_length"),
     ],
 )
 def test_a_known_kwarg_change_is_reported_as_django_does(tmp_path, edit):

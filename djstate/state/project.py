@@ -182,8 +182,8 @@ class Replayer:
             detail = f"{key[0]}.{key[1]} computes {', '.join(migration.opaque_attributes)}"
             self.state.uncertain_why.setdefault(key[0], ("runtime-migration", detail))
             self.state.note("runtime-migration", f"migration {key[0]}.{key[1]}", detail)
-        conditional = [self.resolve_custom(op) for op in migration.conditional_operations]
-        conditional = [op for op in conditional if not (op.known and op.kind in STATE_FREE and not op.nested)]
+        conditional = [op for op in self._state_operations(migration.conditional_operations)
+                       if not (op.known and op.kind in STATE_FREE and not op.nested)]
         fields = [_plain_field_target(op) for op in conditional]
         if conditional and all(fields):  # import-time branches that differ in plain fields only
             for target in fields:  # drift lists each as unjudged where it compares the model
@@ -193,6 +193,19 @@ class Replayer:
                 self._mark_uncertain(key[0], op)
         for op in migration.operations:
             self.operation(key, op)
+
+    def _state_operations(self, ops: list[Operation]) -> list[Operation]:
+        """The operations as they change the state: a ``RunSQL``'s or ``SeparateDatabaseAndState``'s
+        ``state_operations`` in its place (edx-enterprise 0231 runs an AlterField that way on
+        PostgreSQL and MySQL only: that model is uncertain, not its whole app)."""
+        out = []
+        for op in ops:
+            op = self.resolve_custom(op)
+            if op.known and op.kind in ("SeparateDatabaseAndState", "RunSQL") and op.nested:
+                out += self._state_operations(op.nested)
+            else:
+                out.append(op)
+        return out
 
     def issue(self, kind: str, key: Key, op: Operation, model: str, field_name: str | None, message: str) -> None:
         app = key[0]
