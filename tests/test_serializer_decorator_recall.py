@@ -140,3 +140,80 @@ def test_decorated_model_names_are_judged_as_drf_does(tmp_path):
     # the setattr decorator leaves Cable's names unjudged, and that is said
     silenced = {(u.reason, u.unit) for u in result.project.unjudged if u.unit.startswith("serializer field")}
     assert ("name-on-unknown-model", "serializer field shop.serializers.CableStale.caption") in silenced
+
+
+# --- `class Mixin(object)` and a class attribute with contribute_to_class -----------------------
+
+MIXIN_MODELS = '''from django.db import models
+
+
+class LabelMixin(object):
+    """A py2-style mixin: `object` named as its base."""
+
+    kind = "label"
+
+    def display(self):
+        return self.name.title()
+
+
+class TranslatedNames(object):
+    """Adds a class attribute per keyword when ModelBase calls contribute_to_class (parler's
+    TranslatedFields does so)."""
+
+    def __init__(self, **names):
+        self.names = names
+
+    def contribute_to_class(self, cls, name):
+        for key in self.names:
+            setattr(cls, key, property(lambda self, key=key: key))
+
+
+class Shelf(LabelMixin, models.Model):
+    name = models.CharField(max_length=80)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=80)
+    translations = TranslatedNames(subtitle="")
+'''
+MIXIN_SERIALIZERS = '''from rest_framework import serializers
+
+from .models import Book, Shelf
+
+
+class ShelfNames(serializers.ModelSerializer):
+    class Meta:
+        model = Shelf
+        fields = ["id", "name", "kind", "display"]
+
+
+class ShelfStale(serializers.ModelSerializer):
+    class Meta:
+        model = Shelf
+        fields = ["id", "label"]
+
+
+class BookNames(serializers.ModelSerializer):
+    class Meta:
+        model = Book
+        fields = ["id", "title", "subtitle"]
+'''
+
+
+def test_object_mixin_names_are_judged_and_contributed_names_are_not(tmp_path):
+    files = {"shop/__init__.py": "", "shop/migrations/__init__.py": "", "shop/models.py": MIXIN_MODELS,
+             "shop/serializers.py": MIXIN_SERIALIZERS}  # fmt: skip
+    root = write_project(tmp_path, files)
+    make_migrations(root, ["shop"])
+    oracle = drf_fields(["django.contrib.auth", "django.contrib.contenttypes", "rest_framework", "shop"],
+                        ["shop.serializers"], path=root)  # fmt: skip
+    rejected = {path.rsplit(".", 1)[1] for path, entry in oracle.items() if entry["error"]}
+    assert rejected == {"ShelfStale"}, oracle  # the fixture does what it says
+    assert set(oracle["shop.serializers.BookNames"]["fields"]) == {"id", "title", "subtitle"}
+    result = run_scan(root)
+    reported = {(f.code, f.message.split(":", 1)[0]) for f in result.findings if f.code.startswith("DJS4")}
+    # Shelf's mixin derives from object: its names are known, the stale one is reported
+    assert reported == {("DJS401", "ShelfStale")}
+    # Book's class attribute adds names through contribute_to_class: not judged, and said
+    silenced = {(u.reason, u.unit) for u in result.project.unjudged if u.unit.startswith("serializer field")}
+    assert ("name-on-unknown-model", "serializer field shop.serializers.BookNames.subtitle") in silenced

@@ -428,7 +428,8 @@ class ExpressionReader:
         return Call(path, tuple(args), kwargs)
 
 
-_BUILTINS = {"set", "frozenset", "list", "tuple", "dict", "str", "int", "float", "bool", "bytes", "range", "len"}
+_BUILTINS = {"set", "frozenset", "list", "tuple", "dict", "str", "int", "float", "bool", "bytes", "range", "len",
+             "object"}  # `class Mixin(object)`: a plain class, as `class Mixin:` is
 _LEADING_ZERO = re.compile(r"^0+$")
 
 

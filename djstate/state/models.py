@@ -288,6 +288,8 @@ class ModelsBuilder:
                     fields_known = False  # an instance of a class outside the tree: maybe a field
             elif isinstance(value, Call) and _capitalised(value.path) and self._outside_bases(value.path):
                 fields_known = False  # a project class built on classes outside the tree: maybe a field
+            elif isinstance(value, Call) and _capitalised(value.path) and self._contributes(value.path):
+                fields_known = False  # ModelBase calls its contribute_to_class: it may add names (parler's TranslatedFields)
         # ModelBase copies an abstract parent's field only when the class body does not bind
         # that name itself (`metadata = None`, a property `id`): such a field is removed
         shadowing = {a.name for a in facts.attributes} | {m.split(":")[0] for m in facts.methods}
@@ -409,6 +411,13 @@ class ModelsBuilder:
             or ".fields." in p and p.endswith("Field")
             for p in chain
         ) or any(_foreign_field(p) for p in self._outside_bases(path))  # fmt: skip
+
+    def _contributes(self, path: str) -> bool:
+        """Whether a class of the tree (or a virtualenv) defines ``contribute_to_class``."""
+        return any(
+            any(m.split(":")[0] == "contribute_to_class" for m in found[0].methods)
+            for p in self._chain(path) if (found := self.class_facts(p)) is not None
+        )  # fmt: skip
 
     def _outside_bases(self, path: str) -> list[str]:
         """The bases of a project class that lie outside the tree (not Django's, not builtins);
