@@ -1403,6 +1403,10 @@ def unverified_reason(result, mutation: Mutation, before: int, after: int) -> st
     if mutation.target_model:
         app, model = mutation.target_model
         ms = p.models_state
+        skipped = {u.unit for u in p.unjudged if u.reason == "django-version"}
+        if f"model {app}.{model}" in skipped:  # engine.py: every model comparison left unjudged
+            reasons.append(f"model {app}.{model} is not compared: the project pins a Django older than djstate "
+                           f"emulates (django-version: {p.django_version.detail})")
         if ms is None:
             reasons.append("the models stage failed (DJS000)")
         else:
