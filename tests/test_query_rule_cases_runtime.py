@@ -205,7 +205,8 @@ RAISES = {
         "AttributeError": r"'\w+' object has no attribute '\w+_set'",
         "FieldError": r"Cannot resolve keyword '\w+' into field",
     },
-    "DJS503": {"AttributeError": r"type object '\w+' has no attribute '\w+'"},
+    # no such manager on the class, or no such method on the manager
+    "DJS503": {"AttributeError": r"type object '\w+' has no attribute '\w+'|'\w+' object has no attribute '\w+'"},
     "DJS504": {
         "FieldError": r"Invalid field name\(s\) given in select_related: '\w+'|Non-relational field given in select_related: '\w+'",
         "ValueError": r"'\w+' does not resolve to an item that supports prefetching",

@@ -81,7 +81,7 @@ def books_on_sale():
 
 
 def in_print_catalogue():
-    return list(Book.in_print.published())  # djstate: future DJS503 InPrintManager (a plain Manager) has no `published`
+    return list(Book.in_print.published())  # djstate: expect DJS503 (InPrintManager, a plain Manager, has no `published`)
 
 
 def book_cards():
