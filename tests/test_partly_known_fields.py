@@ -82,3 +82,42 @@ def test_a_change_of_the_computed_kwarg_is_not_claimed(tmp_path):
     choices.write_text(CHOICES.replace('("OPEN", "CLOSED")', '("OPEN", "CLOSED", "HELD")'))
     assert django_operations(tmp_path, ["shop"]) == {("AlterField", "ticket", "status")}
     assert djstate_operations(tmp_path)[0] == set()
+
+
+TARGETS = '''\
+def image_model_string():
+    return "shop.Image"
+'''
+RELATION_MODELS = '''\
+from django.db import models
+
+from shop.targets import image_model_string
+
+
+class Image(models.Model):
+    title = models.CharField(max_length=40)
+
+
+class Slide(models.Model):
+    image = models.ForeignKey(image_model_string(), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+'''
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(("on_delete=models.SET_NULL", "on_delete=models.CASCADE"), id="on_delete"),
+        pytest.param(("null=True, blank=True, ", "null=True, "), id="blank"),
+    ],
+)
+def test_a_relation_with_a_computed_target_is_compared_on_its_other_kwargs(tmp_path, edit):
+    """coderedcms' CarouselSlide.image: ``to=get_image_model_string()`` (a setting of wagtail's)."""
+    write_project(tmp_path, {"shop/__init__.py": "", "shop/apps.py": apps_py("shop"), "shop/targets.py": TARGETS,
+                             "shop/models.py": RELATION_MODELS, "shop/migrations/__init__.py": ""})  # fmt: skip
+    make_migrations(tmp_path, ["shop"])
+    assert djstate_operations(tmp_path)[0] == set()
+    models = tmp_path / "shop" / "models.py"
+    models.write_text(models.read_text().replace(*edit))
+    expected = django_operations(tmp_path, ["shop"])
+    assert expected == {("AlterField", "slide", "image")}
+    assert djstate_operations(tmp_path)[0] == expected

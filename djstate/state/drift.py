@@ -270,9 +270,10 @@ def _same_unpatched(key: str, new: FieldState, old: FieldState) -> bool:
 
 
 # kwargs of Django's fields that no other deconstructed kwarg depends on: one computed at
-# runtime (netbox's choices=ChoiceSet, a default from a function) leaves the others comparable
+# runtime (netbox's choices=ChoiceSet, a default from a function, a relation's
+# to=get_image_model_string()) leaves the others comparable
 LEAF_KWARGS = frozenset({"choices", "default", "db_default", "verbose_name", "help_text", "validators", "upload_to",
-                         "db_comment", "error_messages", "max_length"})
+                         "db_comment", "error_messages", "max_length", "to"})
 
 
 def _partly_known(state: FieldState) -> bool:
