@@ -16,7 +16,7 @@ from djstate.discover import walk
 from djstate.findings import Finding
 from djstate.isolate import InternalError, isolated
 from djstate.load import _empty_graph, _loader, load_project
-from djstate.markers import SourceMarkers, source_markers
+from djstate.markers import SourceMarkers, query_prefilter, source_markers
 from djstate.project import App, Project, ScanResult
 from djstate.state.graph import GraphBuild
 from djstate.state.project import ProjectState
@@ -81,7 +81,7 @@ def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] 
         if project.drift is not None and any(getattr(r, "needs_queries", False) for r in rules):
             from djstate.state.querysets import build_queries
 
-            with isolated(errors, "the queries") as outcome:
+            with isolated(errors, "the queries") as outcome, query_prefilter(project, store, markers):
                 project.queries = build_queries(project, store, markers)
             if outcome.failed:
                 project.queries = None

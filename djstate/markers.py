@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -41,8 +43,30 @@ _MAY_HOLD_QUERIES = re.compile(
 
 def may_hold_queries(data: bytes) -> bool:
     """Whether a module's bytes may hold a query chain, an attribute use or a custom lookup
-    (False: reading it as 'queries' gives nothing). Non-ASCII source is always read."""
-    return not data.isascii() or _MAY_HOLD_QUERIES.search(data) is not None
+    (False: reading it as 'queries' gives nothing). Non-ASCII source is always read.
+    Answers are kept per content hash (``query_prefilter`` keeps them between runs): the regex
+    over every module cost more than the rest of a warm scan's text work."""
+    key = hashlib.sha256(data).digest()
+    known = _QUERY_PREFILTER.get(key)
+    if known is None:
+        known = _QUERY_PREFILTER[key] = not data.isascii() or _MAY_HOLD_QUERIES.search(data) is not None
+    return known
+
+
+_QUERY_PREFILTER: dict[bytes, bool] = {}  # sha256 of a file's bytes -> may_hold_queries
+
+
+@contextmanager
+def query_prefilter(project: Project, store: FactsStore, markers: SourceMarkers) -> Iterator[None]:
+    """Within it, ``may_hold_queries`` answers for the tree's unchanged files come from the
+    last run's bundle, and this run's answers are saved after."""
+    name = f"prefilter-{_tree_key(project)}"
+    cached: dict[bytes, bool] = store.load_bundle(name)
+    _QUERY_PREFILTER.update(cached)
+    yield
+    used = {k: _QUERY_PREFILTER[k] for k in markers.content_keys if k in _QUERY_PREFILTER}
+    if used != cached:
+        store.save_bundle(name, used)
 
 
 _CLASS_NAME = re.compile(rb"^\s*class\s+(\w+)", re.MULTILINE)
@@ -114,6 +138,7 @@ class SourceMarkers:
     views_routed_whole: set[str] = field(default_factory=set)  # as_view() or router.register(...)
     class_names: dict[str, set[str]] = field(default_factory=dict)  # module -> lowercased names
     unreadable: set[str] = field(default_factory=set)  # modules
+    content_keys: set[bytes] = field(default_factory=set)  # sha256 of each module's bytes
 
     def class_defined(self, project: Project, label: str, name: str) -> bool:
         """Whether any module of the app's package defines a class of that name: a migrated
@@ -238,9 +263,14 @@ def markers_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def _tree_key(project: Project) -> str:
+    """A scanned tree's bundles: this module's fingerprint and the root."""
+    return f"{markers_fingerprint()}-{hashlib.sha256(str(project.root).encode()).hexdigest()[:16]}"
+
+
 def source_markers(project: Project, store: FactsStore | None = None) -> SourceMarkers:
     """Read every module of the tree once for the text-level markers (cached per content hash)."""
-    bundle_name = f"markers-{markers_fingerprint()}-{hashlib.sha256(str(project.root).encode()).hexdigest()[:16]}"
+    bundle_name = f"markers-{_tree_key(project)}"
     cached: dict[bytes, FileMarkers] = store.load_bundle(bundle_name) if store is not None else {}
     used: dict[bytes, FileMarkers] = {}
     markers = SourceMarkers()
@@ -256,6 +286,7 @@ def source_markers(project: Project, store: FactsStore | None = None) -> SourceM
             found = file_markers(data)
         used[key] = found
         markers.add(module, found)
+    markers.content_keys = set(used)
     if store is not None and used.keys() != cached.keys():
         store.save_bundle(bundle_name, used)
     return markers

@@ -51,6 +51,7 @@ class ManagerRows:
         self.builder = builder
         self.resolve_value = resolve_value
         self._classes: dict[str, bool | None] = {}
+        self._default_managers: dict[int, tuple[Any, tuple[str | None, str | None]]] = {}  # id -> (class, answer)
 
     # ---- a manager's rows ------------------------------------------------------------------
 
@@ -128,6 +129,12 @@ class ManagerRows:
     def default_manager(self, model_class: Any) -> tuple[str | None, str | None]:
         """(name of the default manager, None) or (None, why it is unknown); ("objects", None)
         when no class in the hierarchy declares one."""
+        key = id(model_class)  # asked for each chain on the model: once per class
+        if key not in self._default_managers:
+            self._default_managers[key] = (model_class, self._default_manager(model_class))
+        return self._default_managers[key][1]
+
+    def _default_manager(self, model_class: Any) -> tuple[str | None, str | None]:
         named = model_class.meta.get("default_manager_name")
         if named is not None:
             return (named, None) if isinstance(named, str) else (None, "Meta.default_manager_name is computed")

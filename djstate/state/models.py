@@ -150,7 +150,7 @@ class ModelsBuilder:
         self.internal_errors: list[InternalError] = []  # classes skipped by an unforeseen shape
         self.custom_fields = CustomFields(resolver, lambda v: normalise_object(resolver.value(canonical_value(v))))
         self.module_facts = resolver.load  # any module's names (imports), for what registers a model
-        self._reachable: dict[str, set[str]] = {}
+        self._reachable: dict[str, tuple[set[str], list[str]]] = {}  # package -> (found, still to read)
         self._importers: set[str] | None = None
 
     # --- classes ------------------------------------------------------------------------------
@@ -503,21 +503,20 @@ class ModelsBuilder:
         root = ".".join(parts[: parts.index("models") + 1])
         if root not in self.modules:
             return None
-        if root not in self._reachable:
-            seen, frontier = {root}, [root]
-            while frontier:
-                current = frontier.pop()
-                facts = self.load_models(self.modules[current], current)
-                targets = [*facts.names.values(), *facts.star_imports] if facts is not None else []
-                if facts is None:
-                    seen.add("*")  # unreadable: anything may be imported
-                for target in targets:
-                    for candidate in (target, target.rpartition(".")[0]):
-                        if candidate in self.modules and candidate not in seen:
-                            seen.add(candidate)
-                            frontier.append(candidate)
-            self._reachable[root] = seen
-        seen = self._reachable[root]
+        # the walk stops once the module is found and resumes for the next one: following every
+        # import of the package (all of Django's) parsed hundreds of modules one by one when cold
+        seen, frontier = self._reachable.setdefault(root, ({root}, [root]))
+        while frontier and module not in seen and "*" not in seen:
+            current = frontier.pop()
+            facts = self.load_models(self.modules[current], current)
+            targets = [*facts.names.values(), *facts.star_imports] if facts is not None else []
+            if facts is None:
+                seen.add("*")  # unreadable: anything may be imported
+            for target in targets:
+                for candidate in (target, target.rpartition(".")[0]):
+                    if candidate in self.modules and candidate not in seen:
+                        seen.add(candidate)
+                        frontier.append(candidate)
         return None if "*" in seen or module in seen or self._imported_elsewhere(module) else root
 
     def _imported_elsewhere(self, module: str) -> bool:
