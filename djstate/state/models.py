@@ -288,7 +288,10 @@ class ModelsBuilder:
                     fields_known = False  # an instance of a class outside the tree: maybe a field
             elif isinstance(value, Call) and _capitalised(value.path) and self._outside_bases(value.path):
                 fields_known = False  # a project class built on classes outside the tree: maybe a field
-            elif isinstance(value, Call) and _capitalised(value.path) and self._contributes(value.path):
+            elif (
+                isinstance(value, Call) and _capitalised(value.path) and not value.path.startswith("django.")
+                and self._contributes(value.path)
+            ):  # fmt: skip
                 fields_known = False  # ModelBase calls its contribute_to_class: it may add names (parler's TranslatedFields)
         # ModelBase copies an abstract parent's field only when the class body does not bind
         # that name itself (`metadata = None`, a property `id`): such a field is removed
