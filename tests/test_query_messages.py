@@ -30,14 +30,20 @@ def test_unresolved_names_suggest_the_closest_name_of_the_model(tmp_path):
     assert "has no field or relation 'zzzz'" in got[5] and "did you mean" not in got[5]
 
 
-def test_a_missing_manager_method_names_the_manager_classes_and_the_closest_method(tmp_path):
+def test_a_missing_manager_or_queryset_method_names_the_classes_and_the_closest_method(tmp_path):
     got = messages(tmp_path,
                    "def bad():\n"
                    "    Book.objects.chaep()\n"
                    "    Author.objects.cheap()\n"
-                   "    Book.in_print.zzzz()\n",
+                   "    Book.in_print.zzzz()\n"
+                   "    Book.objects.filter(price__lt=5).chep()\n"
+                   "    Book.shelf.all().shelved()\n",
                    **{"shop/models.py": MANAGED_BOOK})  # fmt: skip
     assert got[2] == ("shop.Book: manager 'objects' (BookQuerySet) has no method 'chaep' (did you mean 'cheap'?). "
                       "The call raises AttributeError")  # fmt: skip
     assert got[3].startswith("shop.Author: manager 'objects' (Django's Manager) has no method 'cheap'")
     assert got[4] == "shop.Book: manager 'in_print' (InPrintManager) has no method 'zzzz'. The call raises AttributeError"
+    assert got[5] == ("shop.Book: the QuerySet of manager 'objects' (BookQuerySet) has no method 'chep' "
+                      "(did you mean 'cheap'?). The call raises AttributeError")  # fmt: skip
+    # a method of the manager class is not one of its QuerySet's
+    assert got[6].startswith("shop.Book: the QuerySet of manager 'shelf' (Django's QuerySet) has no method 'shelved'")

@@ -47,12 +47,18 @@ class KeywordManager(models.Manager.from_queryset(queryset_class=BookQuerySet)):
     pass
 
 
+class ShelfManager(models.Manager):
+    def shelved(self):
+        return self.filter(price__gte=1)
+
+
 class Book(models.Model):"""
 MANAGED_BOOK = MODELS.replace("\n\nclass Book(models.Model):", MANAGER_CLASSES, 1).replace(
     "    objects = BookQuerySet.as_manager()\n",
     "    objects = BookQuerySet.as_manager()\n    in_print = InPrintManager()\n    loose = LooseManager()\n"
     "    patched = PatchedManager()\n    branch = BranchManager()\n    own = SelfManager()\n    mixed = MixedManager()\n"
-    "    keyword = models.Manager.from_queryset(queryset_class=BookQuerySet)()\n    keyword_base = KeywordManager()\n",
+    "    keyword = models.Manager.from_queryset(queryset_class=BookQuerySet)()\n    keyword_base = KeywordManager()\n"
+    "    shelf = ShelfManager()\n",
     1,
 )  # fmt: skip
 
@@ -67,7 +73,9 @@ class UnknownManager(Rule):
     of the class. The common case: a model that declares a custom-named manager
     (``published = models.Manager()``) no longer gets ``objects``.
 
-    The method called first on a manager must exist too, where that is certain: the manager is
+    The method called first on a manager must exist too (and one called on its QuerySet after
+    Django's queryset-returning methods: a manager method is not a QuerySet method), where that
+    is certain: the manager is
     Django's own or made of classes that are all in the tree (``as_manager()`` and
     ``from_queryset()`` of such classes included), none defines ``__getattr__``, no code sets
     the name on them at runtime, and the name is not one of Django's manager attributes
@@ -131,7 +139,12 @@ class UnknownManager(Rule):
             "    Book.own.recent()  # set on the instance\n"
             "    Book.mixed.cheap()  # from_queryset(BookQuerySet)\n"
             "    Book.keyword.cheap()  # from_queryset(queryset_class=BookQuerySet)\n"
-            "    Book.keyword_base.cheap()\n",
+            "    Book.keyword_base.cheap()\n"
+            "    Book.shelf.shelved()\n"
+            "    Book.objects.filter(price__lt=5).cheap()  # the QuerySet of as_manager()\n"
+            "    Book.objects.all().order_by('title').rated()\n"
+            "    Book.mixed.filter(price__lt=5).cheap()\n"
+            "    Book.keyword.all().cheap()\n",
             **{"shop/models.py": MANAGED_BOOK},
         ),
     ]
@@ -150,7 +163,10 @@ class UnknownManager(Rule):
         query_case(
             "def bad_other_managers():\n"
             "    Book.in_print.cheap()  # expect: DJS503\n"
-            "    Book.mixed.chaep()  # expect: DJS503\n",
+            "    Book.mixed.chaep()  # expect: DJS503\n"
+            "    Book.objects.filter(price__lt=5).chaep()  # expect: DJS503\n"
+            "    Author.objects.filter(name='x').cheap()  # expect: DJS503\n"
+            "    Book.shelf.filter(price__lt=5).shelved()  # expect: DJS503\n",
             **{"shop/models.py": MANAGED_BOOK},
         ),
     ]

@@ -35,31 +35,130 @@ DJANGO_MANAGER_NAMES = frozenset({
 DYNAMIC_LOOKUP = {"__getattr__", "__getattribute__"}
 
 
-def missing_manager_method(judge: Any, info: Any, attribute: str, method: str) -> str | None:
-    """Why ``Model.<attribute>.<method>`` raises AttributeError (the message's middle part), or
-    None when the manager has, or may have, that method. ``judge`` is the QueryJudge."""
-    if method.startswith("__") or method in DJANGO_MANAGER_NAMES:
+# dir(django.db.models.QuerySet) without private names, Django 4.2 to 6.1
+DJANGO_QUERYSET_NAMES = frozenset({
+    "aaggregate", "abulk_create", "abulk_update", "acontains", "acount", "acreate", "adelete", "aearliest", "aexists",
+    "aexplain", "afirst", "aget", "aget_or_create", "aggregate", "ain_bulk", "aiterator", "alast", "alatest", "alias",
+    "all", "annotate", "as_manager", "aupdate", "aupdate_or_create", "bulk_create", "bulk_update", "complex_filter",
+    "contains", "count", "create", "dates", "datetimes", "db", "defer", "delete", "difference", "distinct",
+    "earliest", "exclude", "exists", "explain", "extra", "fetch_mode", "filter", "first", "get", "get_or_create",
+    "in_bulk", "intersection", "iterator", "last", "latest", "none", "only", "order_by", "ordered",
+    "prefetch_related", "query", "raw", "resolve_expression", "reverse", "select_for_update", "select_related",
+    "totally_ordered", "union", "update", "update_or_create", "using", "values", "values_list", "model",
+})  # fmt: skip
+# Django methods that return a queryset of the same class (its custom methods stay callable)
+SAME_QUERYSET = {"all", "filter", "exclude", "order_by", "distinct", "select_related", "prefetch_related", "annotate",
+                 "alias", "reverse", "none", "using", "only", "defer", "select_for_update", "extra", "values",
+                 "values_list"}  # fmt: skip
+DJANGO_MANAGERS = {"django.db.models.Manager", "django.db.models.manager.Manager"}
+
+
+def missing_method(judge: Any, info: Any, chain: Any, call: Any) -> str | None:
+    """Why ``call`` of a ``Model.<manager>...`` chain raises AttributeError (the message's middle
+    part), or None when the object has, or may have, that method: the first call is looked up on
+    the manager, a later one after only Django's queryset-returning methods on its QuerySet.
+    ``judge`` is the QueryJudge."""
+    if chain.root != "manager":
         return None
-    catalog = judge.catalog
-    model_class = catalog.state.classes.get(info.key)
+    index = next((i for i, c in enumerate(chain.calls) if c is call), None)
+    if index == 0:
+        return missing_manager_method(judge, info, chain.attribute, call.method)
+    if index is not None and all(c.method in SAME_QUERYSET for c in chain.calls[:index]):
+        return missing_queryset_method(judge, info, chain.attribute, call.method)
+    return None
+
+
+def _model_managers(judge: Any, info: Any) -> tuple[Any, dict] | None:
+    model_class = judge.catalog.state.classes.get(info.key)
     if model_class is None or not info.known or not model_class.known:
         return None
-    managers = dict(model_class.managers)
+    return model_class, dict(model_class.managers)
+
+
+def _default_objects(judge: Any, model_class: Any, managers: dict, attribute: str) -> bool:
+    """Django's `objects = models.Manager()`, or none at all (a manager djstate does not
+    recognise is declared: `objects = ScopedManager(...)` would be a member)."""
+    return attribute == "objects" and not managers and attribute not in judge.catalog.model_methods(model_class.path)
+
+
+def missing_manager_method(judge: Any, info: Any, attribute: str, method: str) -> str | None:
+    """Why ``Model.<attribute>.<method>`` raises AttributeError, or None."""
+    if method.startswith("__") or method in DJANGO_MANAGER_NAMES:
+        return None
+    found = _model_managers(judge, info)
+    if found is None:
+        return None
+    model_class, managers = found
     if attribute in managers:
+        if _keyword_queryset(judge, managers[attribute]):
+            return None
         classes = judge.manager_classes(managers[attribute])
-    elif attribute == "objects" and not managers and attribute not in catalog.model_methods(model_class.path):
-        # Django's `objects = models.Manager()`, or none at all (a manager djstate does not
-        # recognise is declared: `objects = ScopedManager(...)` would be a member)
+    elif _default_objects(judge, model_class, managers, attribute):
         classes = []
     else:
         return None
-    if classes is None:
-        return None  # a class outside the tree, or a value djstate cannot follow
-    if attribute in managers and _keyword_queryset(judge, managers[attribute]):
+    names = _names(judge, classes)
+    if names is None or method in names or _given_at_runtime(judge.catalog, classes, method):
         return None
-    names: set[str] = set(DJANGO_MANAGER_NAMES)
+    return f"manager '{attribute}' ({_shown(classes, 'Manager')}) has no method '{method}'{_hint(method, names | DJANGO_MANAGER_NAMES)}"
+
+
+def missing_queryset_method(judge: Any, info: Any, attribute: str, method: str) -> str | None:
+    """Why ``Model.<attribute>.filter(...).<method>`` raises AttributeError, or None. The QuerySet
+    class is known for ``QS.as_manager()`` and for Django's Manager or an in-tree subclass that
+    changes nothing of its queryset (no get_queryset, _queryset_class or from_queryset)."""
+    if method.startswith("_") or method in DJANGO_QUERYSET_NAMES:
+        return None
+    found = _model_managers(judge, info)
+    if found is None:
+        return None
+    model_class, managers = found
+    if attribute in managers:
+        value = judge.resolve_value(canonical_value(managers[attribute]))
+        if not isinstance(value, Call) or value.args or value.kwargs:
+            return None
+        if value.path.endswith(".as_manager"):
+            classes = judge.manager_classes(value)  # the QuerySet class and its in-tree bases
+        elif value.path in DJANGO_MANAGERS:
+            classes = []
+        else:
+            manager_classes = judge.manager_classes(value)
+            if manager_classes is None or not _plain_queryset(judge, manager_classes):
+                return None
+            classes = []
+    elif _default_objects(judge, model_class, managers, attribute):
+        classes = []
+    else:
+        return None
+    names = _names(judge, classes)
+    if names is None or method in names or _given_at_runtime(judge.catalog, classes, method):
+        return None
+    return (f"the QuerySet of manager '{attribute}' ({_shown(classes, 'QuerySet')}) has no method "
+            f"'{method}'{_hint(method, names | DJANGO_QUERYSET_NAMES)}")  # fmt: skip
+
+
+def _plain_queryset(judge: Any, manager_classes: list[str]) -> bool:
+    """Whether a manager made of these in-tree classes gives Django's own QuerySet."""
+    for cls in manager_classes:
+        found = judge.catalog.builder.class_facts(cls)
+        if found is None:
+            return False
+        facts = found[0]
+        defined = set(facts.methods) | {a.name for a in facts.attributes} | set(facts.instance_attributes)
+        if defined & {"get_queryset", "_queryset_class", "*"} or defined & DYNAMIC_LOOKUP:
+            return False
+        for base in facts.bases:
+            value = judge.resolve_value(canonical_value(base))
+            if isinstance(value, Call):  # Manager.from_queryset(QS), or any other computed base
+                return False
+    return True
+
+
+def _names(judge: Any, classes: list[str]) -> set[str] | None:
+    """Every name the classes define (None when one may define names djstate cannot see)."""
+    names: set[str] = set()
     for cls in classes:
-        found = catalog.builder.class_facts(cls)
+        found = judge.catalog.builder.class_facts(cls)
         if found is None:
             return None
         facts = found[0]
@@ -69,12 +168,16 @@ def missing_manager_method(judge: Any, info: Any, attribute: str, method: str) -
         if "*" in defined or defined & DYNAMIC_LOOKUP:
             return None
         names |= {n.split(":")[0] for n in defined}
-    if method in names or _given_at_runtime(catalog, classes, method):
-        return None
-    shown = ", ".join(c.rsplit(".", 1)[-1] for c in classes) if classes else "Django's Manager"
+    return names
+
+
+def _shown(classes: list[str], django: str) -> str:
+    return ", ".join(c.rsplit(".", 1)[-1] for c in classes) if classes else f"Django's {django}"
+
+
+def _hint(method: str, names: set[str]) -> str:
     close = difflib.get_close_matches(method, sorted(n for n in names if not n.startswith("_")), n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"manager '{attribute}' ({shown}) has no method '{method}'{hint}"
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _keyword_queryset(judge: Any, value: Any) -> bool:

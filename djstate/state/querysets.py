@@ -20,7 +20,7 @@ from djstate.facts.queries import QUERYSET_METHODS, AttributeUse, ModelSource, Q
 from djstate.facts.values import Call, Ref
 from djstate.state.catalog import ModelCatalog, ModelInfo, project_catalog
 from djstate.state.lookups import LookupResolver, Resolution
-from djstate.state.manager_methods import missing_manager_method
+from djstate.state.manager_methods import missing_method
 from djstate.state.managers import ManagerRows
 from djstate.state.paths import canonical_path, canonical_value
 from djstate.unverified import Unjudged
@@ -151,14 +151,13 @@ class QueryJudge:
         rows = info
         for call in chain.calls:
             if call.method not in QUERYSET_METHODS:
-                if plain and classes and self.keeps_names(classes, call.method):
-                    continue  # it returns a chain of name-keeping methods on self: the same names
-                missing = missing_manager_method(self, info, chain.attribute, call.method) if (
-                    chain.root == "manager" and call is chain.calls[0]) else None  # fmt: skip
+                missing = missing_method(self, info, chain, call)
                 if missing is not None:
                     self.problem("DJS503", path, call.span, info, f"{info.key[0]}.{info.name}: {missing}. "
                                                                   f"The call raises AttributeError")  # fmt: skip
                     return None
+                if plain and classes and self.keeps_names(classes, call.method):
+                    continue  # it returns a chain of name-keeping methods on self: the same names
                 self.skip(path, chain, info, f"custom method {call.method}() may change the names")
                 return None
             introduced = set(call.introduces)
