@@ -39,12 +39,23 @@ def _label_for(app: AppDir, configs: list[AppConfigFacts]) -> tuple[str, AppConf
     return name.rpartition(".")[2], chosen
 
 
-def _installed(app: App, installed: list[str]) -> bool:
-    names = {app.module}
-    if app.config and app.config.name:
-        names.add(app.config.name)
-        names.add(f"{app.module}.apps.{app.config.class_name}")
-    return any(entry in names or entry.startswith(app.module + ".apps.") for entry in installed)
+def _installed(app: App, installed: set[str], config_owners: set[str]) -> bool:
+    """Whether INSTALLED_APPS names the app, its config's name or a config of its ``apps`` module;
+    ``config_owners`` holds each entry's parts before an ``.apps.`` (a set, not a scan per app)."""
+    if app.module in installed or app.module in config_owners:
+        return True
+    return bool(app.config and app.config.name and app.config.name in installed)
+
+
+def _config_owners(installed: list[str]) -> set[str]:
+    """The ``m`` of each entry that starts with ``m + ".apps."`` (every such ``m`` of the entry)."""
+    owners = set()
+    for entry in installed:
+        at = entry.find(".apps.")
+        while at != -1:
+            owners.add(entry[:at])
+            at = entry.find(".apps.", at + 1)
+    return owners
 
 
 def _collect_apps(
@@ -73,7 +84,8 @@ def _collect_apps(
     # Django refuses duplicate labels. Settings often extend INSTALLED_APPS at runtime, so it
     # only breaks ties: an installed app wins, then the shallowest.
     installed = settings.installed_apps or []
-    candidates.sort(key=lambda a: (not _installed(a, installed), a.dir.path.count("/"), a.dir.path))
+    entries, owners = set(installed), _config_owners(installed)
+    candidates.sort(key=lambda a: (not _installed(a, entries, owners), a.dir.path.count("/"), a.dir.path))
     return candidates, facts
 
 

@@ -88,9 +88,12 @@ class InvalidSerializerMeta(Rule):
     ]
 
     def check(self, project) -> Iterable[Finding]:
-        serializers = project.serializers.serializers
+        subclasses: dict[str, list] = {}  # serializer path -> the serializers deriving from it
+        for other in project.serializers.serializers:
+            for ancestor in other.ancestors:
+                subclasses.setdefault(ancestor, []).append(other)
         for serializer, result in project.serializers.checked():
-            completed = any(other is not serializer and serializer.path in other.ancestors for other in serializers)
+            completed = any(other is not serializer for other in subclasses.get(serializer.path, ()))
             for error in result.errors:
                 if error.kind == "redundant-source" and error.name in serializer.declared:
                     if error.name in serializer.own_declared:  # reported where it is declared, once
