@@ -230,8 +230,11 @@ def orm_lens() -> Path | None:
     return exe
 
 
+DJSTATE = [str(ROOT / ".venv" / "bin" / "djstate")]  # --djstate replaces it (e.g. another worktree's)
+
+
 def djstate_cmd(tree: Tree, *extra: str) -> list[str]:
-    return [str(ROOT / ".venv" / "bin" / "djstate"), "scan", str(tree.path), *extra]
+    return [*DJSTATE, "scan", str(tree.path), *extra]
 
 
 def measure(tree: Tree, args, lens: Path | None) -> None:
@@ -297,9 +300,9 @@ def measure(tree: Tree, args, lens: Path | None) -> None:
     finally:
         restore(0)
         remove_migration(0)
-    if lens is not None:
+    if lens is not None and not args.no_compare:
         repeat("django-orm-lens drift", args.repeat, [str(lens), "drift", "--path", str(tree.path), "--exit-zero"])
-    if tree.django is not None:
+    if tree.django is not None and not args.no_compare:
         cmd, django_env, cwd = tree.django
         repeat("Django makemigrations --check --dry-run", args.repeat, cmd, run_env=django_env, cwd=cwd)
 
@@ -382,7 +385,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each warm measurement")
     parser.add_argument("--cold-repeat", type=int, default=2, help="runs of each cold measurement (0: none)")
     parser.add_argument("--no-doc", action="store_true", help="print the table only")
+    parser.add_argument("--no-compare", action="store_true", help="skip django-orm-lens and Django's makemigrations")
+    parser.add_argument("--djstate", help="the djstate command to time (default: this tree's venv)")
+    parser.add_argument("--json", type=Path, help="also write every row's times here")
     args = parser.parse_args()
+    if args.djstate:
+        DJSTATE[:] = args.djstate.split()
     started = time.time()
     wanted = args.trees.split(",")
     trees: list[Tree] = []
@@ -395,12 +403,19 @@ def main() -> None:
     if "gen" in wanted:
         trees += [generated_tree(int(n)) for n in args.sizes.split(",") if n]
     trees = [t for t in trees if t is not None]
-    lens = orm_lens()
+    lens = None if args.no_compare else orm_lens()
     for tree in trees:
         print(f"bench: {tree.name} ({tree.path})", flush=True)
         measure(tree, args, lens)
     table = report(trees, started)
     print(table)
+    if args.json:
+        args.json.write_text(json.dumps(
+            {"load_average": os.getloadavg(), "started": started, "finished": time.time(),
+             "trees": [{"name": t.name, "size": t.size, "rows": [{"run": r.run, "times": r.times, "rss": r.rss}
+                                                                  for r in t.rows]} for t in trees]},
+            indent=1,
+        ))
     if not args.no_doc:
         write_doc(table)
         print(f"bench: the table is in {DOC.relative_to(ROOT)}")
