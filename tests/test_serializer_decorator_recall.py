@@ -9,6 +9,8 @@ anything djstate does not follow) leaves the model's names unjudged. Checked aga
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import libcst as cst
 import pytest
 
@@ -217,3 +219,58 @@ def test_object_mixin_names_are_judged_and_contributed_names_are_not(tmp_path):
     # Book's class attribute adds names through contribute_to_class: not judged, and said
     silenced = {(u.reason, u.unit) for u in result.project.unjudged if u.unit.startswith("serializer field")}
     assert ("name-on-unknown-model", "serializer field shop.serializers.BookNames.subtitle") in silenced
+
+
+# --- django-simple-history's HistoricalRecords, read from a virtualenv --------------------------
+
+HISTORY_VENV = Path("~/.cache/djstate/oracle-venvs/edx-enterprise-8.18.0").expanduser()
+HISTORY_MODELS = '''from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Ledger(models.Model):
+    name = models.CharField(max_length=80)
+    history = HistoricalRecords()
+'''
+HISTORY_SERIALIZERS = '''from rest_framework import serializers
+
+from .models import Ledger
+
+
+class LedgerNames(serializers.ModelSerializer):
+    class Meta:
+        model = Ledger
+        fields = ["id", "name", "save_without_historical_record"]
+
+
+class LedgerStale(serializers.ModelSerializer):
+    class Meta:
+        model = Ledger
+        fields = ["id", "title"]
+'''
+
+
+@pytest.mark.skipif(not (HISTORY_VENV / "bin" / "python").exists(), reason="needs edx-enterprise's oracle venv (simple_history)")
+def test_historical_records_names_are_judged_as_drf_does(tmp_path):
+    """HistoricalRecords' contribute_to_class gives the model save_without_historical_record;
+    DRF (the venv's, with the real package) accepts it and rejects a stale name."""
+    import json
+    import os
+    import subprocess
+
+    site = next((HISTORY_VENV / "lib").glob("python3.*/site-packages"))
+    files = {"shop/__init__.py": "", "shop/migrations/__init__.py": "", "shop/models.py": HISTORY_MODELS,
+             "shop/serializers.py": HISTORY_SERIALIZERS}  # fmt: skip
+    root = write_project(tmp_path, files, config={"site_packages": [str(site)]})
+    oracle_script = Path(__file__).resolve().parent / "oracle" / "dump_drf_fields.py"
+    cmd = [str(HISTORY_VENV / "bin" / "python"), str(oracle_script), "--app", "django.contrib.auth", "--app",
+           "django.contrib.contenttypes", "--app", "rest_framework", "--app", "simple_history", "--app", "shop",
+           "--module", "shop.serializers"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600, check=True)
+    oracle = json.loads(done.stdout)
+    assert oracle["shop.serializers.LedgerNames"]["error"] is None, oracle
+    assert "save_without_historical_record" in oracle["shop.serializers.LedgerNames"]["fields"]
+    assert oracle["shop.serializers.LedgerStale"]["error"]["type"] == "ImproperlyConfigured"
+    result = run_scan(root)
+    assert [(f.code, f.field) for f in result.findings if f.code.startswith("DJS4")] == [("DJS401", "title")]

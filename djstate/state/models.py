@@ -292,7 +292,11 @@ class ModelsBuilder:
                 isinstance(value, Call) and _capitalised(value.path) and not value.path.startswith("django.")
                 and self._contributes(value.path)
             ):  # fmt: skip
-                fields_known = False  # ModelBase calls its contribute_to_class: it may add names (parler's TranslatedFields)
+                added = _contributed_names(value)
+                if added is None:
+                    fields_known = False  # ModelBase calls its contribute_to_class: it may add names (parler's TranslatedFields)
+                else:
+                    metaclass_names |= added  # names it gives the class beside its own (hasattr finds them)
         # ModelBase copies an abstract parent's field only when the class body does not bind
         # that name itself (`metadata = None`, a property `id`): such a field is removed
         shadowing = {a.name for a in facts.attributes} | {m.split(":")[0] for m in facts.methods}
@@ -977,6 +981,20 @@ def _foreign_field(path: str) -> bool:
         name.endswith("Field") and bool(module)
         and not parts & {"forms", "serializers", "rest_framework", "graphene", "marshmallow", "wtforms"}
     )  # fmt: skip
+
+
+# classes outside the tree whose contribute_to_class is read (the source in the oracle venvs):
+# the names it gives the model class beside the attribute itself. django-simple-history 3.x's
+# HistoricalRecords sets save_without_historical_record (and the attribute, as a descriptor);
+# with related_name= its historical model's FK gives the model that reverse accessor too.
+CONTRIBUTED_NAMES = {"simple_history.models.HistoricalRecords": frozenset({"save_without_historical_record"})}
+
+
+def _contributed_names(value: Call) -> frozenset[str] | None:
+    added = CONTRIBUTED_NAMES.get(canonical_path(value.path))
+    if added is None or value.args or set(value.kwargs) & {"related_name", "custom_model_name", "bases"}:
+        return None  # positional options, or a reverse accessor / model djstate does not name
+    return added
 
 
 def _capitalised(path: str) -> bool:
