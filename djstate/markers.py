@@ -37,6 +37,7 @@ _MAY_HOLD_QUERIES = re.compile(
     rb"(?<![A-Za-z0-9])[A-Z]\w*(?:[\s)\\]|#[^\n]*\n)*\.(?:[\s\\]|#[^\n]*\n)*\w+(?:[\s)\\]|#[^\n]*\n)*\.(?:[\s\\]|#[^\n]*\n)*\w+\s*\("
     rb"|get_object_or_404|register_lookup"
     rb"|\nclass[ \t]+\w+[ \t]*\([^)\n]*(?:QuerySet|Manager)"  # its methods may keep a query's names
+    rb"|\{\s*\*\*\w"  # `{**a, **b}`: a dict helper that may keep a query's keyword names
     rb"|\w\s*:\s*[\w.]*[A-Z]\w*\s*[,)=#]"
 )
 

@@ -28,6 +28,12 @@ QUERYSET_METHODS = {
 }  # fmt: skip
 
 
+# QuerySet methods whose override in a manager or QuerySet class may consume, translate or add
+# the names a query passes (parse.query_overrides reads the overrides that pass them on)
+NAME_TAKING = {"filter", "exclude", "get", "get_or_create", "update_or_create", "values", "values_list", "order_by",
+               "annotate", "alias", "distinct", "aggregate", "_filter_or_exclude", "_filter_or_exclude_inplace",
+               "extra"}  # fmt: skip
+
 @dataclass(frozen=True)
 class QueryName:
     text: str
@@ -98,3 +104,9 @@ class QueryFacts:
     # module-level class -> its methods that return `self` or a chain on self/super() (see
     # parse.queries._name_keeping), each with the methods that chain calls ("super:m" on super())
     name_keeping: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # module-level class -> its overrides of name-taking methods that pass every other name to
+    # super()'s: (names they consume, dict helpers) (parse.query_overrides.names_passed)
+    names_passing: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = field(default_factory=dict)
+    # "func" or "Class.method" -> its parameters whose keys the returned dict keeps
+    # (parse.query_overrides.dict_keeping)
+    dict_keeping: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)

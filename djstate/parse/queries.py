@@ -19,6 +19,7 @@ from djstate.facts.queries import (
 )
 from djstate.facts.values import Call, Ref
 from djstate.parse.expressions import ExpressionReader, Scope, _span
+from djstate.parse.query_overrides import dict_keeping, names_passed
 
 # methods whose keyword arguments are lookups
 FILTER_METHODS = {"filter", "exclude", "get", "get_or_create", "update_or_create", "aget", "aget_or_create",
@@ -648,4 +649,16 @@ def extract_queries(module: cst.Module, scope: Scope, positions: Any) -> QueryFa
     reader.block(module.body, _Env())
     source = module.code
     reader.facts.registers_lookups = "register_lookup" in source
+    path_of = reader.reader.path_of
+    for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef) and len(keeps := dict_keeping(stmt, path_of, method=False)) > 1:
+            reader.facts.dict_keeping[stmt.name.value] = keeps
+        elif isinstance(stmt, cst.ClassDef):
+            for func in _body(stmt.body):
+                if not isinstance(func, cst.FunctionDef):
+                    continue
+                if (passed := names_passed(func, path_of)) is not None:
+                    reader.facts.names_passing.setdefault(stmt.name.value, {})[func.name.value] = passed
+                if len(keeps := dict_keeping(func, path_of, method=True)) > 1:
+                    reader.facts.dict_keeping[f"{stmt.name.value}.{func.name.value}"] = keeps
     return reader.facts

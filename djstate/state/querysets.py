@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from djstate.facts.model import Span
-from djstate.facts.queries import QUERYSET_METHODS, AttributeUse, ModelSource, QueryChain, QueryFacts
+from djstate.facts.queries import NAME_TAKING, QUERYSET_METHODS, AttributeUse, ModelSource, QueryChain, QueryFacts
 from djstate.facts.values import Call, Ref
 from djstate.state.catalog import ModelCatalog, ModelInfo, project_catalog
 from djstate.state.lookups import LookupResolver, Resolution
@@ -33,9 +33,6 @@ SPECIAL_MANAGERS = {"_default_manager", "_base_manager"}
 # returns a chain of these on self keeps them too)
 KEEPS_NAMES = {"all", "filter", "exclude", "order_by", "distinct", "select_related", "prefetch_related", "only", "defer",
                "using", "none", "reverse", "select_for_update", "complex_filter", "get_queryset"}  # fmt: skip
-# methods whose override in a manager or QuerySet class may add or translate names
-NAMES_OVERRIDES = {"annotate", "alias", "extra", "filter", "exclude", "_filter_or_exclude", "_filter_or_exclude_inplace",
-                   "order_by", "values", "values_list"}  # fmt: skip
 # view methods that may change what is queried or serialized: such views are not judged
 VIEW_HOOKS = {"get_serializer_class", "get_serializer", "list", "retrieve", "get_object", "filter_queryset",
               "paginate_queryset", "get_serializer_context"}  # fmt: skip
@@ -63,9 +60,13 @@ class QueryAnalysis:
 
 class QueryJudge:
     def __init__(self, catalog: ModelCatalog, resolver_value: Any, custom_lookups: bool, serializers: Any = None,
-                 name_keeping: dict[str, dict[str, tuple[str, ...]]] | None = None) -> None:  # fmt: skip
+                 name_keeping: dict[str, dict[str, tuple[str, ...]]] | None = None,
+                 names_passing: dict[str, dict[str, tuple]] | None = None,
+                 dict_keeping: dict[str, dict[str, tuple[str, ...]]] | None = None) -> None:  # fmt: skip
         self.catalog = catalog
         self.name_keeping = name_keeping or {}  # "module.Class" -> methods that return a chain on self
+        self.names_passing = names_passing or {}  # "module.Class" -> overrides passing names to super()
+        self.dict_keeping = dict_keeping or {}  # "module.func" / "module.Class.method" -> kept parameters
         self.serializers = serializers  # SerializerAnalysis, for DRF views (DJS506)
         self.resolve_value = resolver_value
         self.lookups = LookupResolver(catalog, custom_lookups)
@@ -143,6 +144,7 @@ class QueryJudge:
             plain = True
             classes = self.chain_classes.get(chain.source.chain)
         annotations: set[str] = set() if plain else {"*"}
+        handled = (self.handled_names(classes) or set()) if plain and classes else set()
         if chain.root == "queryset":  # `qs = X.objects.annotate(n=...)`, then `qs.filter(n=1)`
             annotations = set(self.introduced.get(chain.source.chain, {"*"}))
         why = self.lookups.certain(info)
@@ -162,6 +164,12 @@ class QueryJudge:
                 return None
             introduced = set(call.introduces)
             for name in call.names:
+                first = name.text.lstrip("-").split("__")[0]
+                if first in handled:
+                    self.analysis.unjudged.append(Unjudged("query-unknown", f"query {info.key[0]}.{info.name}", path, name.span.line,
+                                                           f"{call.method}('{name.text}'): the queryset's {call.method}() or a method it "
+                                                           f"calls consumes '{first}' itself"))  # fmt: skip
+                    continue
                 self.name(path, chain, call.method, info, name, annotations | introduced)
             annotations |= introduced
             if call.method in ("values", "values_list", "count", "exists", "aggregate", "update", "delete"):
@@ -230,14 +238,14 @@ class QueryJudge:
         path = value.path if isinstance(value, (Call, Ref)) else None
         if path is None:
             return False
-        if path.startswith("django.db.models."):
-            return True
+        if path.startswith("django.db.models.") and not path.endswith(".from_queryset"):
+            return True  # (Manager.from_queryset(QS)() is QS's methods on Django's manager: QS decides)
         classes = self.manager_classes(value)
         if classes is None:
             return False
         for cls in classes:
             names = self.method_names(cls)
-            if names & NAMES_OVERRIDES:
+            if names & NAME_TAKING and self.handled_names(classes) is None:
                 return False
             if "get_queryset" in names and not self.keeps_names(classes, "get_queryset"):
                 return False
@@ -258,7 +266,7 @@ class QueryJudge:
         if value is None:
             return False  # Django's objects (or _base_manager)
         canonical = canonical_value(value)
-        if isinstance(canonical, (Call, Ref)) and canonical.path.startswith("django.db.models."):
+        if isinstance(canonical, (Call, Ref)) and canonical.path.startswith("django.db.models.") and not canonical.path.endswith(".from_queryset"):
             return False
         classes = self.manager_classes(value)
         return classes is None or any("get_queryset" in self.method_names(c) for c in classes)
@@ -304,6 +312,55 @@ class QueryJudge:
     def method_names(self, cls: str) -> set[str]:
         found = self.catalog.builder.class_facts(cls)
         return {m.split(":")[0] for m in found[0].methods} if found else set()
+
+    def handled_names(self, classes: list[str]) -> set[str] | None:
+        """The names overrides of name-taking methods in these classes consume (Django judges the
+        others); None when an override may translate or drop any name (parse.query_overrides)."""
+        out: set[str] = set()
+        for method in NAME_TAKING:
+            found = self.passes(classes, method)
+            if found is None:
+                return None
+            out |= found
+        return out
+
+    def passes(self, classes: list[str], method: str, depth: int = 0) -> set[str] | None:
+        defined = [c for c in classes if method in self.method_names(c)]
+        if not defined:
+            return set()  # Django's own
+        owner = defined[0]
+        summary = self.names_passing.get(owner, {}).get(method)
+        if summary is None or depth > 12:
+            return None
+        handled, deps = summary
+        out = set(handled)
+        for dep in deps:
+            found = self.dict_kept(classes, dep)
+            if found is None:
+                return None
+            out |= found
+        rest = self.passes(classes[classes.index(owner) + 1:], method, depth + 1)  # its super()
+        return None if rest is None else out | rest
+
+    def dict_kept(self, classes: list[str], dep: str, depth: int = 0) -> set[str] | None:
+        """The keys a dict helper consumes ("callee@position" or "callee@**"); None when it may
+        drop or translate any key."""
+        callee, _, key = dep.rpartition("@")
+        if callee.startswith("self."):
+            owner = next((c for c in classes if callee[len("self."):] in self.method_names(c)), None)
+            summary = self.dict_keeping.get(f"{owner}.{callee[len('self.'):]}") if owner else None
+        else:
+            value = self.resolve_value(Ref(callee))
+            summary = self.dict_keeping.get(canonical_path(value.path)) if isinstance(value, Ref) else None
+        if summary is None or key not in summary or depth > 8:
+            return None
+        out = set(summary.get("=names", ())) if key == "**" else set()  # a ** spread fills its named parameters
+        for more in summary[key]:
+            found = self.dict_kept(classes, more, depth + 1)
+            if found is None:
+                return None
+            out |= found
+        return out
 
     def keeps_names(self, classes: list[str], method: str, depth: int = 0) -> bool:
         """Whether calling ``method`` on a queryset of these classes leaves the names as they were:
@@ -512,7 +569,11 @@ def build_queries(project: Any, store: Any, markers: Any) -> QueryAnalysis:
     custom = any(f.queries is not None and f.queries.registers_lookups for f in facts.values())
     keeping = {f"{module}.{cls}": methods for module, path in modules.items() if facts[path].queries is not None
                for cls, methods in facts[path].queries.name_keeping.items()}  # fmt: skip
-    judge = QueryJudge(catalog, project.models_builder.resolver.value, custom, project.serializers, keeping)
+    passing = {f"{module}.{cls}": methods for module, path in modules.items() if facts[path].queries is not None
+               for cls, methods in facts[path].queries.names_passing.items()}  # fmt: skip
+    dicts = {f"{module}.{name}": kept for module, path in modules.items() if facts[path].queries is not None
+             for name, kept in facts[path].queries.dict_keeping.items()}  # fmt: skip
+    judge = QueryJudge(catalog, project.models_builder.resolver.value, custom, project.serializers, keeping, passing, dicts)
     for module, path in sorted(modules.items()):
         found = facts[path].queries
         if found is not None and (found.chains or found.uses):
