@@ -32,6 +32,7 @@ import json
 import math
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -90,7 +91,9 @@ def _rss_kb(pid: int) -> int:
 
 
 def run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MB of the process and all its descendants summed, exit code."""
+    """Wall seconds, peak RSS in MB of the process and all its descendants summed, exit code.
+    The CPU seconds of the process and its reaped descendants go to ``CPU_SECONDS``."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -113,11 +116,16 @@ def run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tup
     sampler.start()
     _, err = proc.communicate()
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU_SECONDS.append(after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime)
     done.set()
     sampler.join()
     if proc.returncode not in (0, 1):
         sys.stderr.write(f"bench: {' '.join(cmd[:3])} ... exited {proc.returncode}\n{err.decode()[-2000:]}\n")
     return seconds, peak / 1024, proc.returncode
+
+
+CPU_SECONDS: list[float] = []  # user + system seconds of each run(), in order
 
 
 # -- the trees ---------------------------------------------------------------------------------
@@ -140,6 +148,7 @@ class Row:
     run: str
     times: list[float]
     rss: float
+    cpu: list[float] = field(default_factory=list)  # user + system seconds, workers included
 
     @property
     def min(self) -> float:
@@ -247,12 +256,14 @@ def measure(tree: Tree, args, lens: Path | None) -> None:
             if before:
                 before(k)
             seconds, rss, _ = run(cmd, run_env, cwd)
+            row.cpu.append(CPU_SECONDS[-1])
             if after:
                 after(k)
             row.times.append(seconds)
             row.rss = max(row.rss, rss)
         tree.rows.append(row)
-        print(f"  {tree.name}: {label}: min {row.min:.2f} s, median {row.median:.2f} s, peak RSS {row.rss:.0f} MB", flush=True)
+        print(f"  {tree.name}: {label}: min {row.min:.2f} s, median {row.median:.2f} s, "
+              f"CPU median {statistics.median(row.cpu):.2f} s, peak RSS {row.rss:.0f} MB", flush=True)
         return row
 
     def clear(_k: int) -> None:
@@ -412,7 +423,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(
             {"load_average": os.getloadavg(), "started": started, "finished": time.time(),
-             "trees": [{"name": t.name, "size": t.size, "rows": [{"run": r.run, "times": r.times, "rss": r.rss}
+             "trees": [{"name": t.name, "size": t.size, "rows": [{"run": r.run, "times": r.times, "cpu": r.cpu, "rss": r.rss}
                                                                   for r in t.rows]} for t in trees]},
             indent=1,
         ))
