@@ -373,8 +373,10 @@ def report(trees: list[Tree], started: float) -> str:
         for run_name in [r.run for r in generated[0].rows]:
             points = [(t.size, r.median) for t in generated for r in t.rows if r.run == run_name]
             exponent = fit_exponent(points)
+            cpu = fit_exponent([(t.size, statistics.median(r.cpu)) for t in generated for r in t.rows
+                                if r.run == run_name and r.cpu])  # fmt: skip
             if exponent is not None:
-                lines.append(f"- {run_name}: **{exponent:.2f}**")
+                lines.append(f"- {run_name}: **{exponent:.2f}**" + (f" (CPU seconds: {cpu:.2f})" if cpu is not None else ""))
     return "\n".join(lines) + "\n"
 
 
