@@ -72,6 +72,7 @@ class QueryJudge:
         self.lookups = LookupResolver(catalog, custom_lookups)
         self.managers = ManagerRows(catalog.builder, resolver_value)
         self.analysis = QueryAnalysis()
+        self._manager_classes: dict[int, tuple[Any, list[str] | None]] = {}  # id(value) -> (value, classes)
 
     # ---- models of chains ----------------------------------------------------------------
 
@@ -273,7 +274,14 @@ class QueryJudge:
 
     def manager_classes(self, value: Any) -> list[str] | None:
         """The in-tree classes behind a manager value, bases after their class (Django's own left
-        out); None when one is outside the tree or not a plain class."""
+        out); None when one is outside the tree or not a plain class. Once per value: every
+        chain on a model asks it of the same manager values."""
+        if id(value) not in self._manager_classes:
+            self._manager_classes[id(value)] = (value, self._find_manager_classes(value))
+        found = self._manager_classes[id(value)][1]
+        return None if found is None else list(found)
+
+    def _find_manager_classes(self, value: Any) -> list[str] | None:
         value = canonical_value(value)
         if not isinstance(value, Call):
             return None
