@@ -6,6 +6,7 @@ then the rules."""
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +28,19 @@ __all__ = ["App", "Project", "ScanResult", "build_models_state", "build_serializ
 
 
 def scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...] = ()) -> ScanResult:
+    # A scan builds millions of objects that live until it ends (facts, states, catalogs), and
+    # hardly any reference cycle among them dies young: the cyclic collector's passes over them
+    # were a quarter of a warm scan's time at 500 apps. Reference counting frees the rest.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan(root, config, store, select)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...]) -> ScanResult:
     from djstate.rules import all_rules
 
     start = time.perf_counter()
