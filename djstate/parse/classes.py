@@ -152,15 +152,17 @@ class _ClassScopeReader(ExpressionReader):
         return super().resolve_name(name)
 
 
-def _names_in(node: cst.CSTNode) -> set[str]:
-    names: set[str] = set()
+def _names_in(node: cst.CSTNode) -> list[str]:
+    """The names a block mentions, in source order (a set's order follows the hash seed, and the
+    attributes built from it are cached facts)."""
+    names: dict[str, None] = {}
 
     class Visitor(cst.CSTVisitor):
         def visit_Name(self, n: cst.Name) -> None:
-            names.add(n.value)
+            names.setdefault(n.value)
 
     node.visit(Visitor())
-    return names
+    return list(names)
 
 
 def _assigned(node: cst.CSTNode) -> set[str]:
