@@ -121,3 +121,47 @@ def test_a_relation_with_a_computed_target_is_compared_on_its_other_kwargs(tmp_p
     expected = django_operations(tmp_path, ["shop"])
     assert expected == {("AlterField", "slide", "image")}
     assert djstate_operations(tmp_path)[0] == expected
+
+
+CHOICES_CLASS = '''\
+class Choices:
+    """model_utils.Choices in small: iterates as pairs, names as attributes."""
+
+    def __init__(self, *names):
+        self._names = names
+
+    def __iter__(self):
+        return iter([(n, n) for n in self._names])
+
+    def __len__(self):
+        return len(self._names)
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name not in self._names:
+            raise AttributeError(name)
+        return name
+'''
+LEVEL_MODELS = '''\
+from django.db import models
+
+from shop.levels import Choices
+
+
+class Notice(models.Model):
+    LEVELS = Choices("success", "info")
+    level = models.CharField("level", choices=LEVELS, default=LEVELS.info, max_length=20)
+'''
+
+
+def test_a_choices_object_next_to_a_computed_default_is_not_compared(tmp_path):
+    """django-notifications-hq: ``choices=Choices(...)`` (model_utils), ``default=LEVELS.info``:
+    Django writes the pairs, djstate cannot evaluate the object, so no change is claimed."""
+    write_project(tmp_path, {"shop/__init__.py": "", "shop/apps.py": apps_py("shop"), "shop/levels.py": CHOICES_CLASS,
+                             "shop/models.py": LEVEL_MODELS, "shop/migrations/__init__.py": ""})  # fmt: skip
+    make_migrations(tmp_path, ["shop"])
+    assert django_operations(tmp_path, ["shop"]) == set()
+    assert djstate_operations(tmp_path)[0] == set()
+    models = tmp_path / "shop" / "models.py"
+    models.write_text(models.read_text().replace("max_length=20", "max_length=30"))
+    assert django_operations(tmp_path, ["shop"]) == {("AlterField", "notice", "level")}
+    assert djstate_operations(tmp_path)[0] == {("AlterField", "notice", "level")}

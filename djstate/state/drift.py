@@ -10,7 +10,7 @@ counted, never guessed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from djstate.facts.model import Span
@@ -233,6 +233,8 @@ def _fields(
             unknown = next(f for f in (new_f, old_f) if not (f.known and f.certain))
             skip(*_why_unknown(unknown, name))
             continue
+        if not whole:  # a leaf is compared only as a literal on both sides (not Choices(...))
+            new_f, old_f = _literal_leaves(new_f, old_f), _literal_leaves(old_f, new_f)
         changes = _field_changes(new_f, old_f, ignore_to)
         if changes is None:
             skip("unknowable-value", name, "a kwarg djstate cannot compute")
@@ -274,6 +276,19 @@ def _same_unpatched(key: str, new: FieldState, old: FieldState) -> bool:
 # to=get_image_model_string()) leaves the others comparable
 LEAF_KWARGS = frozenset({"choices", "default", "db_default", "verbose_name", "help_text", "validators", "upload_to",
                          "db_comment", "error_messages", "max_length", "to"})
+
+
+def _literal(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_literal(v) for v in value)
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _literal_leaves(state: FieldState, other: FieldState) -> FieldState:
+    """The field without the leaf kwargs that are not literals on both sides."""
+    kept = {k: v for k, v in state.kwargs.items()
+            if k not in LEAF_KWARGS or (_literal(v) and (k not in other.kwargs or _literal(other.kwargs[k])))}
+    return replace(state, kwargs=kept)
 
 
 def _partly_known(state: FieldState) -> bool:
