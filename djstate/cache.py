@@ -46,7 +46,21 @@ def parser_fingerprint() -> str:
     for folder in ("parse", "facts"):
         for source in sorted((package / folder).glob("*.py")):
             digest.update(source.read_bytes())
+    digest.update(_libcst_version())  # another libcst may build other trees from the same bytes
     return digest.hexdigest()[:16]
+
+
+def _libcst_version() -> bytes:
+    """libcst's version file, found without importing libcst (a warm scan never needs it)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("libcst")
+    if spec is None or spec.origin is None:
+        return b"no libcst"
+    try:
+        return (Path(spec.origin).parent / "_version.py").read_bytes()
+    except OSError:
+        return b"libcst without _version.py"
 
 
 def default_cache_dir() -> Path:

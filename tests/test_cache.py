@@ -304,3 +304,18 @@ def test_scan_prints_the_same_under_any_hash_seed(tmp_path):
     assert printed[0] == printed[1]
     fields = [u["unit"].rpartition(".")[2] for u in printed[0]["unverified"] if u["unit"].startswith("field shop.Item.")]
     assert fields == ["id", *names]  # the model's field order
+
+
+def test_parser_fingerprint_changes_with_libcst_version(monkeypatch):
+    """A record parsed by another libcst is never reused: its trees may differ for the same bytes."""
+    import djstate.cache as cache
+
+    cache.parser_fingerprint.cache_clear()
+    monkeypatch.setattr(cache, "_libcst_version", lambda: b"__version__ = '1.0.0'")
+    first = cache.parser_fingerprint()
+    cache.parser_fingerprint.cache_clear()
+    monkeypatch.setattr(cache, "_libcst_version", lambda: b"__version__ = '9.9.9'")
+    second = cache.parser_fingerprint()
+    cache.parser_fingerprint.cache_clear()
+    assert first != second
+    assert b"version" in cache._libcst_version()  # the installed libcst's file is found
