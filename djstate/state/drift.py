@@ -233,8 +233,11 @@ def _fields(
             unknown = next(f for f in (new_f, old_f) if not (f.known and f.certain))
             skip(*_why_unknown(unknown, name))
             continue
+        unjudged_leaves: set[str] = set()
         if not whole:  # a leaf is compared only as a literal on both sides (not Choices(...))
-            new_f, old_f = _literal_leaves(new_f, old_f), _literal_leaves(old_f, new_f)
+            kept_new, kept_old = _literal_leaves(new_f, old_f), _literal_leaves(old_f, new_f)
+            unjudged_leaves = (new_f.kwargs.keys() - kept_new.kwargs.keys()) | (old_f.kwargs.keys() - kept_old.kwargs.keys())
+            new_f, old_f = kept_new, kept_old
         changes = _field_changes(new_f, old_f, ignore_to)
         if changes is None:
             skip("unknowable-value", name, "a kwarg djstate cannot compute")
@@ -250,6 +253,8 @@ def _fields(
                     changes = [c for c in changes if c not in guessed]
                     skip("runtime-attribute", name, f"the patched Field.deconstruct may drop {', '.join(c[0] for c in guessed)}")
                 if not changes:
+                    if unjudged_leaves - PATCH_EXEMPT_KWARGS:  # what it cannot compare may still reach the migration
+                        skip(*_why_unknown(next(f for f in (new_f, old_f) if not f.known), name))
                     continue
             database = any((k in DATABASE_KWARGS or k == "class") and not _pk_to_field(k, a, b, new_f) for k, a, b in changes)
             text = ", ".join(f"{k}: {a} -> {b}" for k, a, b in changes)
