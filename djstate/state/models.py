@@ -152,6 +152,9 @@ class ModelsBuilder:
         self.module_facts = resolver.load  # any module's names (imports), for what registers a model
         self._reachable: dict[str, tuple[set[str], list[str]]] = {}  # package -> (found, still to read)
         self._importers: set[str] | None = None
+        # field values naming a swappable model by its default (swapper.get_model_name): settings,
+        # or an AppConfig module's setattr(settings, ...), may swap it (held to keep ids valid)
+        self._settings_chosen: dict[int, Any] = {}
 
     # --- classes ------------------------------------------------------------------------------
 
@@ -267,9 +270,12 @@ class ModelsBuilder:
         own_names = set()
         fields_known = all(p.fields_known for p in parents)
         for attr in facts.attributes:
+            chosen_before = len(self.resolver.settings_choices)
             value = self.resolver.value(canonical_value(attr.value))
             kind = self.attribute_kind(value)
             if kind == "field":
+                if len(self.resolver.settings_choices) > chosen_before:
+                    self._settings_chosen[id(value)] = value
                 fields = [f for f in fields if f[0] != attr.name]
                 fields.append((attr.name, value, attr.span))
                 own_names.add(attr.name)
@@ -758,6 +764,8 @@ class ModelsBuilder:
         for n, v, span in self._creation_order(model) if not proxy else []:
             state = self.field_state(model, v)
             state.origin = (self._field_file(model, n), span)
+            if id(v) in self._settings_chosen:
+                state.certain = False  # its `to` is a swappable model's default
             declared.append((n, state))
             added, named = contributed_fields(n, v)  # django-money's <name>_currency
             declared += [(a, dataclass_replace(f, origin=state.origin)) for a, f in added]
