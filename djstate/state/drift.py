@@ -304,6 +304,9 @@ def _partly_known(state: FieldState) -> bool:
     return (
         state.certain and not isinstance(state, UnknownFieldState) and django_field_name(state.path) is not None
         and all(is_known(v) for k, v in state.kwargs.items() if k not in LEAF_KWARGS)
+        # the unknown must be a leaf's value: a field unknown with every kwarg known (a symmetrical
+        # self M2M's related_name Django 3.2 computes) is unknown for what is not written
+        and any(not is_known(v) for k, v in state.kwargs.items() if k in LEAF_KWARGS)
     )  # fmt: skip
 
 
