@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from djstate.engine import Project
 
 _ADD_TO_CLASS = re.compile(rb"""add_to_class\(\s*['"](\w+)['"]""")
+# `Model._meta.get_field("path").max_length = 4` after the class: the field's options change at
+# import time (django-treebeard's tests, openwisp-controller's `blank`)
+_FIELD_OPTION_WRITE = re.compile(rb"""_meta\.get_field\(\s*['"](\w+)['"]\s*\)\.\w+\s*=(?!=)""")
+FIELD_CHANGED = "@field-changed:"  # runtime_fields entry: a field of that name whose options code changes
 
 
 # What djstate/parse/queries.py can extract something from, as a necessary condition on bytes:
@@ -203,6 +207,8 @@ def file_markers(data: bytes) -> FileMarkers:
     runtime_fields: set[str] = set()
     if b"add_to_class" in data:
         runtime_fields.update(m.decode() for m in _ADD_TO_CLASS.findall(data))
+    if b"get_field" in data:
+        runtime_fields.update(FIELD_CHANGED + m.decode() for m in _FIELD_OPTION_WRITE.findall(data))
     if b"modeltranslation" in data:
         runtime_fields.add("@modeltranslation")
     if b"HistoricalRecords" in data:

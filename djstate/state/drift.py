@@ -227,6 +227,9 @@ def _fields(
             )  # fmt: skip
     for name in [n for n in mine.fields if n in old.fields and n not in branched]:  # in field order: a set's follows the hash seed
         # as that Django's deconstruct shows them (djstate.state.versions)
+        if f"@field-changed:{name}" in runtime_fields:  # `X._meta.get_field(name).option = ...` somewhere
+            skip("runtime-attribute", name, "code changes this field's options at import time (_meta.get_field(...))")
+            continue
         new_f, old_f = adjust_field(mine.fields[name], mine, django_version, name), adjust_field(old.fields[name], old, django_version, name)
         whole = new_f.known and old_f.known and new_f.certain and old_f.certain
         if not whole and not (_partly_known(new_f) and _partly_known(old_f)):
