@@ -82,10 +82,18 @@ def test_swappable_default_is_not_claimed_as_the_relation_target(tmp_path):
     _project(tmp_path, host=64)
     result = run_scan(tmp_path)
     assert [f for f in result.findings if f.code.startswith("DJS2")] == []
-    assert any(u.unit == "field vpn.Vpn.ca" and u.reason == "settings-value" for u in result.project.unjudged)
+    assert any(u.unit == "field vpn.Vpn.ca" for u in result.project.unjudged)  # `to` not claimed
 
 
 def test_the_model_s_other_fields_are_still_compared(tmp_path):
     _project(tmp_path, host=32)
     found = [(f.code, f.severity) for f in run_scan(tmp_path).findings if f.code.startswith("DJS2")]
     assert ("DJS212", "error") in found
+
+
+def test_the_field_s_other_kwargs_are_still_compared(tmp_path):
+    _project(tmp_path, host=64)
+    models = tmp_path / "vpn/models.py"
+    models.write_text(models.read_text().replace("on_delete=models.CASCADE", "on_delete=models.PROTECT"))
+    found = [(f.code, f.severity, f.message) for f in run_scan(tmp_path).findings if f.code.startswith("DJS2")]
+    assert [(c, s) for c, s, _ in found] == [("DJS212", "error")] and "on_delete" in found[0][2]

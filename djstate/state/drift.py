@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from djstate.facts.model import Span
-from djstate.facts.values import Call, Ref, is_known, render
+from djstate.facts.values import Call, Opaque, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
 from djstate.unverified import Unjudged
 from djstate.state.custom_fields import UnknownFieldState
@@ -231,6 +231,8 @@ def _fields(
             skip("runtime-attribute", name, "code changes this field's options at import time (_meta.get_field(...))")
             continue
         new_f, old_f = adjust_field(mine.fields[name], mine, django_version, name), adjust_field(old.fields[name], old, django_version, name)
+        if new_f.swappable_to and "to" in new_f.kwargs:  # settings may swap the target: the rest is compared
+            new_f = replace(new_f, kwargs={**new_f.kwargs, "to": Opaque("swapper.get_model_name(...)")}, known=False)
         whole = new_f.known and old_f.known and new_f.certain and old_f.certain
         if not whole and not (_partly_known(new_f) and _partly_known(old_f)):
             unknown = next(f for f in (new_f, old_f) if not (f.known and f.certain))

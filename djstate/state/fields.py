@@ -465,6 +465,8 @@ class FieldState:
     certain: bool = True  # False: the field itself may differ (a class chosen by settings)
     # a models-side relation: its target's primary key name (None: unknown or no relation)
     target_pk: str | None = None
+    # its `to` is a swappable model's default (swapper.get_model_name): settings may swap it
+    swappable_to: bool = False
 
 
 def deconstruct(path: str, args: tuple, kwargs: dict[str, Any]) -> FieldState:

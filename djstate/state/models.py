@@ -765,7 +765,7 @@ class ModelsBuilder:
             state = self.field_state(model, v)
             state.origin = (self._field_file(model, n), span)
             if id(v) in self._settings_chosen:
-                state.certain = False  # its `to` is a swappable model's default
+                state.swappable_to = True  # its `to` is a swappable model's default: drift leaves `to` unjudged
             declared.append((n, state))
             added, named = contributed_fields(n, v)  # django-money's <name>_currency
             declared += [(a, dataclass_replace(f, origin=state.origin)) for a, f in added]
