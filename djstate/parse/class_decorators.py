@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from djstate.parse.metaclasses import _chain, _code, _Flow, _looks_only, _names_in, _positional
+from djstate.parse.metaclasses import _chain, _code, _Flow, _looks_only, _names_in, _positional, _TargetsWritten
 
 PLAIN, FACTORY = "plain", "factory"
 # methods that store their argument in the container they are called on
@@ -87,7 +87,7 @@ def _applied_keeps_names(func: cst.FunctionDef) -> str:
         if not why:
             why.append(reason)
 
-    class Visitor(cst.CSTVisitor):
+    class Visitor(_TargetsWritten):
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
             if node is not func:
                 note(f"{func.name.value} defines a function")
@@ -115,24 +115,9 @@ def _applied_keeps_names(func: cst.FunctionDef) -> str:
             if not (storing and all(_bare(a.value, klass) or klass not in _names_in(a.value) for a in node.args)):
                 note(f"{func.name.value} passes {klass} to {_code(callee)}")
 
-        def _target(self, target: cst.BaseExpression) -> None:
-            if isinstance(target, (cst.Tuple, cst.List)):
-                for element in target.elements:
-                    self._target(element.value)
-            elif _chain(target)[0] == klass:
+        def written(self, target: cst.BaseExpression) -> None:
+            if _chain(target)[0] == klass:
                 note(f"{func.name.value} sets {_code(target)}")
-
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            self._target(node.target)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            self._target(node.target)
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            self._target(node.target)
-
-        def visit_Del(self, node: cst.Del) -> None:
-            self._target(node.target)
 
         def visit_Return(self, node: cst.Return) -> None:
             if not (isinstance(node.value, cst.Name) and node.value.value == klass):

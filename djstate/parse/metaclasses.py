@@ -267,6 +267,33 @@ def new_effect(func: cst.FunctionDef) -> tuple[str, str, tuple[str, ...], tuple[
     return reader.level, reader.why, tuple(dict.fromkeys(reader.hooks)), tuple(dict.fromkeys(reader.attributes))
 
 
+class _TargetsWritten(cst.CSTVisitor):
+    """Calls ``written`` with every target an assignment (plain, augmented, annotated) or a
+    ``del`` writes, tuples and lists unpacked."""
+
+    def written(self, target: cst.BaseExpression) -> None:
+        raise NotImplementedError
+
+    def _target(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._target(element.value)
+        else:
+            self.written(target)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._target(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._target(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._target(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._target(node.target)
+
+
 def _looks_only(func: cst.BaseExpression) -> bool:
     """A callee that only looks at its arguments: ``isinstance``, ``getattr``, a string's format."""
     if isinstance(func, cst.Name):
@@ -360,7 +387,7 @@ def writes_class(func: cst.FunctionDef) -> bool:
     first = params[0]
     writes = False
 
-    class Visitor(cst.CSTVisitor):
+    class Visitor(_TargetsWritten):
         def visit_Call(self, node: cst.Call) -> None:
             nonlocal writes
             root, parts = _chain(node.func) if isinstance(node.func, cst.Attribute) else (None, [])
@@ -372,25 +399,10 @@ def writes_class(func: cst.FunctionDef) -> bool:
             if not looking and any(first in _names_in(a.value, into_calls=False) for a in node.args):
                 writes = True  # register(cls): anything may follow
 
-        def _target(self, target: cst.BaseExpression) -> None:
+        def written(self, target: cst.BaseExpression) -> None:
             nonlocal writes
-            if isinstance(target, (cst.Tuple, cst.List)):
-                for element in target.elements:
-                    self._target(element.value)
-            elif _chain(target)[0] == first:
+            if _chain(target)[0] == first:
                 writes = True
-
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            self._target(node.target)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            self._target(node.target)
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            self._target(node.target)
-
-        def visit_Del(self, node: cst.Del) -> None:
-            self._target(node.target)
 
         def visit_Return(self, node: cst.Return) -> None:
             nonlocal writes
