@@ -159,7 +159,7 @@ def test_a_serializer_that_fails_is_skipped_alone(shop, monkeypatch):
 
 
 def test_a_serializer_class_that_cannot_be_read_is_skipped_alone(shop, monkeypatch):
-    from djstate.state.serializers import SerializerIndex
+    from djstate.state.serializer_classes import SerializerIndex
 
     original = SerializerIndex.serializer
 

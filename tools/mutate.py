@@ -1355,7 +1355,7 @@ def why_uncertain(p, app: str, model: str) -> str:
 
 def why_serializer(p, s, built, name: str | None) -> str:
     """Which of build_fields' conditions left a serializer's names uncertain."""
-    from djstate.state.serializers import FIELD_HOOKS
+    from djstate.state.serializer_build import FIELD_HOOKS
 
     why = []
     if not s.known:

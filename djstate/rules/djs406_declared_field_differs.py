@@ -5,7 +5,7 @@ from typing import Any, Iterable
 from djstate.findings import Finding
 from djstate.rules.base import Rule
 from djstate.rules.djs401_unknown_serializer_field import serializer_case
-from djstate.state.serializers import drf_chain
+from djstate.state.serializer_classes import drf_chain
 
 # what a value of each kind is, on both sides
 DRF_KINDS = {

@@ -4,7 +4,7 @@
 MTI parents, its forward relations, the reverse accessors other models give it (``related_name``,
 ``<model>_set``), the attributes ``hasattr(model_class, name)`` finds (methods, properties,
 managers, what Django and code add at runtime), and whether all of that is known. Serializer
-emulation (:mod:`djstate.state.serializers`) uses it, and so can any rule that asks what a name
+emulation (:mod:`djstate.state.serializer_build`) uses it, and so can any rule that asks what a name
 means on a model.
 
 Where the catalogue cannot be complete (a base outside the tree, a relation whose target
