@@ -16,7 +16,9 @@ from typing import Any
 from djstate.facts.model import Span
 from djstate.facts.values import Call, Opaque, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
+from djstate.markers import FIELD_CHANGED
 from djstate.unverified import Unjudged
+from djstate.state import old_django
 from djstate.state.custom_fields import UnknownFieldState
 from djstate.state.fields import FieldState, django_field_name
 from djstate.state.static_values import comparable
@@ -227,10 +229,12 @@ def _fields(
             )  # fmt: skip
     for name in [n for n in mine.fields if n in old.fields and n not in branched]:  # in field order: a set's follows the hash seed
         # as that Django's deconstruct shows them (djstate.state.versions)
-        if f"@field-changed:{name}" in runtime_fields:  # `X._meta.get_field(name).option = ...` somewhere
+        if FIELD_CHANGED + name in runtime_fields:  # `X._meta.get_field(name).option = ...` somewhere
             skip("runtime-attribute", name, "code changes this field's options at import time (_meta.get_field(...))")
             continue
         new_f, old_f = adjust_field(mine.fields[name], mine, django_version, name), adjust_field(old.fields[name], old, django_version, name)
+        if old_django.is_old(django_version):  # on_delete was optional before 2.0: CASCADE
+            new_f, old_f = old_django.with_default_on_delete(new_f), old_django.with_default_on_delete(old_f)
         if new_f.swappable_to and "to" in new_f.kwargs:  # settings may swap the target: the rest is compared
             new_f = replace(new_f, kwargs={**new_f.kwargs, "to": Opaque("swapper.get_model_name(...)")}, known=False)
         whole = new_f.known and old_f.known and new_f.certain and old_f.certain
@@ -250,6 +254,10 @@ def _fields(
         if not whole and not changes:  # the kwargs it knows agree: the others stay unjudged
             skip(*_why_unknown(next(f for f in (new_f, old_f) if not f.known), name))
             continue
+        if changes and old_django.is_old(django_version):  # only what that Django deconstructs the same way
+            changes, differ = old_django.split_changes(changes)
+            if differ:
+                skip("django-version", name, old_django.unjudged_detail(django_version, ", ".join(differ)))
         if changes:
             if patched:  # the project's own deconstruct drops these state-only attributes
                 changes = [c for c in changes if c[0] not in PATCH_EXEMPT_KWARGS and not _same_unpatched(c[0], new_f, old_f)]
@@ -408,6 +416,9 @@ def _options(
         skipped.append(Unjudged("unknowable-value", f"Meta {what} of {mine.app}.{mine.name}", *_place(mine.origin),
                                 "built at runtime or by code djstate cannot evaluate"))
     keys = set(ALTER_OPTION_KEYS) - (PATCH_EXEMPT_OPTIONS if patched else set())
+    old_pin = old_django.is_old(django_version)  # indexes, constraints, managers: only said to differ
+    if old_pin:
+        keys -= old_django.NOT_COMPARED_OPTIONS
     a = {k: v for k, v in old.options.items() if k in keys}
     b = {k: v for k, v in mine.options.items() if k in keys}
     if not all(is_known(v) for v in [*a.values(), *b.values()]):
@@ -430,6 +441,11 @@ def _options(
             drifts.append(_at_model(mine, operation, database, f"{option}: {sorted(va)} -> {sorted(vb)}"))
     for option, add, remove in (("indexes", "AddIndex", "RemoveIndex"), ("constraints", "AddConstraint", "RemoveConstraint")):
         olds, news = _by_name(old.options.get(option, [])), _by_name(mine.options.get(option, []))
+        if old_pin:
+            if render(old.options.get(option) or []) != render(mine.options.get(option) or []):
+                skipped.append(Unjudged("django-version", f"Meta {option} of {mine.app}.{mine.name}", *_place(mine.origin),
+                                        old_django.unjudged_detail(django_version, option)))
+            continue
         if olds is None or news is None:
             skip(option)
             continue
@@ -451,7 +467,10 @@ def _options(
                 drifts.append(_at_model(mine, operation, database if schema else "warning", f"{option[:-1]} {name} changed: {olds[name]} -> {news[name]}"))
     managers_a = [(n, render(m)) for n, m in old.managers]
     managers_b = [(n, render(m)) for n, m in mine.managers]
-    if managers_a != managers_b and all(is_known(m) for _, m in [*old.managers, *mine.managers]):
+    if managers_a != managers_b and old_pin:
+        skipped.append(Unjudged("django-version", f"managers of {mine.app}.{mine.name}", *_place(mine.origin),
+                                old_django.unjudged_detail(django_version, "managers")))
+    elif managers_a != managers_b and all(is_known(m) for _, m in [*old.managers, *mine.managers]):
         drifts.append(_at_model(mine, "AlterModelManagers", "warning", f"managers: {managers_a} -> {managers_b}"))
     return drifts, skipped
 
