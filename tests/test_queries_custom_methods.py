@@ -7,13 +7,10 @@ against Django with SQLite and must raise FieldError, every other line must run.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 
 from djstate.rules.query_cases import query_case
+from tests.oracle.statements import run_statements
 from tests.conftest import expected_markers, run_scan, write_project
 
 LIBRARY = {
@@ -122,35 +119,6 @@ SOURCE = textwrap.dedent('''\
         Book.objects.filter(publisher_id__nmae="x")  # expect: DJS501
     ''')
 
-RUNNER = r"""
-import json, sys, traceback
-import django
-from django.conf import settings
-
-settings.configure(INSTALLED_APPS=["shop", "library"], DEFAULT_AUTO_FIELD="django.db.models.AutoField",
-                   DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}})
-django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-import ast
-from shop import queries
-source = open(queries.__file__).read()
-out = {}
-for func in ("good", "bad"):
-    node = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == func)
-    for stmt in node.body:
-        code = ast.get_source_segment(source, stmt)
-        try:
-            exec(compile(ast.Module([stmt], []), "<case>", "exec"), vars(queries) | {"query": {"reader": "x"}})
-            out[str(stmt.lineno)] = None
-        except AssertionError:
-            out[str(stmt.lineno)] = None  # the query ran
-        except Exception as exc:
-            out[str(stmt.lineno)] = type(exc).__name__
-print(json.dumps(out))
-"""
-
-
 def project(tmp_path):
     case = query_case(SOURCE.split("\n", 2)[2], **LIBRARY)
     files = dict(case.files)
@@ -168,14 +136,11 @@ def test_djstate_reports_exactly_the_marked_lines(tmp_path):
 
 def test_the_marked_lines_fail_in_django_and_the_others_run(tmp_path):
     root = project(tmp_path)
-    proc = subprocess.run([sys.executable, "-c", RUNNER], capture_output=True, text=True, timeout=300, cwd=root,
-                          env=dict(os.environ, PYTHONPATH=str(root)), check=False)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    outcome = json.loads(proc.stdout)
+    outcome = run_statements(root, "shop.queries", ["shop", "library"], extra={"query": {"reader": "x"}}, asserts_run=True)
     marked = {line for path, line, _ in expected_markers(root) if path == "shop/queries.py"}
     for line, error in outcome.items():
-        if int(line) in marked:
+        if line in marked:
             assert error == "FieldError", (line, error)
         else:
             assert error is None, (line, error)
-    assert len(marked) == 7 and marked <= {int(line) for line in outcome}
+    assert len(marked) == 7 and marked <= set(outcome)

@@ -12,12 +12,9 @@ every other line of ``good``/``bad`` must run."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 
+from tests.oracle.statements import run_statements
 from tests.conftest import expected_markers, run_scan, write_project
 
 VAULT = {
@@ -224,31 +221,6 @@ VAULT = {
         '''),
 }
 
-RUNNER = r"""
-import ast, json
-import django
-from django.conf import settings
-
-settings.configure(INSTALLED_APPS=["vault"], DEFAULT_AUTO_FIELD="django.db.models.AutoField",
-                   DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}})
-django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-from vault import queries
-source = open(queries.__file__).read()
-out = {}
-for func in ("good", "bad"):
-    node = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == func)
-    for stmt in node.body:
-        try:
-            exec(compile(ast.Module([stmt], []), "<case>", "exec"), vars(queries))
-            out[str(stmt.lineno)] = None
-        except Exception as exc:
-            out[str(stmt.lineno)] = type(exc).__name__
-print(json.dumps(out))
-"""
-
-
 def test_djstate_reports_exactly_the_marked_lines(tmp_path):
     root = write_project(tmp_path, VAULT)
     result = run_scan(root)
@@ -258,11 +230,8 @@ def test_djstate_reports_exactly_the_marked_lines(tmp_path):
 
 def test_the_marked_lines_fail_in_django_and_the_others_run(tmp_path):
     root = write_project(tmp_path, VAULT)
-    proc = subprocess.run([sys.executable, "-c", RUNNER], capture_output=True, text=True, timeout=300, cwd=root,
-                          env=dict(os.environ, PYTHONPATH=str(root)), check=False)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    outcome = json.loads(proc.stdout)
+    outcome = run_statements(root, "vault.queries", ["vault"])
     marked = {line for path, line, _ in expected_markers(root) if path == "vault/queries.py"}
     for line, error in outcome.items():
-        assert error == ("FieldError" if int(line) in marked else None), (line, error)
-    assert len(marked) == 9 and marked <= {int(line) for line in outcome}
+        assert error == ("FieldError" if line in marked else None), (line, error)
+    assert len(marked) == 9 and marked <= set(outcome)
