@@ -204,8 +204,10 @@ class LookupResolver:
         else:
             reason = model_class.why[0] if model_class.why else None
             _, bases_known = catalog._class_attributes(model_class.path)
-            if not bases_known or model_class.facts.decorators:
-                why = "a base class outside the tree or a class decorator may add names"
+            if not bases_known:
+                why = "a base class outside the tree may add names"
+            elif any(catalog._decorator_changes_names(d) for d in model_class.facts.decorators):
+                why = "a class decorator may add names"
             elif reason is not None and reason not in ATTRIBUTE_REASONS:
                 why = f"the model is not fully known ({reason}: {model_class.why[1]})"
         self._certain[key] = why
