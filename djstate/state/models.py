@@ -246,11 +246,10 @@ class ModelsBuilder:
                 return None  # no model field or model Meta: a form, a serializer, a plain mixin
         own_meta = facts.nested.get("Meta")
         meta: dict[str, Any] = {}
-        if own_meta is None:
-            for parent in parents:  # no Meta: an abstract parent's Meta is inherited
-                if parent.abstract:
-                    meta = {**parent.meta, "abstract": False}
-                    break
+        if own_meta is None:  # ModelBase: getattr(new_class, "Meta"), which only abstract models keep
+            inherited = self._inherited_meta(parents)
+            if inherited is not None:
+                meta = {**inherited.meta, "abstract": False}
         else:
             for meta_base in own_meta.bases:  # class Meta(Parent.Meta)
                 for parent in parents:
@@ -326,7 +325,52 @@ class ModelsBuilder:
         self._classes[path] = model
         return model
 
-    def _metaclass_effect(self, value: Any) -> tuple[str | None, str, str, tuple[str, ...], frozenset[str], frozenset[str]]:
+    def _inherited_meta(self, parents: list[ModelClass]) -> ModelClass | None:
+        """The abstract model whose ``Meta`` a model without its own finds by attribute lookup.
+
+        ModelBase pops ``Meta`` from a concrete class and puts it back on an abstract one, so the
+        lookup passes over concrete parents to their abstract bases (django-comments-xtd's
+        XtdComment(Comment) gets CommentAbstractModel's ordering and permissions). Parents in
+        order, each concrete one followed by its own parents: the MRO of a single-inheritance chain."""
+        seen: set[str] = set()
+
+        def first(classes: list[ModelClass]) -> ModelClass | None:
+            for cls in classes:
+                if cls.path in seen:
+                    continue
+                seen.add(cls.path)
+                if cls.abstract:
+                    return cls
+                grand = [g for b in cls.bases if isinstance(b, Ref) and (g := self.model_class(b.path)) is not None]
+                found = first(grand)
+                if found is not None:
+                    return found
+            return None
+
+        return first(parents)
+
+    def _guard_holds(self, facts: ClassFacts, bases: list, guard: tuple) -> bool | None:
+        """Whether a guard of the metaclass's code (djstate.parse.metaclasses) holds for this class."""
+        own_meta = facts.nested.get("Meta")
+        own_abstract: bool | None = None if own_meta is None or own_meta.bases else False
+        for attr in own_meta.attributes if own_meta is not None else ():
+            if attr.name == "abstract":
+                value = self._meta_value(canonical_value(attr.value))
+                own_abstract = value if isinstance(value, bool) else None
+        kinds: list[tuple[bool | None, bool | None]] = []
+        for base in bases:
+            if not isinstance(base, Ref) or base.path in self.unknown:
+                kinds.append((None, None))
+            elif canonical_path(base.path) == MODEL:
+                kinds.append((True, None))
+            elif (parent := self.model_class(base.path)) is not None:
+                abstract = parent.meta.get("abstract", False)
+                kinds.append((True, abstract if isinstance(abstract, bool) else None))
+            else:
+                kinds.append((False, None) if self.class_facts(base.path) is not None else (None, None))
+        return guard_holds(guard, own_meta is not None, own_abstract, kinds)
+
+    def _metaclass_effect(self, value: Any, holds: Any = None) -> tuple[str | None, str, str, tuple[str, ...], frozenset[str], frozenset[str]]:
         """(its path, level, why, hooks, members, added): what the metaclass's own code may change
         on the class (djstate.parse.metaclasses: none, options of fields and Meta, or names), read
         from its classes in the tree or a virtualenv up to Django's ModelBase, the names it
