@@ -56,6 +56,13 @@ class DjangoVersion:
     detail: str = ""  # the requirement as written, e.g. "Django>=4.2,<5.0"
 
     below_supported: bool = False  # pinned older than SUPPORTED[0]: its autodetector is not emulated
+    pinned: Version | None = None  # below_supported: the newest older release the pin allows, e.g. (1, 11)
+
+    @property
+    def compared(self) -> Version:
+        """The release whose autodetector drift follows: ``version``, or the older pinned
+        release (djstate.state.old_django compares only what did not change since)."""
+        return self.pinned if self.below_supported and self.pinned else self.version
 
     @property
     def assumed(self) -> bool:
@@ -67,8 +74,10 @@ class DjangoVersion:
 
     def as_dict(self) -> dict:
         out: dict = {"version": self.text, "source": self.source}
-        if self.below_supported:
-            out["judged"] = False
+        if self.below_supported:  # "partly": only what did not change since (state/old_django.py)
+            out["judged"] = "partly" if self.pinned else False
+        if self.below_supported and self.pinned:
+            out["compared_as"] = _text(self.pinned)
         if self.detail:
             out["requirement"] = self.detail
         return out
@@ -193,7 +202,8 @@ def _judged(spec: str, source: str, detail: str | None = None) -> DjangoVersion 
     if version is None:
         return None
     below = bool(note) and "older than" in note
-    return DjangoVersion(version, source, f"{detail or 'Django' + spec}{note}", below_supported=below)
+    pinned = older_release(spec) if below else None
+    return DjangoVersion(version, source, f"{detail or 'Django' + spec}{note}", below_supported=below, pinned=pinned)
 
 
 # --- requirement specifiers -------------------------------------------------------------------
@@ -232,9 +242,22 @@ def judge_spec(spec: str) -> tuple[Version | None, str]:
     bound = _pinned(clauses)
     if bound is None:
         return None, ""
-    if bound < SUPPORTED[0]:
-        return SUPPORTED[0], f" (older than {_text(SUPPORTED[0])}: models vs migrations not judged)"
+    if bound < SUPPORTED[0] or older_release(spec) is not None:  # `<3.2` allows only older ones
+        return SUPPORTED[0], f" (older than {_text(SUPPORTED[0])}: models vs migrations judged where they did not change)"
     return LATEST, f" (newer than {_text(LATEST)}: judged as {_text(LATEST)})"
+
+
+# feature releases before SUPPORTED[0] (djstate.state.old_django compares what they share)
+OLDER: tuple[Version, ...] = ((1, 7), (1, 8), (1, 9), (1, 10), (1, 11), (2, 0), (2, 1), (2, 2), (3, 0), (3, 1))
+
+
+def older_release(spec: str) -> Version | None:
+    """The newest release before SUPPORTED[0] that a specifier allows (``<2,>=1.8`` -> 1.11)."""
+    clauses = _clauses(spec)
+    if clauses is None:
+        return None
+    allowed = [v for v in OLDER if any(_allows(clauses, (*v, p)) for p in range(_MAX_PATCH))]
+    return allowed[-1] if allowed else None
 
 
 def _text(version: Version) -> str:
@@ -493,7 +516,8 @@ def _from_site_packages(site: Path) -> DjangoVersion | None:
 
 def _clamped(version: Version, source: str, detail: str) -> DjangoVersion:
     if version < SUPPORTED[0]:
-        return DjangoVersion(SUPPORTED[0], source, f"{detail} (older than {_text(SUPPORTED[0])}: models vs migrations not judged)", True)
+        note = f"(older than {_text(SUPPORTED[0])}: models vs migrations judged where they did not change)"
+        return DjangoVersion(SUPPORTED[0], source, f"{detail} {note}", True, version)
     if version > LATEST:
         return DjangoVersion(LATEST, source, f"{detail} (judged as {_text(LATEST)})")
     if version not in SUPPORTED:  # a feature release between known ones: the one before it

@@ -73,11 +73,11 @@ def _scan(root: Path, config: Config, store: FactsStore, select: tuple[str, ...]
                 project.models_state, project.state, project.apps, markers.runtime_fields, project.migration_paths,
                 lambda app, name: markers.class_defined(project, app, name),
                 frozenset() if project.auth_user_model_known else frozenset({project.auth_user_model.lower()}),
-                project.django_version.version if project.django_version else None,
+                project.django_version.compared if project.django_version else None,
             )  # fmt: skip
-            if project.django_version is not None and project.django_version.below_supported:
-                # a Django older than any whose autodetector djstate emulates (on_delete was
-                # optional before 2.0): every model comparison is left unjudged
+            if project.django_version is not None and project.django_version.below_supported and not project.django_version.pinned:
+                # older than any Django with migrations (1.7): every model comparison is left
+                # unjudged; 1.7 to 3.1 are compared where they agree with 3.2 (state/old_django.py)
                 compared = sorted(k for k in project.models_state.models if k in project.state.models)
                 skipped = [Unjudged("django-version", f"model {a}.{m}", detail=project.django_version.detail) for a, m in compared]
                 project.drift = DriftResult([], len(skipped), project.drift.internal_errors, skipped)

@@ -80,6 +80,6 @@ def _assumed_version(version: dict | None) -> str:
     """Said when no requirement, lock file or config names the Django version."""
     if version and version.get("source") == "assumed":
         return f"; Django {version['version']} assumed (no pin found; set django_version)"
-    if version and version.get("judged") is False:
+    if version and version.get("judged") in (False, "partly"):
         return f"; {version.get('requirement', 'its Django')}"  # older than any emulated release
     return ""
