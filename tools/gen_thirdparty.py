@@ -52,6 +52,7 @@ PINS: dict[str, tuple[str, list[str], list[str]]] = {
     "django-timezone-field": ("7.2.2", ["timezone_field"], []),
     "django-jsonfield-backport": ("1.0.5", ["django_jsonfield_backport"], ["django_jsonfield_backport"]),
     "wagtail": ("8.0.1", ["wagtail.fields"], ["wagtail"]),  # only its model fields module
+    "django-parler": ("2.4", ["parler.models"], ["parler"]),  # TranslatedFields (a class attribute, no field)
 }  # fmt: skip
 # every dependency, pinned too, so that the venv is the same wherever it is built
 EXTRA_PINS = {

@@ -528,6 +528,27 @@ def probe_base(base, modules) -> dict:
     return entry
 
 
+def probe_translated_fields(value, modules) -> dict:
+    """django-parler's TranslatedFields: what its contribute_to_class gives the model class
+    (names ``hasattr`` then finds, measured against the same model without it) and the model it
+    creates, with the attribute's and a translated field's names as placeholders."""
+    from django.apps import apps
+    from parler.models import TranslatableModel
+
+    entry: dict = {"imports": import_paths(value, modules)}
+    plain = child_of(TranslatableModel)
+    before = {m._meta.label for m in apps.get_models()}
+    model = child_of(TranslatableModel, extra={"zz_attribute": value(zz_field=models.CharField(max_length=10))})
+    created = sorted({m._meta.label for m in apps.get_models()} - before - {model._meta.label})
+    names = sorted(set(dir(model)) - set(dir(plain)))
+    placeholders = {"zz_attribute": "{attribute}", "zz_field": "{field}"}
+    entry["adds_names"] = sorted(placeholders.get(n, n) for n in names)
+    entry["adds_models"] = [label.split(".", 1)[1].replace(model.__name__, "{model}", 1) for label in created]
+    entry["same_app"] = all(label.split(".", 1)[0] == model._meta.app_label for label in created)
+    entry["not_fields"] = ["meta"]  # TranslatedFields(meta=None, **fields): Meta of the created model
+    return entry
+
+
 def main() -> None:
     fields: dict = {}
     bases: dict = {}
@@ -557,6 +578,8 @@ def main() -> None:
                     bases[own_path] = entry
                 elif issubclass(value, models.Model) and not value._meta.auto_created:
                     concrete[own_path] = {"package": dist, "label": value._meta.label_lower, "imports": import_paths(value, modules)}
+                elif dist == "django-parler" and value.__name__ == "TranslatedFields":
+                    others[own_path] = {"package": dist, **probe_translated_fields(value, modules)}
                 elif dist == "django-simple-history" and value.__name__ == "HistoricalRecords":
                     others[own_path] = {
                         "package": dist, "imports": import_paths(value, modules),

@@ -110,7 +110,7 @@ def compare_states(
     for key in sorted(set(theirs) - set(ours)):
         model = theirs[key]
         generated = ("@historical" in runtime_fields and key[1].startswith("historical")) or (
-            "@hierarkey" in runtime_fields and key[1].endswith("_settingsstore"))
+            "@hierarkey" in runtime_fields and key[1].endswith("_settingsstore")) or key in getattr(models_state, "generated", {})
         if (
             generated
             or key[0] in uncertain_apps
@@ -118,7 +118,7 @@ def compare_states(
             or class_exists(key[0], model.name)
         ):
             # a class of that name exists: maybe a model djstate cannot see
-            detail = "a model a package generates at runtime (simple-history, hierarkey)" if generated else (
+            detail = "a model a package generates at runtime (simple-history, hierarkey, parler)" if generated else (
                 "its app's models are not all known" if key[0] in uncertain_apps else
                 f"a class or factory call named {model.name} exists but is not read as a model")
             reason = "runtime-attribute" if generated else "base-outside-tree" if key[0] not in uncertain_apps else (

@@ -27,7 +27,7 @@ from djstate.state.project import MODEL_BASE, ModelState, normalize_together
 from djstate.state.resolve import Resolver
 from djstate.state.sequences import fold, is_sum
 from djstate.state.thirdparty import (
-    base_class_parts, contributed_fields, renamed_by_child, third_party_manager, third_party_model_label,
+    base_class_parts, contributed_fields, contribution, renamed_by_child, third_party_manager, third_party_model_label,
 )
 
 MODEL = "django.db.models.base.Model"
@@ -123,6 +123,8 @@ class ModelsState:
     partial_models: set[tuple[str, str]] = field(default_factory=set)
     # unverified models whose names are all known (only a metaclass's options changes are not)
     names_known: set[tuple[str, str]] = field(default_factory=set)
+    # models a described class attribute creates (parler's <Model>Translation) -> its package
+    generated: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def is_uncertain(self, app: str, model: str) -> bool:
         return (app, model.lower()) in self.unverified_models
@@ -288,6 +290,10 @@ class ModelsBuilder:
                 known = options_only = False  # a call djstate cannot follow, or set under an `if`: maybe a field
                 reason = "conditional" if value.source == attr.name else "maybe-field"
                 why = why or (reason, f"{attr.name} = {value.source[:80]}")
+            elif isinstance(value, Call) and (contributed := contribution(value, attr.name, facts.name)) is not None:
+                metaclass_names |= contributed.names  # its contribute_to_class's names (thirdparty.json)
+                if app and meta.get("abstract") is not True:
+                    self.state.generated.update({(app, m.lower()): contributed.package for m in contributed.models})
             elif isinstance(value, Call) and self.class_facts(value.path) is None and _capitalised(value.path):
                 if not value.path.startswith("django."):
                     fields_known = False  # an instance of a class outside the tree: maybe a field

@@ -6,11 +6,16 @@ packages) says what an abstract base such as ``mptt.models.MPTTModel`` or
 child inherits and its managers. Here that becomes an abstract model class like one read
 from source, so the models builder inherits from it as from a project's own abstract base.
 A field whose ``contribute_to_class`` adds a second field (django-money's ``<name>_currency``)
-gets that field too.
+gets that field too. A described class attribute that is no field (django-parler's
+``TranslatedFields``) gives the model the names and models :func:`contribution` lists.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from djstate.facts.model import ClassFacts, Span
@@ -68,3 +73,42 @@ def contributed_fields(name: str, value: Any) -> tuple[list[tuple[str, FieldStat
             state.known = state.certain = False  # its kwargs follow the field's
         out.append((pattern.replace("{name}", name), state))
     return out, True
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What a described class attribute that is no field (django-parler's ``TranslatedFields``)
+    gives a model through ``contribute_to_class``: names on the model class, which ``hasattr``
+    (DRF's ``Meta.fields`` check) finds, and models it creates in the model's app."""
+
+    names: frozenset[str]
+    models: tuple[str, ...]  # class names, e.g. ProductTranslation
+    package: str
+
+
+@lru_cache(maxsize=1)
+def _others() -> dict[str, dict]:
+    data = json.loads(resources.files("djstate.data").joinpath("thirdparty.json").read_text())
+    return {alias: entry for path, entry in data.get("others", {}).items() for alias in {path, *entry.get("imports", ())}}
+
+
+def contribution(value: Any, attribute: str, model: str) -> Contribution | None:
+    """The names and models a described attribute ``attribute = value`` gives model class
+    ``model``, from its measured entry (``adds_names``/``adds_models`` with the placeholders
+    ``{attribute}``, ``{field}`` for each keyword argument but ``not_fields``, ``{model}``);
+    None when it is not described or called in a shape that was not measured (positional
+    arguments, ``**kwargs``)."""
+    entry = _others().get(value.path) if isinstance(value, Call) else None
+    if entry is None or "adds_names" not in entry or value.args or not entry.get("same_app", False):
+        return None
+    fields = [k for k in value.kwargs if k not in entry.get("not_fields", ())]
+    if not all(isinstance(k, str) and k.isidentifier() for k in fields):
+        return None
+    names: set[str] = set()
+    for template in entry["adds_names"]:
+        if "{field}" in template:
+            names.update(template.replace("{field}", f) for f in fields)
+        else:
+            names.add(template.replace("{attribute}", attribute))
+    models = tuple(t.replace("{model}", model) for t in entry.get("adds_models", ()))
+    return Contribution(frozenset(names), models, entry["package"])
