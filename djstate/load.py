@@ -14,6 +14,7 @@ from djstate.discover import AppDir, Tree, settings_module_from_manage, walk
 from djstate.facts.model import AppConfigFacts, MigrationFile, SettingsFacts
 from djstate.isolate import isolated
 from djstate.project import App, Project
+from djstate.state.operation_calls import resolve_operation_calls
 from djstate.state.graph import DiGraph, GraphBuild, build_graph
 from djstate.state.project import ProjectState, replay
 from djstate.state.resolve import Resolver
@@ -258,6 +259,7 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
         project.broken_apps.update(app for app, _ in cycle)
 
     resolver = Resolver(modules, _loader(store, "module"))
+    resolve_operation_calls(project.migrations, resolver)  # `operations = helper(...)` of another module
     with isolated(project.internal_errors, "the migrations' replay") as outcome:
         project.state = replay(
             project.graph.plan(), project.migrations, project.resolve_setting, resolver

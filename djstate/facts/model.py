@@ -85,6 +85,10 @@ class MigrationFile:
     opaque_attributes: list[str] = field(default_factory=list)
     # operations of every import-time branch (the state applies the first branch's)
     conditional_operations: list[Operation] = field(default_factory=list)
+    # `operations = helper(Op(...))` of a function in another module: (its path, the
+    # arguments that are operations by position or keyword, the call's span); the state
+    # layer reads the function's template (ModuleFacts.operation_functions)
+    operations_call: tuple | None = None
 
 
 @dataclass
@@ -195,6 +199,9 @@ class ModuleFacts:
     # top-level functions shaped as class decorators: name -> (plain/factory, why; "" when what
     # they run on the class keeps its names) (djstate.parse.class_decorators)
     class_decorators: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # top-level functions returning lists of migration operations: name -> (parameters, the
+    # lists they may return, items an Operation or a parameter's name) (parse/operation_functions)
+    operation_functions: dict[str, tuple] = field(default_factory=dict)
 
 
 @dataclass

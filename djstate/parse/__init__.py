@@ -14,7 +14,7 @@ from djstate.parse.classes import extract_classes
 from djstate.parse.class_decorators import extract_class_decorators
 from djstate.parse.expressions import Scope
 from djstate.parse.field_methods import extract_field_methods
-from djstate.parse.migrations import extract_migration
+from djstate.parse.migrations import extract_migration, extract_operation_functions
 from djstate.parse.queries import extract_queries
 from djstate.parse.settings import extract_settings
 from djstate.parse.source import decode, parse
@@ -52,6 +52,7 @@ def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
             class_bodies=extract_classes(wrapper.module, scope, positions) if kind == "models" else {},
             field_methods=extract_field_methods(wrapper.module, scope),
             class_decorators=extract_class_decorators(wrapper.module),
+            operation_functions=extract_operation_functions(wrapper.module, scope),
         )
         if kind == "queries":  # every module of the tree, for DJS5xx
             facts.queries = extract_queries(wrapper.module, scope, positions)

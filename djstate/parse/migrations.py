@@ -7,9 +7,11 @@ from typing import Any
 import libcst as cst
 
 from djstate.facts.model import Dependency, Import, MigrationFile, Operation
+from djstate.facts.operation_lists import set_operations as _set_operations
 from djstate.facts.operations import STATE_FREE, operation_kind
 from djstate.facts.values import Call, Opaque, Ref
 from djstate.parse.expressions import ExpressionReader, Scope, _method_name, _span, source_of
+from djstate.parse.operation_functions import call_arguments, fill, function_template, parameter_names
 
 STATE_FREE_OPERATION = "django.db.migrations.operations.special.RunPython"
 
@@ -71,6 +73,8 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
                 facts.initial = initial if isinstance(initial, bool) else None
             elif attr == "operations":
                 alternatives = _operation_alternatives(value, reader, positions)
+                if alternatives is None and isinstance(value, cst.Call):
+                    alternatives = _called_function(value, module, reader, positions, facts)
                 if alternatives is None:
                     facts.opaque_attributes.append(attr)
                 else:
@@ -78,36 +82,67 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
     return facts
 
 
-def _set_operations(facts: MigrationFile, alternatives: list[list[Operation]]) -> None:
-    """Apply the first alternative; remember what the others could touch instead (unless
-    every alternative changes Django's state the same way: a backend's own SQL)."""
-    facts.operations = alternatives[0]
-    effects = [_state_effect(ops) for ops in alternatives]
-    if len(alternatives) > 1 and effects[0] is not None and all(e == effects[0] for e in effects):
-        return
-    if len(alternatives) > 1:
-        for ops in alternatives:
-            for op in ops:
-                op.conditional = True
-                facts.conditional_operations.append(op)
+def _called_function(
+    call: cst.Call, module: cst.Module, reader: ExpressionReader, positions: Any, facts: MigrationFile
+) -> list[list[Operation]] | None:
+    """``operations = get_operations(...)``: the lists a function of this module may return
+    (Django applies whichever it returned). A function imported from elsewhere is recorded in
+    ``facts.operations_call`` for the state layer, which reads that module."""
+    func = call.func
+    local = next(
+        (s for s in module.body if isinstance(func, cst.Name) and isinstance(s, cst.FunctionDef) and s.name.value == func.value),
+        None,
+    )
+    if local is not None:
+        template = function_template(local, reader, positions, _operation)
+        arguments = call_arguments(call, parameter_names(local), reader, positions, _operation)
+        if template is None or arguments is None:
+            return None
+        return fill(template, arguments)  # type: ignore[arg-type]
+    path = reader.path_of(func)
+    if path and not path.startswith(reader.scope.module + "."):
+        arguments = call_arguments(call, None, reader, positions, _operation)
+        if arguments is not None:
+            facts.operations_call = (path, arguments, _span(positions, call))
+    return None
 
 
-def _state_effect(ops: list[Operation]) -> list | None:
-    """What a list of Django's operations does to the migration state, as comparable text:
-    ``SeparateDatabaseAndState``/``RunSQL`` count by their state_operations, ``RunPython`` and
-    plain ``RunSQL`` not at all. None when an operation is not Django's or not read."""
-    out: list = []
-    for op in ops:
-        if not op.known or "." in op.kind:
-            return None  # a custom operation may change the state in its own code
-        if op.kind in ("SeparateDatabaseAndState", "RunSQL"):
-            inner = _state_effect(op.nested)
-            if inner is None:
-                return None
-            out += inner
-        elif op.kind not in STATE_FREE:
-            out.append((op.kind, repr(sorted((k, repr(v)) for k, v in op.args.items() if k not in ("database_operations", "hints", "elidable")))))
+def extract_operation_functions(module: cst.Module, scope: Scope) -> dict[str, tuple]:
+    """Top-level functions that return lists of Django's operations: name -> (parameters,
+    template); only in modules that import from Django's migrations."""
+    if not any(t.startswith(OPERATION_MODULES) for t in scope.names.values()):
+        return {}
+    reader = ExpressionReader(scope)
+    out: dict[str, tuple] = {}
+    for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef) and _returns_something(stmt.body.body):
+            template = function_template(stmt, reader, None, _operation)
+            if template is not None:
+                out[stmt.name.value] = (tuple(parameter_names(stmt)), template)
     return out
+
+
+OPERATION_MODULES = ("django.db.migrations", "django.contrib.postgres.operations")
+
+
+def _returns_something(body: Any) -> bool:
+    """Whether a block (its ifs and loops included) has a ``return value`` statement: a cheap
+    look before the function is read."""
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            if any(isinstance(s, cst.Return) and s.value is not None for s in stmt.body):
+                return True
+        elif isinstance(stmt, cst.If):
+            node: Any = stmt
+            while isinstance(node, cst.If):
+                if _returns_something(node.body.body):
+                    return True
+                node = node.orelse
+            if node is not None and _returns_something(node.body.body):
+                return True
+        elif isinstance(stmt, cst.For) and _returns_something(stmt.body.body):
+            return True
+    return False
 
 
 def _conditional_attributes(stmt: cst.If, facts: MigrationFile, reader: ExpressionReader, positions: Any) -> None:
@@ -571,7 +606,9 @@ def _operation(node: cst.BaseExpression, reader: ExpressionReader, positions: An
     position = 0
     for arg in node.args:
         if arg.star:
-            return Operation(kind=kind or path, args={}, span=span, known=False)
+            # RunPython(*make_sql_migration(...)): whatever its arguments, RunPython.state_forwards
+            # does nothing (it has no state_operations parameter, unlike RunSQL)
+            return Operation(kind=kind or path, args={}, span=span, known=kind == "RunPython" and path.endswith(".RunPython"))
         if arg.keyword is not None:
             key = arg.keyword.value
         elif position < len(params):
