@@ -28,6 +28,7 @@ from typing import Any
 
 from djstate.state.catalog import RELATION_FIELDS, ModelCatalog, ModelInfo
 from djstate.state.fields import FieldState, django_field_name
+from djstate.state.outside_names import OutsideNames
 from djstate.state.paths import canonical_path
 
 MAX_HOPS = 12
@@ -76,8 +77,10 @@ class ReverseEntry:
 
 
 class LookupResolver:
-    def __init__(self, catalog: ModelCatalog, custom_lookups: bool = False) -> None:
+    def __init__(self, catalog: ModelCatalog, custom_lookups: bool = False, outside: OutsideNames | None = None) -> None:
         self.catalog = catalog
+        # the names models of the project's virtualenv may give (None: no virtualenv, any name)
+        self.outside = outside
         self.custom_lookups = custom_lookups  # the tree registers lookups: suffixes are not judged
         self._reverse: dict[tuple[str, str], list[ReverseEntry]] | None = None
         # related_query_name literals of relations djstate cannot place (GenericRelation is a
@@ -185,7 +188,7 @@ class LookupResolver:
         follow (``X = getattr(settings, ...)``, an instance of a class outside the tree) is
         judged: those attributes are its members, which :meth:`maybe_exists` never calls
         missing. Bases outside the tree, metaclasses, decorators and settings stay unknown."""
-        if not info.reverse_known:
+        if not info.reverse_known and self.outside is None:
             return "models outside the tree may point at it (reverse names unknown)"
         for key in self.lineage(info.key):
             why = self._class_certain(key)
@@ -198,6 +201,8 @@ class LookupResolver:
             return self._certain[key]
         catalog = self.catalog
         model_class = catalog.state.classes.get(key)
+        if model_class is None and key in catalog._outside_parents and self.outside is not None:
+            model_class = catalog._outside_parents[key][1]  # a concrete parent read from the virtualenv
         why = None
         if model_class is None:
             why = "the model's class is not read"
@@ -213,6 +218,13 @@ class LookupResolver:
         self._certain[key] = why
         return why
 
+    def _outside_points_at(self, info: ModelInfo) -> bool:
+        """Whether models outside the tree may point at the model or one of its MTI parents."""
+        catalog = self.catalog
+        return not info.reverse_known or any(
+            key in catalog.external_reverse or key in catalog._outside_parents for key in self.lineage(info.key)
+        )
+
     def maybe_exists(self, info: ModelInfo, name: str) -> bool:
         """Whether a name djstate does not see may still exist on the model at runtime."""
         catalog = self.catalog
@@ -220,6 +232,8 @@ class LookupResolver:
             return True  # a class attribute may be a private field (GenericRelation)
         if catalog.maybe_reverse(name) or catalog.maybe_reverse(f"{name}_set"):
             return True
+        if self._outside_points_at(info) and (self.outside is None or self.outside.may_name(name)):
+            return True  # a model of the virtualenv may give it that reverse name
         if any(name.startswith(f"{f}_") for f in info.all_fields) and "@modeltranslation" in catalog.runtime_names:
             return True
         # companions a field class that is not Django's may add (djmoney's price_currency)

@@ -22,6 +22,7 @@ from djstate.state.catalog import ModelCatalog, ModelInfo, project_catalog
 from djstate.state.lookups import LookupResolver, Resolution
 from djstate.state.manager_methods import missing_method
 from djstate.state.managers import ManagerRows
+from djstate.state.outside_names import OutsideNames
 from djstate.state.paths import canonical_path, canonical_value
 from djstate.unverified import Unjudged
 
@@ -64,14 +65,15 @@ class QueryJudge:
     def __init__(self, catalog: ModelCatalog, resolver_value: Any, custom_lookups: bool, serializers: Any = None,
                  name_keeping: dict[str, dict[str, tuple[str, ...]]] | None = None,
                  names_passing: dict[str, dict[str, tuple]] | None = None,
-                 dict_keeping: dict[str, dict[str, tuple[str, ...]]] | None = None) -> None:  # fmt: skip
+                 dict_keeping: dict[str, dict[str, tuple[str, ...]]] | None = None,
+                 outside: OutsideNames | None = None) -> None:  # fmt: skip
         self.catalog = catalog
         self.name_keeping = name_keeping or {}  # "module.Class" -> methods that return a chain on self
         self.names_passing = names_passing or {}  # "module.Class" -> overrides passing names to super()
         self.dict_keeping = dict_keeping or {}  # "module.func" / "module.Class.method" -> kept parameters
         self.serializers = serializers  # SerializerAnalysis, for DRF views (DJS506)
         self.resolve_value = resolver_value
-        self.lookups = LookupResolver(catalog, custom_lookups)
+        self.lookups = LookupResolver(catalog, custom_lookups, outside)
         self.managers = ManagerRows(catalog.builder, resolver_value)
         self.analysis = QueryAnalysis()
         self._manager_classes: dict[int, tuple[Any, list[str] | None]] = {}  # id(value) -> (value, classes)
@@ -585,7 +587,10 @@ def build_queries(project: Any, store: Any, markers: Any) -> QueryAnalysis:
                for cls, methods in facts[path].queries.names_passing.items()}  # fmt: skip
     dicts = {f"{module}.{name}": kept for module, path in modules.items() if facts[path].queries is not None
              for name, kept in facts[path].queries.dict_keeping.items()}  # fmt: skip
-    judge = QueryJudge(catalog, project.models_builder.resolver.value, custom, project.serializers, keeping, passing, dicts)
+    roots = tuple((project.root / folder).resolve() for folder in project.config.site_packages)
+    outside = OutsideNames(roots, {m.split(".")[0] for m in project.tree.modules}) if roots else None
+    judge = QueryJudge(catalog, project.models_builder.resolver.value, custom, project.serializers, keeping, passing, dicts,
+                       outside)  # fmt: skip
     for module, path in sorted(modules.items()):
         found = facts[path].queries
         if found is not None and (found.chains or found.uses):
