@@ -250,5 +250,5 @@ def _check_django_version(value: Any) -> None:
     known = ", ".join(f"{a}.{b}" for a, b in SUPPORTED)
     if not isinstance(value, str) or parse_version_text(value) is None:
         raise ConfigError(f'[tool.djstate] django_version must be a string like "4.2"; got {value!r}')
-    if parse_version_text(value) not in SUPPORTED:
+    if parse_version_text(value) not in SUPPORTED and parse_version_text(value) >= SUPPORTED[0]:  # older: djstate.state.old_django
         raise ConfigError(f"[tool.djstate] django_version {value!r} is not one djstate knows; known: {known}")

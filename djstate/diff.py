@@ -150,7 +150,7 @@ def _with_django_version(root: Path, overrides: dict) -> dict:
 
     config = load_config(root, overrides)
     found = find_django_version(root, config.django_version, config.site_packages)
-    return {**overrides, "django_version": found.text}
+    return {**overrides, "django_version": found.setting}
 
 
 def _kept(path: str) -> bool:

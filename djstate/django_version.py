@@ -65,6 +65,13 @@ class DjangoVersion:
         return self.pinned if self.below_supported and self.pinned else self.version
 
     @property
+    def setting(self) -> str:
+        """``django_version`` as a config value that gives this judgement back (``djstate diff``)."""
+        if self.below_supported:
+            return _text(self.pinned) if self.pinned else _text(NO_MIGRATIONS)
+        return self.text
+
+    @property
     def assumed(self) -> bool:
         return self.source == "assumed"
 
@@ -95,6 +102,8 @@ def find_django_version(
     """The version to judge ``root`` with (see the module docstring for the order)."""
     if configured:
         parsed = parse_version_text(configured)
+        if parsed is not None and parsed < SUPPORTED[0]:  # compared where it agrees with 3.2 (1.7+)
+            return _clamped(parsed, "config", configured)
         if parsed is not None:
             return DjangoVersion(parsed, "config", configured)
     for folder in _folders(root):
@@ -243,12 +252,15 @@ def judge_spec(spec: str) -> tuple[Version | None, str]:
     if bound is None:
         return None, ""
     if bound < SUPPORTED[0] or older_release(spec) is not None:  # `<3.2` allows only older ones
+        if older_release(spec) is None:
+            return SUPPORTED[0], f" (older than {_text(OLDER[0])}, before migrations: models vs migrations not judged)"
         return SUPPORTED[0], f" (older than {_text(SUPPORTED[0])}: models vs migrations judged where they did not change)"
     return LATEST, f" (newer than {_text(LATEST)}: judged as {_text(LATEST)})"
 
 
 # feature releases before SUPPORTED[0] (djstate.state.old_django compares what they share)
 OLDER: tuple[Version, ...] = ((1, 7), (1, 8), (1, 9), (1, 10), (1, 11), (2, 0), (2, 1), (2, 2), (3, 0), (3, 1))
+NO_MIGRATIONS: Version = (1, 6)  # the `setting` of a pin older than 1.7
 
 
 def older_release(spec: str) -> Version | None:
@@ -516,6 +528,9 @@ def _from_site_packages(site: Path) -> DjangoVersion | None:
 
 def _clamped(version: Version, source: str, detail: str) -> DjangoVersion:
     if version < SUPPORTED[0]:
+        if version < OLDER[0]:
+            note = f"(older than {_text(OLDER[0])}, before migrations: models vs migrations not judged)"
+            return DjangoVersion(SUPPORTED[0], source, f"{detail} {note}", True)
         note = f"(older than {_text(SUPPORTED[0])}: models vs migrations judged where they did not change)"
         return DjangoVersion(SUPPORTED[0], source, f"{detail} {note}", True, version)
     if version > LATEST:

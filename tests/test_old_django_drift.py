@@ -146,3 +146,24 @@ def test_what_1_11_deconstructs_differently_is_unjudged_not_reported(written, tm
     assert _unjudged(root) == [
         "Meta indexes of shop.Book: indexes differ: Django 1.11 names and deconstructs Meta.indexes differently from 3.2+"
     ]
+
+
+def test_an_old_release_can_be_configured_and_djstate_diff_keeps_it(written, tmp_path):
+    """``django_version = "1.11"`` judges like the pin; ``djstate diff`` passes the checkout's
+    judgement to both sides as that setting (it passed "3.2", which judged an old pin whole)."""
+    from djstate.config import load_config
+    from djstate.diff import _with_django_version
+
+    root = _copy(written, tmp_path, "flag = models.BooleanField(default=False)",
+                 "flag = models.BooleanField(default=False, blank=True)")  # fmt: skip
+    assert _with_django_version(root, {})["django_version"] == "1.11"
+    (root / "requirements.txt").unlink()
+    (root / "pyproject.toml").write_text('[tool.djstate]\ndjango_version = "1.11"\n')
+    assert load_config(root).django_version == "1.11"
+    assert find_django_version(root, "1.11").compared == (1, 11)
+    assert _drift(root) == [] and len(_unjudged(root)) == 1
+    (root / "pyproject.toml").write_text('[tool.djstate]\ndjango_version = "1.6"\n')  # before migrations
+    assert find_django_version(root, "1.6").setting == "1.6"
+    assert [u.unit for u in run_scan(root).project.unjudged if u.reason == "django-version"] == [
+        "model shop.author", "model shop.book"
+    ]
