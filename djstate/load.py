@@ -306,7 +306,7 @@ def _load_settings(project: Project, store: FactsStore) -> None:
             text = ""
         module = settings_module_from_manage(text)
     if path is None and module:
-        path = tree.modules.get(module)
+        path = _module_path(tree, module)
     if path is None and not module and not tree.manage_files:
         module = _only_settings_module(project)
         path = tree.modules.get(module) if module else None
@@ -325,7 +325,7 @@ def _load_settings(project: Project, store: FactsStore) -> None:
         if facts.settings is None:
             return
         for star in facts.settings.star_imports:
-            star_path = tree.modules.get(star)
+            star_path = _module_path(tree, star)
             if star_path:
                 merge(star_path, star, depth + 1)
         s = facts.settings
@@ -337,6 +337,17 @@ def _load_settings(project: Project, store: FactsStore) -> None:
 
     merge(path, module or path[:-3].replace("/", "."), 0)
     project.settings = merged
+
+
+def _module_path(tree: Tree, module: str) -> str | None:
+    """A module's file as Django imports it: ``python label_studio/manage.py`` puts that folder
+    first on sys.path, so ``core.settings.base`` is the tree's ``label_studio.core.settings.base``."""
+    path = tree.modules.get(module)
+    if path is None and len(tree.manage_files) == 1 and "/" in tree.manage_files[0]:
+        init = tree.manage_files[0].rsplit("/", 1)[0] + "/__init__.py"
+        package = next((m for m, p in tree.modules.items() if p == init), None)
+        path = tree.modules.get(f"{package}.{module}") if package else None
+    return path
 
 
 # `INSTALLED_APPS: list[str] = []`: a helper command's settings (weblate's string extractor),

@@ -151,6 +151,8 @@ class ClassFacts:
     # a metaclass's __new__: (level none/options/names, why, methods it calls on the new class)
     # (djstate.parse.metaclasses); None when the class defines no __new__
     new_effect: tuple | None = None
+    # a metaclass's __init__ (djstate.parse.metaclasses.init_effect); None when it defines none
+    init_effect: tuple | None = None
     # classmethods that only read their class (a metaclass may call them on the new class)
     class_readers: frozenset[str] = frozenset()
 

@@ -10,7 +10,7 @@ from djstate.facts.model import ClassAttr, ClassFacts
 from djstate.facts.values import Call, Opaque, Ref, is_known
 from djstate.parse.expressions import ExpressionReader, Scope, _flatten, _method_name, _span, runtime_statements, source_of
 from djstate.parse.managers import queryset_rows
-from djstate.parse.metaclasses import new_effect, writes_class
+from djstate.parse.metaclasses import init_effect, new_effect, writes_class
 
 
 def extract_classes(module: cst.Module, scope: Scope, positions: Any) -> dict[str, ClassFacts]:
@@ -43,6 +43,8 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
                 facts.queryset_rows = queryset_rows(stmt)
             elif stmt.name.value == "__new__":
                 facts.new_effect = new_effect(stmt)
+            elif stmt.name.value == "__init__" and len(stmt.params.params) >= 4:  # a metaclass's (cls, name, bases, attrs)
+                facts.init_effect = init_effect(stmt)
             elif any(isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod" for d in stmt.decorators):
                 if not writes_class(stmt):
                     readers.add(stmt.name.value)

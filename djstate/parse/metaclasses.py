@@ -23,6 +23,7 @@ _LOOKING = {"isinstance", "issubclass", "getattr", "hasattr", "type", "id", "rep
 _STRING_READS = {"format", "join"}  # "{}.{}".format(cls._meta.app_label, ...): builds a string
 _ADDING = {"setattr", "delattr"}
 _CONTRIBUTING = {"add_to_class", "contribute_to_class"}
+_REGISTERING = {"append", "add"}  # a list's or set's: it holds the class
 # a field's name or relation: setting it changes names on this model or reverse accessors on others
 _NAME_ATTRIBUTES = {"name", "attname", "related_name", "related_query_name", "remote_field", "model", "to", "through"}
 # the Meta options Django accepts (options.DEFAULT_NAMES, with index_together of Django < 5.1):
@@ -132,6 +133,8 @@ def _builds_class(node: cst.BaseExpression | None) -> bool:
 
 
 class _NewReader(cst.CSTVisitor):
+    plain_attributes_set = False  # `cls.x = "literal"` counted as a plain attribute (__init__'s)
+
     def __init__(self, func: cst.FunctionDef, klass: set[str], space: set[str], namespace: str, mcs: str, created: set[str], metas: set[str]):
         self.func, self.klass, self.space = func, klass, space
         self.namespace, self.mcs, self.created = namespace, mcs, created
@@ -139,10 +142,82 @@ class _NewReader(cst.CSTVisitor):
         self.level, self.why = NONE, ""
         self.hooks: list[str] = []
         self.attributes: list[str] = []  # plain class attributes it puts in the namespace
+        self.set_after: list[str] = []  # plain class attributes it sets on the built class
+        # effects under an `if`: (guard, level, why), the guard a predicate over the new class
+        self.guarded: list[tuple[tuple, str, str]] = []
+        self._guards: list[tuple] = []  # the tests of the enclosing `if`s (negated in `else`)
+        self._guard_of: dict[int, tuple] = {}
+        self._nested = 0  # enclosing compound statements: a binding there is not certain
+        params = _positional(func)
+        self._context = _GuardContext(namespace, params[2] if len(params) > 2 else "")
 
     def raise_to(self, level: str, why: str) -> None:
+        if self._guards:  # decided per class: the guard may be false for it
+            guard = self._guards[0]
+            for more in self._guards[1:]:
+                guard = ("and", guard, more)
+            self.guarded.append((guard, level, why))
+            return
         if _RANK[level] > _RANK[self.level]:
             self.level, self.why = level, why
+
+    def visit_If(self, node: cst.If) -> None:
+        if id(node) in self._guard_of:  # an elif: the tests before it were false
+            self._guards.append(self._guard_of[id(node)])
+        test = _predicate(node.test, self._context)
+        self._guard_of[id(node.body)] = test
+        if isinstance(node.orelse, cst.If):
+            self._guard_of[id(node.orelse)] = ("not", test)
+        elif isinstance(node.orelse, cst.Else):
+            self._guard_of[id(node.orelse.body)] = ("not", test)
+        self._nested += 1
+
+    def leave_If(self, node: cst.If) -> None:
+        self._nested -= 1
+        if id(node) in self._guard_of:
+            self._guards.pop()
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        if id(node) in self._guard_of:
+            self._guards.append(self._guard_of[id(node)])
+
+    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        if id(node) in self._guard_of:
+            self._guards.pop()
+
+    def visit_For(self, node: cst.For) -> None:
+        self._nested += 1
+
+    def leave_For(self, node: cst.For) -> None:
+        self._nested -= 1
+
+    def visit_While(self, node: cst.While) -> None:
+        self._nested += 1
+
+    def leave_While(self, node: cst.While) -> None:
+        self._nested -= 1
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._nested += 1
+
+    def leave_Try(self, node: cst.Try) -> None:
+        self._nested -= 1
+
+    def visit_With(self, node: cst.With) -> None:
+        self._nested += 1
+
+    def leave_With(self, node: cst.With) -> None:
+        self._nested -= 1
+
+    def _bind(self, node: cst.Assign) -> None:
+        """What a guard may later read of a name: its predicate, or whether it is the body's Meta."""
+        for target in node.targets:
+            for name in _bound(target.target):
+                single = isinstance(target.target, cst.Name) and len(node.targets) == 1 and not self._nested
+                self._context.meta_alias.discard(name)
+                self._context.predicates[name] = _predicate(node.value, self._context) if single else ("?",)
+                if single and _reads_meta(node.value, self.namespace):
+                    self._context.meta_alias.add(name)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         if node is not self.func:
@@ -163,7 +238,12 @@ class _NewReader(cst.CSTVisitor):
             if name is not None and name != "Meta" and _plain_value(node.value):
                 self.attributes.append(name)  # ModelBase sets it as is: a class attribute, never a field
                 continue
+            name = _class_attribute(target.target, self.created) if self.plain_attributes_set else None
+            if name is not None and _never_field(node.value):
+                self.set_after.append(name)  # set on the built class: a plain attribute, no field
+                continue
             self._target(target.target, creating=_builds_class(node.value))
+        self._bind(node)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._target(node.target)
@@ -208,6 +288,8 @@ class _NewReader(cst.CSTVisitor):
             if len(given) != 4 or given[0] != self.mcs or given[3] != self.namespace:
                 self.raise_to(NAMES, f"__new__ builds the class from something else than its namespace: {_code(node)}")
             return
+        if self._initialising(node):
+            return  # type.__init__ with the class's own arguments: it changes nothing
         if isinstance(func, cst.Name) and func.value in _ADDING:
             self.raise_to(NAMES, f"__new__ calls {func.value}")
         if isinstance(func, cst.Attribute) and func.attr.value in _CONTRIBUTING:
@@ -217,11 +299,24 @@ class _NewReader(cst.CSTVisitor):
             self.hooks.append(parts[0])  # a method of the model class: decided per model
         elif root is not None and (root in self.klass or root in self.space) and not (parts and parts[-1] in _READS):
             self.raise_to(NAMES, f"__new__ calls {_code(func)}")
-        looking = _looks_only(func)
+        looking = _looks_only(func) or self._registering(node)
         for arg in node.args:
             passed = _names_in(arg.value, into_calls=False) & (self.klass | {self.namespace})
             if passed and not looking:
                 self.raise_to(NAMES, f"__new__ passes {sorted(passed)[0]} to {_code(func)}")
+
+    def _initialising(self, node: cst.Call) -> bool:
+        """``super().__init__(name, bases, attrs)`` in a metaclass's ``__init__``."""
+        return False
+
+    def _registering(self, node: cst.Call) -> bool:
+        """``REGISTRY.append(cls)``: the class put in a list or set of a module's, which only
+        holds it (the receiver is no value of the class or its namespace)."""
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in _REGISTERING):
+            return False
+        receiver = func.value.value
+        return len(node.args) == 1 and receiver not in self.klass | self.space | {self.namespace, self.mcs}
 
     def visit_Return(self, node: cst.Return) -> None:
         value = node.value
@@ -229,19 +324,54 @@ class _NewReader(cst.CSTVisitor):
             self.raise_to(NAMES, f"__new__ returns {_code(value)}")
 
 
-def new_effect(func: cst.FunctionDef) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
-    """(level, why, hooks, attributes) of a metaclass's ``__new__``: ``none`` when it leaves the class as
-    the parent metaclass built it, ``options`` when it may change options of fields, of Meta or
-    of ``_meta`` but no name of the class, ``names`` otherwise; ``hooks`` are the model's
-    methods it calls on the new class; ``attributes`` the plain class attributes it adds through
-    the namespace (a model whose fields have such a name is not known: the item replaces them)."""
+def new_effect(func: cst.FunctionDef) -> tuple:
+    """(level, why, hooks, attributes, guarded, set_after) of a metaclass's ``__new__``: ``none``
+    when it leaves the class as the parent metaclass built it, ``options`` when it may change
+    options of fields, of Meta or of ``_meta`` but no name of the class, ``names`` otherwise;
+    ``hooks`` are the model's methods it calls on the new class; ``attributes`` the plain class
+    attributes it adds through the namespace (a model whose fields have such a name is not
+    known: the item replaces them); ``guarded`` the (guard, level, why) of what it does under an
+    ``if`` (djstate.state.guards decides a guard for each class); ``set_after`` the plain
+    attributes it sets on the built class (names hasattr finds, no field)."""
     params = _positional(func)
     if len(params) < 4:
-        return NAMES, "__new__ takes its arguments in a way djstate does not follow", (), ()
-    mcs, namespace = params[0], params[3]
+        return NAMES, "__new__ takes its arguments in a way djstate does not follow", (), (), (), ()
+    reader = _reader(func, {n for targets, value in _flow(func).bindings if _builds_class(value) for n in targets}, _NewReader)
+    if not reader.created and not _builds_anywhere(func):
+        reader.raise_to(NAMES, "__new__ does not build the class through its parent")
+    if not _has_return(func):
+        reader.raise_to(NAMES, "__new__ returns None")
+    return _effect(reader)
+
+
+def init_effect(func: cst.FunctionDef) -> tuple:
+    """What a metaclass's ``__init__(cls, name, bases, attrs)`` may change on the class it is
+    given (built by then), as :func:`new_effect` gives it: plain attributes it sets on ``cls``
+    (literals, strings, booleans: never a field, and ModelBase adds no field after building
+    the class) and registering ``cls`` in a module's list change no field."""
+    params = _positional(func)
+    if len(params) < 4:
+        return NAMES, "__init__ takes its arguments in a way djstate does not follow", (), (), (), ()
+    return _effect(_reader(func, {params[0]}, _InitReader))
+
+
+def _flow(func: cst.FunctionDef) -> _Flow:
     flow = _Flow()
     func.visit(flow)
-    created = {n for targets, value in flow.bindings if _builds_class(value) for n in targets}
+    return flow
+
+
+def _effect(reader: _NewReader) -> tuple:
+    return (reader.level, reader.why, tuple(dict.fromkeys(reader.hooks)), tuple(dict.fromkeys(reader.attributes)),
+            tuple(reader.guarded), tuple(dict.fromkeys(reader.set_after)))
+
+
+def _reader(func: cst.FunctionDef, created: set[str], kind: type) -> _NewReader:
+    """The reader of a metaclass method, run over it: ``created`` names the class it builds
+    (or, for ``__init__``, is given)."""
+    params = _positional(func)
+    mcs, namespace = params[0], params[3]
+    flow = _flow(func)
     klass, space = {mcs, *created}, {namespace}
     for _ in range(len(flow.bindings) + 1):  # the closure over the bindings
         before = (len(klass), len(space))
@@ -258,13 +388,94 @@ def new_effect(func: cst.FunctionDef) -> tuple[str, str, tuple[str, ...], tuple[
     space -= klass
     metas = {n for targets, value in flow.bindings if len(targets) == 1 and _reads_meta(value, namespace) for n in targets}
     metas -= {n for targets, value in flow.bindings if not _reads_meta(value, namespace) for n in targets}
-    reader = _NewReader(func, klass, space, namespace, mcs, created, metas)
+    reader = kind(func, klass, space, namespace, mcs, created, metas)
     func.visit(reader)
-    if not created and not _builds_anywhere(func):
-        reader.raise_to(NAMES, "__new__ does not build the class through its parent")
-    if not _has_return(func):
-        reader.raise_to(NAMES, "__new__ returns None")
-    return reader.level, reader.why, tuple(dict.fromkeys(reader.hooks)), tuple(dict.fromkeys(reader.attributes))
+    return reader
+
+
+class _InitReader(_NewReader):
+    """``__init__``: its first parameter is the built class itself."""
+
+    plain_attributes_set = True
+
+    def _initialising(self, node: cst.Call) -> bool:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "__init__"):
+            return False
+        given = [a.value.value if isinstance(a.value, cst.Name) and not a.star and a.keyword is None else None for a in node.args]
+        params = _positional(self.func)
+        return given in (params[1:4], params[:4]) or given[1:] == params[1:4]
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None:
+            self.raise_to(NAMES, f"__init__ returns {_code(node.value)}")
+
+
+class _GuardContext:
+    """What a guard's names stand for: predicates of earlier bindings, names of the body's Meta."""
+
+    def __init__(self, namespace: str, bases: str) -> None:
+        self.namespace, self.bases = namespace, bases
+        self.predicates: dict[str, tuple] = {}
+        self.meta_alias: set[str] = set()
+        self.base: str | None = None  # the loop variable of any(... for base in bases)
+
+
+_MODEL_BASE = {"ModelBase", "base.ModelBase", "models.base.ModelBase", "django.db.models.base.ModelBase"}
+
+
+def _predicate(node: cst.BaseExpression, context: _GuardContext) -> tuple:
+    """A test as a predicate over the new class: ``("own_meta",)`` the body has a Meta,
+    ``("own_abstract",)`` its Meta.abstract, ``("any_base", p)`` some base satisfies ``p``
+    (``("base_model",)`` an instance of ModelBase, ``("base_abstract",)`` its _meta.abstract),
+    ``not``/``and``/``or``, ``("const", b)``, ``("?",)`` for what djstate does not read."""
+    if isinstance(node, cst.Name):
+        if node.value in ("True", "False"):
+            return ("const", node.value == "True")
+        if node.value in context.meta_alias:
+            return ("own_meta",)
+        return context.predicates.get(node.value, ("?",))
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+        return ("not", _predicate(node.expression, context))
+    if isinstance(node, cst.BooleanOperation):
+        op = "and" if isinstance(node.operator, cst.And) else "or"
+        return (op, _predicate(node.left, context), _predicate(node.right, context))
+    if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+        comparison = node.comparisons[0]
+        right = comparison.comparator
+        if isinstance(node.left, cst.Name) and node.left.value in context.meta_alias and isinstance(right, cst.Name) and right.value == "None":
+            if isinstance(comparison.operator, cst.Is):
+                return ("not", ("own_meta",))
+            if isinstance(comparison.operator, cst.IsNot):
+                return ("own_meta",)
+        return ("?",)
+    if isinstance(node, cst.Attribute):
+        root, parts = _chain(node)
+        if context.base is not None and root == context.base and parts == ["_meta", "abstract"]:
+            return ("base_abstract",)
+        return ("?",)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+        args = [a.value for a in node.args if not a.star and a.keyword is None]
+        if len(args) != len(node.args):
+            return ("?",)
+        if node.func.value == "getattr" and len(args) == 3 and isinstance(args[0], cst.Name) and args[0].value in context.meta_alias:
+            key, default = args[1], args[2]
+            if isinstance(key, cst.SimpleString) and key.evaluated_value == "abstract" and isinstance(default, cst.Name) and default.value in ("False", "None"):
+                return ("own_abstract",)
+        if node.func.value == "isinstance" and len(args) == 2 and isinstance(args[0], cst.Name) and args[0].value == context.base:
+            if _code(args[1]) in _MODEL_BASE:
+                return ("base_model",)
+        if node.func.value == "any" and len(args) == 1 and isinstance(args[0], cst.GeneratorExp) and context.base is None:
+            generator = args[0]
+            loop = generator.for_in
+            if (loop.inner_for_in is None and not loop.ifs and isinstance(loop.target, cst.Name)
+                    and isinstance(loop.iter, cst.Name) and loop.iter.value == context.bases and loop.asynchronous is None):
+                context.base = loop.target.value
+                try:
+                    return ("any_base", _predicate(generator.elt, context))
+                finally:
+                    context.base = None
+    return ("?",)
 
 
 class _TargetsWritten(cst.CSTVisitor):
@@ -319,6 +530,26 @@ def _plain_value(value: cst.BaseExpression) -> bool:
     if isinstance(value, (cst.Dict, cst.List, cst.Tuple, cst.Set, cst.SimpleString, cst.Integer, cst.Float)):
         return True
     return isinstance(value, cst.Name) and value.value in ("None", "True", "False")
+
+
+def _class_attribute(target: cst.BaseExpression, created: set[str]) -> str | None:
+    """``cls.template = ...`` on the built class: the attribute's name (not ``_meta``, not a dunder)."""
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value in created:
+        name = target.attr.value
+        return None if name == "_meta" or name.startswith("__") else name
+    return None
+
+
+def _never_field(value: cst.BaseExpression) -> bool:
+    """A value that is never a Field: a literal, a display, a string (formatted or built with
+    ``"...".format``), or a test (``not``, a comparison, and/or of such values)."""
+    if _plain_value(value) or isinstance(value, (cst.FormattedString, cst.ConcatenatedString)):
+        return True
+    if isinstance(value, (cst.UnaryOperation, cst.Comparison)):
+        return isinstance(value, cst.Comparison) or isinstance(value.operator, cst.Not)
+    if isinstance(value, cst.BooleanOperation):
+        return _never_field(value.left) and _never_field(value.right)
+    return isinstance(value, cst.Call) and _looks_only(value.func) and isinstance(value.func, cst.Attribute)
 
 
 def _container_item(target: cst.BaseExpression, created: set[str]) -> bool:

@@ -22,7 +22,7 @@ from djstate.state import old_django
 from djstate.state.custom_fields import UnknownFieldState
 from djstate.state.fields import FieldState, django_field_name
 from djstate.state.static_values import comparable
-from djstate.state.project import ALTER_OPTION_KEYS, ModelState, normalize_together
+from djstate.state.project import ALTER_OPTION_KEYS, UNKNOWN_FIELD_NAME, ModelState, normalize_together
 from djstate.state.versions import adjust_field, alter_operations, changed_object, renames_indexes, together_options
 
 # Field kwargs whose change alters the database schema (the rest only alter Django's state).
@@ -191,6 +191,9 @@ def _fields(
 ) -> tuple[list[Drift], list[Unjudged]]:
     drifts = []
     skipped: list[Unjudged] = []
+    named = _named_parent_link(mine, old)
+    if named is not old:  # the computed name is the parent link's: every name is known
+        old, branched = named, branched - {UNKNOWN_FIELD_NAME}
 
     def skip(reason: str, name: str, detail: str = "") -> None:
         state = mine.fields.get(name)
@@ -206,6 +209,9 @@ def _fields(
             continue
         if name not in old.fields:
             state = mine.fields[name]
+            if UNKNOWN_FIELD_NAME in branched:  # it may be the field whose name the migration computes
+                skip("unknowable-value", name, "a migration of this model names a field with a value computed at import time")
+                continue
             if not state.certain:
                 # a custom field that may not have a column (contribute_to_class)
                 skip("unknown-field-class", name, f"{state.path} may add no column")
@@ -274,6 +280,20 @@ def _fields(
             for operation in alter_operations(old_f, new_f, {k for k, _, _ in changes}, django_version):
                 drifts.append(_at_model(mine, operation, "error" if database else "warning", f"field {name} changed: {text}", name))
     return drifts, skipped
+
+
+def _named_parent_link(mine: ModelState, old: ModelState) -> ModelState:
+    """The migrations' model with its one field of a computed name (``f"{page}_ptr"``) named
+    as the model's parent link, when that field is a parent link too and the model has exactly
+    one parent link no migration names: a concrete model has one link to each concrete parent."""
+    unnamed = old.fields.get(UNKNOWN_FIELD_NAME)
+    links = [n for n, f in mine.fields.items() if n not in old.fields and f.kwargs.get("parent_link") is True]
+    if unnamed is None or unnamed.kwargs.get("parent_link") is not True or len(links) != 1:
+        return old
+    if any(f.kwargs.get("parent_link") is True for n, f in old.fields.items() if n != UNKNOWN_FIELD_NAME):
+        return old
+    fields = {(links[0] if n == UNKNOWN_FIELD_NAME else n): f for n, f in old.fields.items()}
+    return replace(old, fields=fields)
 
 
 def _same_unpatched(key: str, new: FieldState, old: FieldState) -> bool:

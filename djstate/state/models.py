@@ -13,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from dataclasses import replace as dataclass_replace
 from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts, ModuleFacts
 from djstate.facts.values import SPLICE, Call, Opaque, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
+from djstate.state.guards import guard_holds
 from djstate.state.custom_fields import CustomFields
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, deconstruct, django_field_name, is_tag_manager, shipped_fields
 from djstate.state.objects import normalise_object
@@ -104,6 +106,10 @@ class ModelClass:
     # `attrs["_pulp_model_map"] = {}`): a field of that name would be replaced
     namespace_added: frozenset[str] = frozenset()
     default_manager: Any = None  # Meta.default_manager_name, its own or its first parent's
+    metaclass: Any = None  # its metaclass, its own or a parent's (None: ModelBase)
+    # known and why before its own metaclass run: what a concrete child inherits (its run is its own)
+    known_before_metaclass: bool = True
+    why_before_metaclass: tuple[str, str] | None = None
 
 
 @dataclass
@@ -202,8 +208,10 @@ class ModelsBuilder:
             if parent is not None:
                 is_model = True
                 parents.append(parent)
-                known = known and parent.known
-                why = why or parent.why
+                if parent.abstract or parent.metaclass is None:
+                    known, why = known and parent.known, why or parent.why
+                else:  # a concrete parent's own metaclass run changed only that parent: this class's is judged below
+                    known, why = known and parent.known_before_metaclass, why or parent.why_before_metaclass
                 options_only = options_only and (parent.known or parent.names_known)
                 hooks += tuple(h for h in parent.hooks if h not in hooks)
                 metaclass_names |= parent.metaclass_names
@@ -216,8 +224,11 @@ class ModelsBuilder:
             ):
                 known = options_only = False  # a base outside the tree (or unfollowable) may add fields
                 why = why or ("base-outside-tree", f"base {base.path}")
-        if facts.metaclass is not None:
-            changed_by, level, detail, own_hooks, members, added = self._metaclass_effect(facts.metaclass)
+        known_before_metaclass, why_before_metaclass = known, why
+        metaclass = facts.metaclass if facts.metaclass is not None else next((p.metaclass for p in parents if p.metaclass is not None), None)
+        if metaclass is not None:  # its own or inherited: it runs for this class too (guards decided for it)
+            holds = partial(self._guard_holds, facts, bases)
+            changed_by, level, detail, own_hooks, members, added = self._metaclass_effect(metaclass, holds)
             hooks += tuple(h for h in own_hooks if h not in hooks)
             metaclass_names |= members
             namespace_added |= added
@@ -326,7 +337,8 @@ class ModelsBuilder:
             meta=meta, fields=fields, managers=managers, default_manager=default_manager, bases=bases,
             known=known and is_model,
             fields_known=fields_known, why=why, hooks=hooks, metaclass_names=metaclass_names, namespace_added=namespace_added,
-            names_known=is_model and (known or options_only),
+            names_known=is_model and (known or options_only), metaclass=metaclass,
+            known_before_metaclass=known_before_metaclass and is_model, why_before_metaclass=why_before_metaclass,
         )  # fmt: skip
         self._classes[path] = model
         return model
@@ -395,15 +407,21 @@ class ModelsBuilder:
                 return value.path, NAMES, f"{base} is outside the tree", (), members, frozenset()
             facts = found[0]
             names = {m.split(":")[0] for m in facts.methods}
-            if names & {"__init__", "__call__", "__prepare__"}:
-                return value.path, NAMES, f"{base} defines {sorted(names & {'__init__', '__call__', '__prepare__'})[0]}", (), members, frozenset()
+            if names & {"__call__", "__prepare__", "__setattr__"}:
+                return value.path, NAMES, f"{base} defines {sorted(names & {'__call__', '__prepare__', '__setattr__'})[0]}", (), members, frozenset()
             members |= {n for n in names if not n.startswith("__")} | {a.name for a in facts.attributes}
-            if "__new__" in names:
-                effect = facts.new_effect or (NAMES, "its __new__ is defined under a condition", ())
-                if _LEVELS.index(effect[0]) > _LEVELS.index(level):
-                    level, why = effect[0], f"{base}.{effect[1]}"
+            for method, effect in (("__new__", facts.new_effect), ("__init__", facts.init_effect)):
+                if method not in names:
+                    continue
+                effect = effect or (NAMES, f"its {method} is defined under a condition", ())
+                steps = [(effect[0], effect[1])] + [(lvl, w) for g, lvl, w in (effect[4] if len(effect) > 4 else ())
+                                                      if holds is None or holds(g) is not False]
+                for step_level, step_why in steps:  # what runs for this class: guards false for it are left out
+                    if _LEVELS.index(step_level) > _LEVELS.index(level):
+                        level, why = step_level, f"{base}.{step_why}"
                 hooks += tuple(h for h in effect[2] if h not in hooks)
                 added |= set(effect[3] if len(effect) > 3 else ())  # plain attributes it puts in the namespace
+                members |= set(effect[5] if len(effect) > 5 else ())  # plain attributes it sets on the class
         return value.path, level, why, hooks, members | added, frozenset(added)
 
     def _reads_only(self, path: str, hook: str) -> bool:

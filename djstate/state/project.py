@@ -62,6 +62,10 @@ class ReplayIssue:
     message: str
 
 
+# the name of a field whose name a migration computes at import time (f"{model}_ptr")
+UNKNOWN_FIELD_NAME = "?"
+
+
 @dataclass
 class ProjectState:
     models: dict[tuple[str, str], ModelState] = field(default_factory=dict)
@@ -148,7 +152,7 @@ class Replayer:
         state.origin = origin
         if isinstance(state, UnknownFieldState):
             self.state.note(state.reason, f"a {value.path.rsplit('.', 1)[-1]} of app {app}", f"{value.path}: {state.why}")
-        elif not state.known:
+        elif not state.known and not _partly_known(state):  # partly known: drift lists it where it compares it
             self.state.note("unknown-field-class", f"a {value.path.rsplit('.', 1)[-1]} of app {app}", value.path)
         return state
 
@@ -271,15 +275,18 @@ class Replayer:
             models[(app, name.lower())] = ModelState(
                 app, name,
                 {
-                    fname: self.field_state(fvalue, app, (key, op.field_spans.get(fname, op.span)))
+                    fname if isinstance(fname, str) else UNKNOWN_FIELD_NAME:
+                    self.field_state(fvalue, app, (key, op.field_spans.get(fname, op.span) if isinstance(fname, str) else op.span))
                     for fname, fvalue in fields
-                    if isinstance(fname, str)
+                    if isinstance(fname, str) or sum(not isinstance(n, str) for n, _ in fields) == 1
                 },
                 options, list(bases) if isinstance(bases, (list, tuple)) else [bases],
                 _manager_pairs(managers),
                 origin=(key[1], op.span),
             )  # fmt: skip
-            self._check_targets(key, models[(app, name.lower())], list(models[(app, name.lower())].fields))
+            self._check_targets(key, models[(app, name.lower())], [f for f in models[(app, name.lower())].fields if f != UNKNOWN_FIELD_NAME])
+            if any(not isinstance(fname, str) for fname, _ in fields):  # a name computed at import time
+                self.state.uncertain_fields.add((app, name.lower(), UNKNOWN_FIELD_NAME))
             return
         if kind == "DeleteModel":
             if self.model(key, op, a.get("name")) is not None:
@@ -549,6 +556,13 @@ def _manager_pairs(managers: Any) -> list:
     if all(isinstance(m, (list, tuple)) and len(m) == 2 and isinstance(m[0], str) for m in managers):
         return [tuple(m) for m in managers]
     return [("?", Opaque(render(managers)))]
+
+
+def _partly_known(state: FieldState) -> bool:
+    """A Django field whose only unknown values are leaf kwargs (drift compares the rest)."""
+    from djstate.state.drift import _partly_known as partly_known  # drift imports this module
+
+    return partly_known(state)
 
 
 def replay(
