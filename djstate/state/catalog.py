@@ -29,6 +29,8 @@ POSTGRES_MAPPING = {
 RELATION_FIELDS = {"ForeignKey": False, "OneToOneField": False, "ManyToManyField": True}
 TAGGABLE_MANAGER = "taggit.managers.TaggableManager"
 UNKNOWN_MODEL = ("?", "?")  # the target of a relation that depends on settings
+# a relation's `to` that is get_user_model()'s result (as the resolver renders the call)
+GET_USER_MODEL = re.compile(r"(?:Opaque\(source=[\'\"])*django\.contrib\.auth\.get_user_model\(\)(?:[\'\"]\))*")
 
 # dir(django.db.models.Model) without dunders (Django 5.2): what hasattr() finds on any model
 MPTT_FIELDS = frozenset({"lft", "rght", "tree_id", "level", "parent"})
@@ -302,6 +304,8 @@ class ModelCatalog:
             to = self.resolve_setting(to.path.rsplit(".", 1)[-1])
         if isinstance(to, Opaque) and to.source.startswith("settings."):
             to = self.resolve_setting(to.source.split(".", 1)[1])
+        if isinstance(to, Opaque) and GET_USER_MODEL.fullmatch(to.source):
+            to = self.resolve_setting("AUTH_USER_MODEL")  # `User = get_user_model()`: the same model
         if not isinstance(to, str):
             return None
         if to.startswith("settings."):
