@@ -173,6 +173,8 @@ class ModelCatalog:
             m for _, m in models_state.partial_models | (models_state.unverified_models - models_state.names_known)
         }
         self.hidden_sources |= {p.rsplit(".", 1)[-1].lower() for p in getattr(builder, "unknown", ())}
+        # targets of relations whose field class may rename the reverse accessor (filled with the reverse index)
+        self.renamed_reverse: set[tuple[str, str]] = set()
         self.dynamic_attributes: set[str] = set()  # names code may set at runtime (engine markers)
         self.class_attributes: set[str] = set()  # of those, names code sets on a class (Model.x = ...)
         # those names -> the classes given them ("" for `cls.x = ...`, a class djstate cannot name);
@@ -233,6 +235,23 @@ class ModelCatalog:
             return declared
         to = raw.kwargs.get("to", raw.args[0] if raw.args else None)
         return to == "self"
+
+    def _renames_reverse(self, state: FieldState) -> bool:
+        """Whether a relation's field class, the project's or a package's, defines
+        ``contribute_to_class``, which may set ``remote_field.related_name`` after the field was
+        built (nautobot's ForeignKeyWithAutoRelatedName names it from the model's verbose_name_plural)."""
+        for path in self.builder._chain(state.path):
+            if path.startswith("django."):
+                return False
+            found = self.builder.class_facts(path)
+            if found is not None and any(m.split(":")[0] == "contribute_to_class" for m in found[0].methods):
+                return True
+        return False
+
+    def maybe_renamed_reverse(self, key: tuple[str, str]) -> bool:
+        """Whether some relation to the model may reach it under an accessor its field class chose."""
+        self._reverse_index()
+        return key in self.renamed_reverse
 
     def maybe_reverse(self, name: str) -> bool:
         """Whether a name could be the reverse accessor of a relation djstate cannot see."""
@@ -343,6 +362,8 @@ class ModelCatalog:
                 if target is None:
                     self.hidden_sources.add(key[1])  # some model gets a reverse accessor djstate cannot place
                     continue
+                if self._renames_reverse(state):
+                    self.renamed_reverse.add(target)
                 many = kind == "ManyToManyField"
                 related = state.kwargs.get("related_name")
                 if many and target == key:

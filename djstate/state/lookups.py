@@ -232,6 +232,8 @@ class LookupResolver:
             return True  # a class attribute may be a private field (GenericRelation)
         if catalog.maybe_reverse(name) or catalog.maybe_reverse(f"{name}_set"):
             return True
+        if any(catalog.maybe_renamed_reverse(key) for key in self.lineage(info.key)):
+            return True  # a relation's field class may have renamed its accessor to this name
         if self._outside_points_at(info) and (self.outside is None or self.outside.may_name(name)):
             return True  # a model of the virtualenv may give it that reverse name
         if any(name.startswith(f"{f}_") for f in info.all_fields) and "@modeltranslation" in catalog.runtime_names:

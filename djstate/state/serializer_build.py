@@ -371,6 +371,8 @@ def _why_unknown_name(name: str, source: str, info: ModelInfo, serializer: Seria
         return "name-maybe-reverse", f"apps outside the tree may point at {info.key[0]}.{info.name}"
     if catalog.maybe_reverse(source):
         return "name-maybe-reverse", "a relation djstate cannot place may give it this accessor"
+    if catalog.maybe_renamed_reverse(info.key):
+        return "name-maybe-reverse", "a relation's field class may choose its accessor (contribute_to_class)"
     if catalog.maybe_runtime_attribute(info, source, on_class=True):
         return "name-maybe-runtime", "code may give the model class this attribute"
     if name in serializer.maybe_declared:  # `path = BasicCategorySerializer(...)`, a class built by a call
