@@ -172,6 +172,8 @@ def build_models_state(project: Project, store: FactsStore):
 
     def auto_field(label: str) -> str | None:
         """AppConfig.default_auto_field, else DEFAULT_AUTO_FIELD; None when code decides it."""
+        if project.django_version is not None and project.django_version.below_supported:
+            return "django.db.models.AutoField"  # before 3.2 (Options._prepare of 1.11): no setting chose it
         app = project.apps.get(label)
         declared = app.config.default_auto_field if app and app.config else None
         if isinstance(declared, str):

@@ -167,3 +167,13 @@ def test_an_old_release_can_be_configured_and_djstate_diff_keeps_it(written, tmp
     assert [u.unit for u in run_scan(root).project.unjudged if u.reason == "django-version"] == [
         "model shop.author", "model shop.book"
     ]
+
+
+def test_the_automatic_primary_key_is_an_autofield_before_3_2(written, tmp_path):
+    """DEFAULT_AUTO_FIELD came with 3.2; 1.11's Options._prepare adds AutoField(verbose_name='ID',
+    primary_key=True, auto_created=True), so the id is judged, not left to settings. The newest
+    Django with DEFAULT_AUTO_FIELD = AutoField (the fixture's settings) wrote the same field."""
+    root = _copy(written, tmp_path)
+    assert [u for u in run_scan(root).project.unjudged if u.unit.endswith(".id")] == []
+    (root / "requirements.txt").write_text("Django>=4.2,<5\n")
+    assert [u.reason for u in run_scan(root).project.unjudged if u.unit.endswith(".id")] == ["settings-value"] * 2
