@@ -17,8 +17,10 @@ newest's; no Django older than 3.2 runs here, so this is source reading, not a r
   (ForeignKey), ``db_table``/``through`` (ManyToManyField) and ``auto_now``/``auto_now_add``
   likewise; ``to`` is the model's label in another case, which drift compares case-blind;
 - ``on_delete``: before 2.0 it was optional and ``ForeignKey.__init__`` made a missing one
-  ``CASCADE`` (1.11's related.py), and 1.8's deconstruct wrote it only when it was not
-  CASCADE; so on both sides a missing ``on_delete`` is CASCADE (:func:`with_default_on_delete`);
+  ``CASCADE`` (1.11's related.py), and migrations of that time leave a CASCADE out (shuup's
+  early ones: 319 ForeignKeys without it, its later ones write ``on_delete=CASCADE``, and its
+  models, which name it, migrate cleanly); so on both sides a missing ``on_delete`` is CASCADE
+  (:func:`with_default_on_delete`);
 - ``db_table``, ``order_with_respect_to``, ``unique_together`` and ``index_together`` of Meta;
   ``AlterModelOptions.ALTER_OPTION_KEYS`` less ``default_related_name``, which 1.11 does not
   compare.
