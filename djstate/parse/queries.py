@@ -9,7 +9,7 @@ whether that name is a model is for the state layer to say. Nothing is evaluated
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import libcst as cst
 
@@ -207,7 +207,7 @@ class QueryReader:
     def klass(self, node: cst.ClassDef) -> None:
         if not self.where and node.bases:  # a module-level class: its methods may be a QuerySet's
             kept = {s.name.value: deps for s in _body(node.body)
-                    if isinstance(s, cst.FunctionDef) and (deps := _name_keeping(s)) is not None}  # fmt: skip
+                    if isinstance(s, cst.FunctionDef) and (deps := _name_keeping(s, self.reader.path_of)) is not None}  # fmt: skip
             if kept:
                 self.facts.name_keeping[node.name.value] = kept
         self.where.append(node.name.value)
@@ -567,12 +567,14 @@ class _Returns(cst.CSTVisitor):
         self.rebound.update(_target_names(node.target))
 
 
-def _name_keeping(func: cst.FunctionDef) -> tuple[str, ...] | None:
+def _name_keeping(func: cst.FunctionDef, path_of: Callable[[cst.BaseExpression], str | None] | None = None) -> tuple[str, ...] | None:
     """The methods a method's returned queryset goes through, when every ``return`` gives ``self``
-    or a chain of method calls on ``self``, on ``super()`` or on a local name that only ever holds
-    such a chain (``qs = self.filter(...)``); "super:" marks ``super().m()``. The state layer
-    decides whether those methods keep the names queries may use (Django's ``filter`` does, an
-    ``annotate`` does not). None for any other shape."""
+    or a chain of method calls on ``self``, on ``super()``, on a new queryset of the model
+    (``SoftDeletionQuerySet(self.model, using=self._db)``, a manager's get_queryset) or on a local
+    name that only ever holds such a chain (``qs = self.filter(...)``); "super:" marks
+    ``super().m()``, "new:" the class of a new queryset. The state layer decides whether those
+    methods keep the names queries may use (Django's ``filter`` does, an ``annotate`` does not).
+    None for any other shape."""
     params = func.params
     if func.decorators or func.asynchronous or not params.params or params.params[0].name.value != "self":
         return None
@@ -598,6 +600,11 @@ def _name_keeping(func: cst.FunctionDef) -> tuple[str, ...] | None:
                 return True
             deps.add(method)
             current = inner
+        if isinstance(current, cst.Call) and path_of is not None and _of_the_model(current):
+            created = path_of(current.func)
+            if created is not None:
+                deps.add(f"new:{created}")
+                return True
         if not isinstance(current, cst.Name):
             return False
         name = current.value
@@ -611,6 +618,21 @@ def _name_keeping(func: cst.FunctionDef) -> tuple[str, ...] | None:
         return all(keeps(value) for value in found.assigned[name])
 
     return tuple(sorted(deps)) if all(keeps(value) for value in found.returns) else None
+
+
+def _of_the_model(call: cst.Call) -> bool:
+    """``X(self.model, ...)`` or ``X(model=self.model, ...)``: a queryset class called on the
+    manager's model (nothing but keywords after it)."""
+    first = call.args[0] if call.args else None
+    if first is None or first.star:
+        return False
+    if first.keyword is not None and first.keyword.value != "model":
+        return False
+    value = first.value
+    if not (isinstance(value, cst.Attribute) and value.attr.value == "model"
+            and isinstance(value.value, cst.Name) and value.value.value == "self"):  # fmt: skip
+        return False
+    return all(a.keyword is not None and not a.star for a in call.args[1:])
 
 
 def _expects_error(node: cst.BaseExpression) -> bool:

@@ -77,6 +77,8 @@ class QueryJudge:
         self.managers = ManagerRows(catalog.builder, resolver_value)
         self.analysis = QueryAnalysis()
         self._manager_classes: dict[int, tuple[Any, list[str] | None]] = {}  # id(value) -> (value, classes)
+        self._creating: set[str] = set()  # queryset classes a get_queryset() creates, being judged
+        self._created: dict[str, bool] = {}  # those classes -> whether they add no name
 
     # ---- models of chains ----------------------------------------------------------------
 
@@ -394,9 +396,24 @@ class QueryJudge:
                 rest = classes[classes.index(owner) + 1:]
                 if not self.keeps_names(rest, dep[len("super:"):], depth + 1):
                     return False
+            elif dep.startswith("new:"):  # `QS(self.model, ...)`: a queryset whose class adds no name
+                if not self.plain_created(dep[len("new:"):], classes):
+                    return False
             elif not self.keeps_names(classes, dep, depth + 1):
                 return False
         return True
+
+    def plain_created(self, path: str, classes: list[str]) -> bool:
+        """Whether a queryset class that a get_queryset() instantiates adds no name."""
+        if path in self._creating or path in classes:
+            return False  # a class that creates itself: not followed
+        if path not in self._created:
+            self._creating.add(path)
+            try:
+                self._created[path] = self.plain_manager(Call(path))
+            finally:
+                self._creating.discard(path)
+        return self._created[path]
 
     # ---- names -----------------------------------------------------------------------------
 
