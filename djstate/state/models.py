@@ -479,6 +479,32 @@ class ModelsBuilder:
                 out += self._chain(base.path, depth + 1)
         return out
 
+    def _mro(self, path: str, depth: int = 0) -> list[str]:
+        """The class's method resolution order (C3), as far as the tree and the virtualenv show it:
+        an attribute is looked up in this order (nautobot's UserManager(BaseManager, auth's
+        UserManager) takes use_in_migrations from auth's UserManager, not from Manager's base).
+        Falls back to the depth-first chain where C3 has no answer."""
+        found = self.class_facts(path)
+        if found is None or depth > 10:
+            return [canonical_path(path)]
+        bases = []
+        for base in found[0].bases:
+            base = self.resolver.value(canonical_value(base))
+            if isinstance(base, Call) and base.path.endswith(".from_queryset"):
+                base = Ref(base.path[: -len(".from_queryset")])  # Manager.from_queryset(QS)
+            if isinstance(base, Ref):
+                bases.append(base.path)
+        sequences = [self._mro(b, depth + 1) for b in bases] + [[canonical_path(b) for b in bases]]
+        out = [canonical_path(path)]
+        while any(sequences):
+            sequences = [s for s in sequences if s]
+            head = next((s[0] for s in sequences if not any(s[0] in t[1:] for t in sequences)), None)
+            if head is None:  # no consistent order (Python would refuse the class)
+                return list(dict.fromkeys(self._chain(path)))
+            out.append(head)
+            sequences = [s[1:] if s[0] == head else s for s in sequences]
+        return out
+
     def is_field_class(self, path: str) -> bool:
         chain = self._chain(path)
         shipped = shipped_fields()
@@ -996,7 +1022,7 @@ class ModelsBuilder:
         path = value.path if isinstance(value, Call) else None
         if path is None:
             return None
-        for base in self._chain(path):
+        for base in self._mro(path):
             if base in MIGRATION_MANAGERS:
                 return True
             found = self.class_facts(base)
