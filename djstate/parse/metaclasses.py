@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from djstate.parse.metaclass_guards import GuardContext, _chain, predicate
+
 NONE, OPTIONS, NAMES = "none", "options", "names"  # what the metaclass may change, weakest first
 _RANK = {NONE: 0, OPTIONS: 1, NAMES: 2}
 _READS = {"get", "keys", "items", "values", "copy", "get_field", "get_fields"}  # methods that only read
@@ -57,16 +59,6 @@ OPTIONS_ATTRIBUTES = DJANGO_META_OPTIONS | frozenset({
 
 def _positional(func: cst.FunctionDef) -> list[str]:
     return [p.name.value for p in (*func.params.posonly_params, *func.params.params)]
-
-
-def _chain(node: cst.BaseExpression) -> tuple[str | None, list[str]]:
-    """``a.b[0].c`` -> ("a", ["b", "c"]): the name a target or callee starts at."""
-    parts: list[str] = []
-    while isinstance(node, (cst.Attribute, cst.Subscript)):
-        if isinstance(node, cst.Attribute):
-            parts.append(node.attr.value)
-        node = node.value
-    return (node.value if isinstance(node, cst.Name) else None), parts[::-1]
 
 
 def _code(node: cst.CSTNode | None) -> str:
@@ -149,7 +141,7 @@ class _NewReader(cst.CSTVisitor):
         self._guard_of: dict[int, tuple] = {}
         self._nested = 0  # enclosing compound statements: a binding there is not certain
         params = _positional(func)
-        self._context = _GuardContext(namespace, params[2] if len(params) > 2 else "")
+        self._context = GuardContext(namespace, params[2] if len(params) > 2 else "")
 
     def raise_to(self, level: str, why: str) -> None:
         if self._guards:  # decided per class: the guard may be false for it
@@ -164,7 +156,7 @@ class _NewReader(cst.CSTVisitor):
     def visit_If(self, node: cst.If) -> None:
         if id(node) in self._guard_of:  # an elif: the tests before it were false
             self._guards.append(self._guard_of[id(node)])
-        test = _predicate(node.test, self._context)
+        test = predicate(node.test, self._context)
         self._guard_of[id(node.body)] = test
         if isinstance(node.orelse, cst.If):
             self._guard_of[id(node.orelse)] = ("not", test)
@@ -215,7 +207,7 @@ class _NewReader(cst.CSTVisitor):
             for name in _bound(target.target):
                 single = isinstance(target.target, cst.Name) and len(node.targets) == 1 and not self._nested
                 self._context.meta_alias.discard(name)
-                self._context.predicates[name] = _predicate(node.value, self._context) if single else ("?",)
+                self._context.predicates[name] = predicate(node.value, self._context) if single else ("?",)
                 if single and _reads_meta(node.value, self.namespace):
                     self._context.meta_alias.add(name)
 
@@ -409,73 +401,6 @@ class _InitReader(_NewReader):
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None:
             self.raise_to(NAMES, f"__init__ returns {_code(node.value)}")
-
-
-class _GuardContext:
-    """What a guard's names stand for: predicates of earlier bindings, names of the body's Meta."""
-
-    def __init__(self, namespace: str, bases: str) -> None:
-        self.namespace, self.bases = namespace, bases
-        self.predicates: dict[str, tuple] = {}
-        self.meta_alias: set[str] = set()
-        self.base: str | None = None  # the loop variable of any(... for base in bases)
-
-
-_MODEL_BASE = {"ModelBase", "base.ModelBase", "models.base.ModelBase", "django.db.models.base.ModelBase"}
-
-
-def _predicate(node: cst.BaseExpression, context: _GuardContext) -> tuple:
-    """A test as a predicate over the new class: ``("own_meta",)`` the body has a Meta,
-    ``("own_abstract",)`` its Meta.abstract, ``("any_base", p)`` some base satisfies ``p``
-    (``("base_model",)`` an instance of ModelBase, ``("base_abstract",)`` its _meta.abstract),
-    ``not``/``and``/``or``, ``("const", b)``, ``("?",)`` for what djstate does not read."""
-    if isinstance(node, cst.Name):
-        if node.value in ("True", "False"):
-            return ("const", node.value == "True")
-        if node.value in context.meta_alias:
-            return ("own_meta",)
-        return context.predicates.get(node.value, ("?",))
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
-        return ("not", _predicate(node.expression, context))
-    if isinstance(node, cst.BooleanOperation):
-        op = "and" if isinstance(node.operator, cst.And) else "or"
-        return (op, _predicate(node.left, context), _predicate(node.right, context))
-    if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
-        comparison = node.comparisons[0]
-        right = comparison.comparator
-        if isinstance(node.left, cst.Name) and node.left.value in context.meta_alias and isinstance(right, cst.Name) and right.value == "None":
-            if isinstance(comparison.operator, cst.Is):
-                return ("not", ("own_meta",))
-            if isinstance(comparison.operator, cst.IsNot):
-                return ("own_meta",)
-        return ("?",)
-    if isinstance(node, cst.Attribute):
-        root, parts = _chain(node)
-        if context.base is not None and root == context.base and parts == ["_meta", "abstract"]:
-            return ("base_abstract",)
-        return ("?",)
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
-        args = [a.value for a in node.args if not a.star and a.keyword is None]
-        if len(args) != len(node.args):
-            return ("?",)
-        if node.func.value == "getattr" and len(args) == 3 and isinstance(args[0], cst.Name) and args[0].value in context.meta_alias:
-            key, default = args[1], args[2]
-            if isinstance(key, cst.SimpleString) and key.evaluated_value == "abstract" and isinstance(default, cst.Name) and default.value in ("False", "None"):
-                return ("own_abstract",)
-        if node.func.value == "isinstance" and len(args) == 2 and isinstance(args[0], cst.Name) and args[0].value == context.base:
-            if _code(args[1]) in _MODEL_BASE:
-                return ("base_model",)
-        if node.func.value == "any" and len(args) == 1 and isinstance(args[0], cst.GeneratorExp) and context.base is None:
-            generator = args[0]
-            loop = generator.for_in
-            if (loop.inner_for_in is None and not loop.ifs and isinstance(loop.target, cst.Name)
-                    and isinstance(loop.iter, cst.Name) and loop.iter.value == context.bases and loop.asynchronous is None):
-                context.base = loop.target.value
-                try:
-                    return ("any_base", _predicate(generator.elt, context))
-                finally:
-                    context.base = None
-    return ("?",)
 
 
 class _TargetsWritten(cst.CSTVisitor):
