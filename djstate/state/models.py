@@ -413,7 +413,7 @@ class ModelsBuilder:
             for method, effect in (("__new__", facts.new_effect), ("__init__", facts.init_effect)):
                 if method not in names:
                     continue
-                effect = effect or (NAMES, f"its {method} is defined under a condition", ())
+                effect = effect or (NAMES, f"its {method} is not read (defined under a condition, or not (cls, name, bases, attrs))", ())
                 steps = [(effect[0], effect[1])] + [(lvl, w) for g, lvl, w in (effect[4] if len(effect) > 4 else ())
                                                       if holds is None or holds(g) is not False]
                 for step_level, step_why in steps:  # what runs for this class: guards false for it are left out
