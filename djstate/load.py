@@ -258,7 +258,7 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     for cycle in project.graph.cycles:  # Django plans nothing; the replay order is arbitrary
         project.broken_apps.update(app for app, _ in cycle)
 
-    resolver = Resolver(modules, _loader(store, "module"))
+    resolver = Resolver(modules, _loader(store, "module"), manage_package(tree))
     resolve_operation_calls(project.migrations, resolver)  # `operations = helper(...)` of another module
     with isolated(project.internal_errors, "the migrations' replay") as outcome:
         project.state = replay(
@@ -343,11 +343,16 @@ def _module_path(tree: Tree, module: str) -> str | None:
     """A module's file as Django imports it: ``python label_studio/manage.py`` puts that folder
     first on sys.path, so ``core.settings.base`` is the tree's ``label_studio.core.settings.base``."""
     path = tree.modules.get(module)
-    if path is None and len(tree.manage_files) == 1 and "/" in tree.manage_files[0]:
-        init = tree.manage_files[0].rsplit("/", 1)[0] + "/__init__.py"
-        package = next((m for m, p in tree.modules.items() if p == init), None)
-        path = tree.modules.get(f"{package}.{module}") if package else None
-    return path
+    package = manage_package(tree) if path is None else None
+    return tree.modules.get(f"{package}.{module}") if package else path
+
+
+def manage_package(tree: Tree) -> str | None:
+    """The package the tree's one manage.py lies in (its folder is first on sys.path when it runs)."""
+    if len(tree.manage_files) != 1 or "/" not in tree.manage_files[0]:
+        return None
+    init = tree.manage_files[0].rsplit("/", 1)[0] + "/__init__.py"
+    return next((m for m, p in tree.modules.items() if p == init), None)
 
 
 # `INSTALLED_APPS: list[str] = []`: a helper command's settings (weblate's string extractor),

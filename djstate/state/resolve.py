@@ -28,8 +28,11 @@ STATE_FREE_PATH = "django.db.migrations.operations.special.RunPython"
 
 
 class Resolver:
-    def __init__(self, modules: dict[str, str], load: Callable[[str, str], ModuleFacts | None]) -> None:
+    def __init__(self, modules: dict[str, str], load: Callable[[str, str], ModuleFacts | None], run_from: str | None = None) -> None:
         self.modules = modules  # dotted module -> file path in the tree
+        # the package manage.py lies in, whose folder Django puts first on sys.path
+        # (label_studio/manage.py: `tasks.models` is the tree's label_studio.tasks.models)
+        self.run_from = run_from
         self.load = load
         self.settings_choices: list[str] = []  # swappable models taken as their default
         self._cache: dict[str, Any] = {}
@@ -54,6 +57,11 @@ class Resolver:
         if depth > MAX_DEPTH:
             return Opaque(path)
         found = None if path.startswith("django.") else self._module_prefix(path)
+        if found is None and self.run_from and not path.startswith((self.run_from + ".", "django.", "builtins.")):
+            aliased = f"{self.run_from}.{path}"
+            inner = self._module_prefix(aliased)
+            if inner is not None and inner[0] != self.run_from:  # a module below it, not the package itself
+                return self.resolve_path(aliased, depth + 1)
         if found is None:  # outside the tree, or Django (whose paths the canonical table knows)
             return Ref(canonical_path(path))
         module, rest = found
