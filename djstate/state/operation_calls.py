@@ -67,17 +67,7 @@ def _alternatives(migration: MigrationFile, resolver: Resolver) -> list | None:
 
 
 def _function_module(path: str, resolver: Resolver) -> tuple[str, list[str]] | None:
-    """The tree module defining the function ``path`` names, and the rest of the path. A
-    project run from a folder that is itself a package (``python label_studio/manage.py``
-    puts that folder first on sys.path) imports ``core.utils`` that the tree lists as
-    ``label_studio.core.utils``: such a path is matched by its one module ending in it."""
+    """The tree module defining the function ``path`` names (followed through re-exports and,
+    for a project run from a package folder, below that package), and the rest of the path."""
     target = resolver.resolve_path(path)
-    if isinstance(target, Ref) and resolver._module_prefix(target.path) is not None:
-        return resolver._module_prefix(target.path)
-    module, _, name = path.rpartition(".")
-    suffix = "." + module
-    candidates = [m for m in resolver.modules if m.endswith(suffix)] if module else []
-    if len(candidates) != 1:
-        return None
-    return _function_module(candidates[0] + "." + name, resolver) if candidates[0] != module else None
-
+    return resolver._module_prefix(target.path) if isinstance(target, Ref) else None

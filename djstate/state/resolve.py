@@ -57,7 +57,9 @@ class Resolver:
         if depth > MAX_DEPTH:
             return Opaque(path)
         found = None if path.startswith("django.") else self._module_prefix(path)
-        if found is None and self.run_from and not path.startswith((self.run_from + ".", "django.", "builtins.")):
+        outside = found is None or self.modules[found[0]].startswith("/")  # not found, or found in site-packages
+        if outside and self.run_from and not path.startswith((self.run_from + ".", "django.", "builtins.")):
+            # manage.py's folder comes before site-packages on sys.path
             aliased = f"{self.run_from}.{path}"
             inner = self._module_prefix(aliased)
             if inner is not None and inner[0] != self.run_from:  # a module below it, not the package itself
