@@ -608,7 +608,9 @@ def _operation(node: cst.BaseExpression, reader: ExpressionReader, positions: An
         if arg.star:
             # RunPython(*make_sql_migration(...)): whatever its arguments, RunPython.state_forwards
             # does nothing (it has no state_operations parameter, unlike RunSQL)
-            return Operation(kind=kind or path, args={}, span=span, known=kind == "RunPython" and path.endswith(".RunPython"))
+            # (Django's or a postgres extension's own class: a local subclass may be a RunSQL's)
+            own = ExpressionReader.path_of(reader, node.func) or ""
+            return Operation(kind=kind or path, args={}, span=span, known=operation_kind(own)[0] == "RunPython")
         if arg.keyword is not None:
             key = arg.keyword.value
         elif position < len(params):
