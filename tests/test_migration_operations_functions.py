@@ -220,3 +220,26 @@ def test_a_helper_imported_through_the_folder_manage_py_runs_from(tmp_path):
     assert django_operations(site, ["shop"]) == {("RemoveField", "item", "extra")}
     found = _drift(run_scan(tmp_path))
     assert [(model, field) for _, model, field in found] == [("Item", "extra")]
+
+
+def test_only_djangos_own_runpython_given_star_arguments_is_state_free():
+    from djstate.parse import parse_file
+
+    source = b'''\
+from django.db import migrations
+
+ARGS = helper()
+
+
+class LocalSQL(migrations.RunSQL):
+    pass
+
+
+class Migration(migrations.Migration):
+    dependencies = []
+    operations = [migrations.RunPython(*ARGS), LocalSQL(*ARGS)]
+'''
+    migration = parse_file("shop/migrations/0002_x.py", "shop.migrations.0002_x", source, "migration").migration
+    runpython, local_sql = migration.operations
+    assert (runpython.kind, runpython.known) == ("RunPython", True)
+    assert local_sql.known is False  # RunSQL's third parameter is state_operations
