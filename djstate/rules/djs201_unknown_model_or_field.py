@@ -35,7 +35,8 @@ class UnknownModelOrField(Rule):
 
     An ``AlterField`` of a field no operation added is not reported on an unmanaged (or
     proxy) model: Django's state takes the field as given and ``migrate`` skips the table
-    (Django 5.2 and 6.1 alike).
+    (Django 5.2 and 6.1 alike). An app whose graph Django cannot load (a missing dependency
+    or a cycle: DJS102, DJS103) is not checked: Django stops there, and that finding says why.
 
     ## Why it matters
     Django crashes while applying the migration (``KeyError`` or ``FieldDoesNotExist``), or
@@ -61,6 +62,11 @@ class UnknownModelOrField(Rule):
         Case(_then("migrations.AlterField(model_name='book', name='subtitle', field=models.CharField(max_length=9))",
                    _UNMANAGED)),
     ]
+    # a migration whose dependency does not exist: Django stops with NodeNotFoundError (DJS102 says
+    # so), and the operations after it, replayed out of their order, are not reported again
+    VALID.append(Case({**_INIT, "shop/migrations/0001_initial.py": _CREATE,
+                       "shop/migrations/0002_x.py": migration_source("('shop', '0099_missing')", (
+                           "migrations.AlterField(model_name='author', name='name', field=models.CharField(max_length=9))"))}))  # fmt: skip
     INVALID = [
         Case(_then("\n        migrations.AlterField(  # expect: DJS201\n            model_name='book', name='subtitle', field=models.CharField(max_length=9)),\n    ")),
         Case(_then("\n        migrations.RemoveField('book', 'title'),\n        migrations.RemoveField('book', 'title'),  # expect: DJS201\n    ")),
@@ -71,6 +77,8 @@ class UnknownModelOrField(Rule):
 
     def check(self, project) -> Iterable[Finding]:
         for issue in project.state.issues:
+            if issue.migration[0] in project.broken_apps:
+                continue  # Django stops at the app's graph (DJS102/DJS103): the replay order is not Django's
             if issue.kind in ("missing-model", "missing-field"):
                 yield self.finding(
                     project.migration_paths[issue.migration], issue.span,
