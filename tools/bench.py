@@ -349,11 +349,13 @@ def report(trees: list[Tree], started: float) -> str:
         f"Measured by `make bench` (tools/bench.py) on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}: "
         f"{os.cpu_count()} cores, load average {load[0]:.1f} at the end (other jobs shared the machine when it is above "
         f"{os.cpu_count()}), Python {platform.python_version()}. Times are wall seconds over repeated runs (min / median); "
-        "peak RSS is the whole process tree (djstate and its parse workers) summed. Ratios compare medians with "
-        "Django's `makemigrations --check --dry-run` and `django-orm-lens drift` on the same tree in the same run.",
+        "peak RSS is the whole process tree (djstate and its parse workers) summed. CPU is the median of user + "
+        "system seconds of that tree: on a shared machine it is the stable measure, wall time mostly waiting. "
+        "Ratios compare medians with Django's `makemigrations --check --dry-run` and `django-orm-lens drift` "
+        "on the same tree in the same run, in wall and in CPU seconds.",
         "",
-        "| tree | run | min | median | peak RSS | vs Django | vs orm-lens |",
-        "|---|---|---|---|---|---|---|",
+        "| tree | run | min | median | CPU | peak RSS | vs Django | vs Django (CPU) | vs orm-lens |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for tree in trees:
         by_run = {r.run: r for r in tree.rows}
@@ -362,9 +364,13 @@ def report(trees: list[Tree], started: float) -> str:
         stats = _stats(tree)
         label = f"{tree.name} ({stats.get('files', '?')} files, {stats.get('apps', '?')} apps, {stats.get('migrations', '?')} migrations)"
         for row in tree.rows:
+            cpu = statistics.median(row.cpu) if row.cpu else None
             vs_django = f"{row.median / django.median:.2f}×" if django else "–"
+            vs_django_cpu = f"{cpu / statistics.median(django.cpu):.2f}×" if django and django.cpu and cpu is not None else "–"
             vs_lens = f"{row.median / lens.median:.2f}×" if lens else "–"
-            lines.append(f"| {label} | {row.run} | {row.min:.2f} s | {row.median:.2f} s | {row.rss:.0f} MB | {vs_django} | {vs_lens} |")
+            cpu_cell = f"{cpu:.2f} s" if cpu is not None else "–"
+            lines.append(f"| {label} | {row.run} | {row.min:.2f} s | {row.median:.2f} s | {cpu_cell} | {row.rss:.0f} MB "
+                         f"| {vs_django} | {vs_django_cpu} | {vs_lens} |")
             label = ""
     generated = [t for t in trees if t.size]
     if len(generated) >= 2:
