@@ -298,18 +298,23 @@ class Corpus:
             visit(name, set())
         return done
 
-    def leaf(self, label: str) -> Migration | None:
-        """The app's single leaf (squashed migrations standing for those they replace), or None."""
-        migs = self.migrations.get(label, {})
-        if not migs:
-            return None
+    def replaced(self, label: str) -> dict[str, str]:
+        """The app's migrations a squashed one replaces -> that squashed migration's name."""
         replaced: dict[str, str] = {}
-        for m in migs.values():
+        for m in self.migrations.get(label, {}).values():
             if m.replaces:
                 node = next(s.value for s in m.cls.body if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and s.targets[0].id == "replaces")
                 for elt in getattr(node, "elts", []):
                     if isinstance(elt, ast.Tuple) and len(elt.elts) == 2 and const_str(elt.elts[0]) == label:
                         replaced[const_str(elt.elts[1])] = m.name
+        return replaced
+
+    def leaf(self, label: str) -> Migration | None:
+        """The app's single leaf (squashed migrations standing for those they replace), or None."""
+        migs = self.migrations.get(label, {})
+        if not migs:
+            return None
+        replaced = self.replaced(label)
         nodes = {n for n in migs if n not in replaced}
         parents = set()
         for n in nodes:
@@ -635,9 +640,10 @@ def _addfield_candidates(c: Corpus) -> list[tuple[Op, ModelClass, str]]:
     out = []
     for label in sorted(c.migrations):
         ordered = c.ordered(label)
+        replaced = c.replaced(label)
         for i, mig in enumerate(ordered):
-            if mig.replaces:
-                continue
+            if mig.replaces or mig.name in replaced:
+                continue  # a fresh database applies the squashed migration, not the ones it replaces
             for op in mig.ops:
                 if op.kind != "AddField":
                     continue
