@@ -1,7 +1,9 @@
 """A relation whose field class defines ``contribute_to_class`` may choose its reverse accessor
 after Django built the field (nautobot's ForeignKeyWithAutoRelatedName sets
 ``remote_field.related_name`` from the model's verbose_name_plural: DeviceType.rear_port_templates).
-An unknown name on the target is then left unjudged; a plain ForeignKey's target stays judged.
+An unknown name on the target is then left unjudged; a plain ForeignKey's target stays judged, and so
+does the target of a field class whose contribute_to_class keeps the name (modelcluster's ParentalKey
+sets a descriptor on the model, nothing else).
 
 Every line marked ``# expect:`` is run against Django with SQLite and must raise FieldError (or, for
 the serializer, DRF's ImproperlyConfigured), every other line of ``good``/``bad`` must run."""
@@ -35,11 +37,17 @@ RACK = {
                 if self._autogenerate_related_name and not cls._meta.abstract:
                     related_name = "_".join(re.findall(r"\\w+", str(cls._meta.verbose_name_plural))).lower()
                     self.remote_field.related_name = related_name
+
+
+        class ParentalKey(models.ForeignKey):
+            def contribute_to_class(self, cls, name, **kwargs):
+                super().contribute_to_class(cls, name, **kwargs)
+                setattr(cls, "_parental_" + self.name, True)
         '''),
     "rack/models.py": textwrap.dedent('''\
         from django.db import models
 
-        from rack.fields import ForeignKeyWithAutoRelatedName
+        from rack.fields import ForeignKeyWithAutoRelatedName, ParentalKey
 
 
         class DeviceType(models.Model):
@@ -58,6 +66,10 @@ RACK = {
         class Rack(models.Model):
             name = models.CharField(max_length=50)
             site = models.ForeignKey(Site, models.CASCADE)
+
+
+        class Slot(models.Model):
+            rack = ParentalKey(Rack, models.CASCADE, related_name="slots")
         '''),
     "rack/queries.py": textwrap.dedent('''\
         from rack.models import DeviceType, Rack, Site
@@ -67,11 +79,13 @@ RACK = {
             DeviceType.objects.filter(rear_port_templates__isnull=True)
             DeviceType.objects.filter(model="x").values("rear_port_templates__name")
             Site.objects.filter(rack__name="x")
+            Rack.objects.filter(slots__isnull=True)
 
 
         def bad():
             Site.objects.filter(racks__name="x")  # expect: DJS501
             Rack.objects.filter(sit__name="x")  # expect: DJS501
+            Rack.objects.filter(slot__isnull=True)  # expect: DJS502
         '''),
 }
 
@@ -96,4 +110,4 @@ def test_the_marked_lines_fail_in_django_and_the_others_run(tmp_path):
     marked = {line for path, line, _ in expected_markers(root) if path == "rack/queries.py"}
     for line, error in outcome.items():
         assert error == ("FieldError" if line in marked else None), (line, error)
-    assert len(marked) == 2 and marked <= set(outcome)
+    assert len(marked) == 3 and marked <= set(outcome)

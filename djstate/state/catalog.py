@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts
@@ -52,6 +53,10 @@ MODEL_ATTRIBUTES = frozenset({
     "_meta", "DoesNotExist", "MultipleObjectsReturned", "_default_manager", "_base_manager",
 })  # fmt: skip
 MAX_DEPTH = 12
+
+# a relation's related_name set after the field was built: `self.remote_field.related_name = ...`
+_RELATED_NAME_WRITE = re.compile(rb"\.related_name\s*=(?!=)|setattr\([^)\n]*['\"]related_name['\"]")
+_TOP_LEVEL_DEFINITION = re.compile(rb"(?:class|def|async\s+def)\s|@")
 
 
 def member_names(facts: ClassFacts) -> set[str]:
@@ -175,6 +180,8 @@ class ModelCatalog:
         self.hidden_sources |= {p.rsplit(".", 1)[-1].lower() for p in getattr(builder, "unknown", ())}
         # targets of relations whose field class may rename the reverse accessor (filled with the reverse index)
         self.renamed_reverse: set[tuple[str, str]] = set()
+        self.root: Path | None = None  # the scanned tree, whose files' paths are relative to it
+        self._source_lines: dict[Path, list[bytes]] = {}
         self.dynamic_attributes: set[str] = set()  # names code may set at runtime (engine markers)
         self.class_attributes: set[str] = set()  # of those, names code sets on a class (Model.x = ...)
         # those names -> the classes given them ("" for `cls.x = ...`, a class djstate cannot name);
@@ -245,8 +252,28 @@ class ModelCatalog:
                 return False
             found = self.builder.class_facts(path)
             if found is not None and any(m.split(":")[0] == "contribute_to_class" for m in found[0].methods):
-                return True
+                return self._writes_related_name(found[1], found[0])
         return False
+
+    def _writes_related_name(self, module: str, facts: ClassFacts) -> bool:
+        """Whether the class's source may set a relation's related_name (``x.related_name = ...``,
+        read as text from its line to the next top-level class or def): modelcluster's
+        ParentalKey defines contribute_to_class but keeps the name."""
+        file = self.builder.modules.get(module, "")
+        path = Path(file) if file.startswith("/") else (self.root / file if self.root is not None else None)
+        if path is None:
+            return True
+        if path not in self._source_lines:
+            try:
+                self._source_lines[path] = path.read_bytes().splitlines()
+            except OSError:
+                self._source_lines[path] = []
+        lines = self._source_lines[path]
+        if not lines:
+            return True  # unreadable: it may
+        start = max(facts.span.line - 1, 0)
+        end = next((i for i in range(start + 1, len(lines)) if _TOP_LEVEL_DEFINITION.match(lines[i])), len(lines))
+        return any(_RELATED_NAME_WRITE.search(line) for line in lines[start:end])
 
     def maybe_renamed_reverse(self, key: tuple[str, str]) -> bool:
         """Whether some relation to the model may reach it under an accessor its field class chose."""
@@ -583,6 +610,7 @@ def project_catalog(project: Any, markers: Any) -> ModelCatalog:
     catalog = ModelCatalog(project.models_state, project.models_builder, project.resolve_setting, external,
                            markers.runtime_fields, related_names, class_names)  # fmt: skip
     catalog.dynamic_attributes = markers.dynamic_attributes
+    catalog.root = project.root
     catalog.class_attributes = markers.class_attributes | markers.runtime_fields
     catalog.class_attribute_owners = markers.class_attribute_owners
     catalog.url_field_names = {"url"} | markers.url_field_names
