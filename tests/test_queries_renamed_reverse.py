@@ -39,6 +39,12 @@ RACK = {
                     self.remote_field.related_name = related_name
 
 
+        class StatusField(ForeignKeyWithAutoRelatedName):
+            def contribute_to_class(self, cls, *args, **kwargs):
+                super().contribute_to_class(cls, *args, **kwargs)
+                setattr(cls, "get_status_color", lambda self: "red")
+
+
         class ParentalKey(models.ForeignKey):
             def contribute_to_class(self, cls, name, **kwargs):
                 super().contribute_to_class(cls, name, **kwargs)
@@ -47,7 +53,7 @@ RACK = {
     "rack/models.py": textwrap.dedent('''\
         from django.db import models
 
-        from rack.fields import ForeignKeyWithAutoRelatedName, ParentalKey
+        from rack.fields import ForeignKeyWithAutoRelatedName, ParentalKey, StatusField
 
 
         class DeviceType(models.Model):
@@ -58,9 +64,14 @@ RACK = {
             name = models.CharField(max_length=50)
 
 
+        class Status(models.Model):
+            name = models.CharField(max_length=50)
+
+
         class RearPortTemplate(models.Model):
             name = models.CharField(max_length=50)
             device_type = ForeignKeyWithAutoRelatedName(DeviceType, models.CASCADE)
+            status = StatusField(Status, models.CASCADE)
 
 
         class Rack(models.Model):
@@ -72,12 +83,13 @@ RACK = {
             rack = ParentalKey(Rack, models.CASCADE, related_name="slots")
         '''),
     "rack/queries.py": textwrap.dedent('''\
-        from rack.models import DeviceType, Rack, Site
+        from rack.models import DeviceType, Rack, Site, Status
 
 
         def good():
             DeviceType.objects.filter(rear_port_templates__isnull=True)
             DeviceType.objects.filter(model="x").values("rear_port_templates__name")
+            Status.objects.filter(rear_port_templates__isnull=True)
             Site.objects.filter(rack__name="x")
             Rack.objects.filter(slots__isnull=True)
 

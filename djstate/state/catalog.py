@@ -252,7 +252,8 @@ class ModelCatalog:
                 return False
             found = self.builder.class_facts(path)
             if found is not None and any(m.split(":")[0] == "contribute_to_class" for m in found[0].methods):
-                return self._writes_related_name(found[1], found[0])
+                if self._writes_related_name(found[1], found[0]):  # its super() may be the one that does
+                    return True
         return False
 
     def _writes_related_name(self, module: str, facts: ClassFacts) -> bool:
