@@ -297,6 +297,8 @@ class ModelsBuilder:
                 pass  # property(getter): a class attribute, never a field (ModelBase only adds fields)
             elif isinstance(value, Opaque) and _splice_only(value.source):
                 pass  # `(*Node._cached_attributes, "x")`: a tuple or list display, never a field
+            elif isinstance(value, Opaque) and _plain_value_call(value.source):
+                pass  # `collections.defaultdict(set)`, `re.compile(...)`: never a Django field
             elif isinstance(value, Opaque) and (_SINGLE_CALL.match(value.source) or value.source == attr.name):
                 known = options_only = False  # a call djstate cannot follow, or set under an `if`: maybe a field
                 reason = "conditional" if value.source == attr.name else "maybe-field"
@@ -1126,6 +1128,49 @@ def _splice_only(source: str) -> bool:
 
 
 _SINGLE_CALL = re.compile(r"^[\w.]+\(.*\)$", re.DOTALL)
+# callables that build plain values, never an object with contribute_to_class (what ModelBase adds)
+PLAIN_VALUE_BUILTINS = {"set", "frozenset", "dict", "list", "tuple", "str", "int", "float", "bool", "bytes", "range", "len"}
+PLAIN_VALUE_MODULES = {
+    "collections", "re", "datetime", "decimal", "uuid", "pathlib", "logging", "threading", "weakref", "string",
+    "hashlib", "math", "zoneinfo", "ipaddress", "fractions",
+}  # fmt: skip
+_STRING_LITERAL = re.compile(r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'" r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+# methods of those values that return plain values again (`set(A).difference(B)`)
+PLAIN_VALUE_METHODS = {"difference", "union", "intersection", "symmetric_difference", "copy", "lower", "upper",
+                       "strip", "split", "join", "format", "replace", "keys", "values", "items"}  # fmt: skip
+
+
+def _plain_value_call(source: str) -> bool:
+    """Whether a class attribute's source is a call that can only build a plain value: a builtin
+    constructor or a function of a standard-library module that returns data (optionally followed by
+    methods of that value), read as text: `collections.defaultdict(builtins.set)`, `re.compile(...)`."""
+    match = re.match(r"([\w.]+)\(", source)
+    if match is None:
+        return False
+    callee = match.group(1).removeprefix("builtins.")
+    if callee not in PLAIN_VALUE_BUILTINS and callee.split(".")[0] not in PLAIN_VALUE_MODULES:
+        return False
+    rest = _STRING_LITERAL.sub("0", source[match.end() - 1:])  # parentheses inside strings do not count
+    while rest:
+        depth, end = 0, None
+        for index, char in enumerate(rest):  # the call's closing parenthesis (strings with parens: give up)
+            if char in "'\"":  # a string djstate could not delimit
+                return False
+            depth += char == "("
+            depth -= char == ")"
+            if depth == 0:
+                end = index
+                break
+        if end is None:
+            return False
+        rest = rest[end + 1:]
+        method = re.match(r"\.(\w+)\(", rest)
+        if rest and (method is None or method.group(1) not in PLAIN_VALUE_METHODS):
+            return False
+        rest = rest[method.end() - 1:] if method else ""
+    return True
+
+
 _DESCRIPTOR_CALL = re.compile(r"^(property|classmethod|staticmethod)\(.*\)$", re.DOTALL)
 
 
