@@ -473,13 +473,20 @@ class ModelsBuilder:
         found = self.class_facts(path)
         if found is None or depth > 10:
             return out
-        for base in found[0].bases:
+        for base in self._base_paths(found[0]):
+            out += self._chain(base, depth + 1)
+        return out
+
+    def _base_paths(self, facts: ClassFacts) -> list[str]:
+        """The paths of a class's bases that resolve to classes (``Manager.from_queryset(QS)``: Manager)."""
+        paths = []
+        for base in facts.bases:
             base = self.resolver.value(canonical_value(base))
             if isinstance(base, Call) and base.path.endswith(".from_queryset"):
-                base = Ref(base.path[: -len(".from_queryset")])  # Manager.from_queryset(QS)
+                base = Ref(base.path[: -len(".from_queryset")])
             if isinstance(base, Ref):
-                out += self._chain(base.path, depth + 1)
-        return out
+                paths.append(base.path)
+        return paths
 
     def _mro(self, path: str, depth: int = 0) -> list[str]:
         """The class's method resolution order (C3), as far as the tree and the virtualenv show it:
@@ -489,13 +496,7 @@ class ModelsBuilder:
         found = self.class_facts(path)
         if found is None or depth > 10:
             return [canonical_path(path)]
-        bases = []
-        for base in found[0].bases:
-            base = self.resolver.value(canonical_value(base))
-            if isinstance(base, Call) and base.path.endswith(".from_queryset"):
-                base = Ref(base.path[: -len(".from_queryset")])  # Manager.from_queryset(QS)
-            if isinstance(base, Ref):
-                bases.append(base.path)
+        bases = self._base_paths(found[0])
         sequences = [self._mro(b, depth + 1) for b in bases] + [[canonical_path(b) for b in bases]]
         out = [canonical_path(path)]
         while any(sequences):
