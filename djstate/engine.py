@@ -16,7 +16,7 @@ from djstate.config import Config
 from djstate.discover import walk
 from djstate.findings import Finding
 from djstate.isolate import InternalError, isolated
-from djstate.load import _empty_graph, _loader, load_project, manage_package
+from djstate.load import _empty_graph, _loader, load_project, manage_packages
 from djstate.markers import SourceMarkers, query_prefilter, source_markers
 from djstate.project import App, Project, ScanResult
 from djstate.state.graph import GraphBuild
@@ -184,7 +184,7 @@ def build_models_state(project: Project, store: FactsStore):
         return project.settings.default_auto_field or project.config.default_auto_field
 
     builder = ModelsBuilder(
-        Resolver(modules, _loader(store, "module"), manage_package(project.tree)), _loader(store, "models"), modules, app_of, auto_field,
+        Resolver(modules, _loader(store, "module"), manage_packages(project.tree)), _loader(store, "models"), modules, app_of, auto_field,
         project.resolve_setting,
     )  # fmt: skip
     for module in _model_modules(project, store):

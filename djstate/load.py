@@ -258,7 +258,7 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     for cycle in project.graph.cycles:  # Django plans nothing; the replay order is arbitrary
         project.broken_apps.update(app for app, _ in cycle)
 
-    resolver = Resolver(modules, _loader(store, "module"), manage_package(tree))
+    resolver = Resolver(modules, _loader(store, "module"), manage_packages(tree))
     resolve_operation_calls(project.migrations, resolver)  # `operations = helper(...)` of another module
     with isolated(project.internal_errors, "the migrations' replay") as outcome:
         project.state = replay(
@@ -349,10 +349,26 @@ def _module_path(tree: Tree, module: str) -> str | None:
 
 def manage_package(tree: Tree) -> str | None:
     """The package the tree's one manage.py lies in (its folder is first on sys.path when it runs)."""
-    if len(tree.manage_files) != 1 or "/" not in tree.manage_files[0]:
+    if len(tree.manage_files) != 1:
         return None
-    init = tree.manage_files[0].rsplit("/", 1)[0] + "/__init__.py"
-    return next((m for m, p in tree.modules.items() if p == init), None)
+    packages = manage_packages(tree)
+    return packages[0] if packages else None
+
+
+def manage_packages(tree: Tree) -> tuple[str, ...]:
+    """The packages the tree's manage.py files lie in: each folder is first on sys.path when
+    its manage.py runs (coderedcms ships one per project template)."""
+    packages = set()
+    for folder in {manage.rsplit("/", 1)[0] for manage in tree.manage_files if "/" in manage}:
+        for module, path in tree.modules.items():
+            if path.startswith(folder + "/"):  # the folder's dotted name, as the tree names modules below it
+                inner = path[len(folder) + 1:-3].replace("/", ".").removesuffix(".__init__").removesuffix("__init__")
+                if not inner:
+                    packages.add(module)
+                elif module.endswith("." + inner):
+                    packages.add(module[:-len(inner) - 1])
+                break
+    return tuple(sorted(packages))
 
 
 # `INSTALLED_APPS: list[str] = []`: a helper command's settings (weblate's string extractor),
@@ -366,6 +382,7 @@ def _only_settings_module(project: Project) -> str | None:
     mayan.settings.base), if there is exactly one. A module that only ever sets it to an
     empty list installs no app: it is not the project's settings."""
     found = []
+    star_imported: set[bytes] = set()
     for module, path in project.tree.modules.items():
         parts = module.split(".")
         if "settings" not in parts[-2:] or any("test" in p or p in ("example", "examples", "docs") for p in parts):
@@ -377,7 +394,14 @@ def _only_settings_module(project: Project) -> str | None:
             continue
         if head.count(b"INSTALLED_APPS") > len(_EMPTY_INSTALLED_APPS.findall(head)):
             found.append(module)
+            star_imported.update(_STAR_IMPORT.findall(head))
+    # a candidate another one star-imports is its defaults, not the project's settings
+    # (misago's devproject/settings.py: from misago.settings import *)
+    found = [m for m in found if m.encode() not in star_imported] or found
     return found[0] if len(found) == 1 else None
+
+
+_STAR_IMPORT = re.compile(rb"^from\s+([\w.]+)\s+import\s+\*", re.MULTILINE)
 
 
 def _empty_graph() -> DiGraph:

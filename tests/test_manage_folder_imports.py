@@ -64,3 +64,55 @@ def test_a_change_of_its_field_is_reported(tmp_path):
     assert django_operations(site, ["shop"]) == {("AlterField", "item", "stamp")}
     found = [(f.code, f.model, f.field) for f in run_scan(tmp_path).findings if f.code.startswith("DJS2")]
     assert found == [("DJS212", "Item", "stamp")]
+
+
+USER_MODELS = '''\
+from django.db import models
+
+
+class ItemManager(models.Manager):
+    use_in_migrations = True
+
+
+class Item(models.Model):
+    name = models.CharField(max_length=50)
+
+    objects = ItemManager()
+'''
+
+
+def _templates(tmp_path):
+    """Two project templates in one package (coderedcms's ``project_template/basic`` and
+    ``/pro``), each run from its own manage.py in a folder without ``__init__.py``."""
+    templates = tmp_path / "pkg" / "templates"
+    write_project(tmp_path / "pkg", {"__init__.py": ""})
+    for name in ("basic", "pro"):
+        write_project(templates / name, {
+            "manage.py": "import os\n\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings')\n",
+            "website/__init__.py": "", "website/apps.py": apps_py("website"),
+            "website/models.py": MODELS.replace("from common.models import Stamped\n", "").replace("(Stamped)", "(models.Model)"),
+            "website/migrations/__init__.py": "",
+        })  # fmt: skip
+    write_project(templates / "pro", {
+        "catalog/__init__.py": "", "catalog/apps.py": apps_py("catalog"), "catalog/models.py": USER_MODELS,
+        "catalog/migrations/__init__.py": "",
+    })  # fmt: skip
+    for name in ("basic", "pro"):
+        make_migrations(templates / name, ["website", "catalog"] if name == "pro" else ["website"])
+    return templates / "pro"
+
+
+def test_a_manager_written_from_one_of_several_manage_py_folders_matches(tmp_path):
+    pro = _templates(tmp_path)
+    assert "catalog.models.ItemManager()" in (pro / "catalog/migrations/0001_initial.py").read_text()
+    assert django_operations(pro, ["catalog"]) == set()
+    result = run_scan(tmp_path)
+    assert [(f.code, f.message) for f in result.findings if f.code.startswith("DJS2")] == []
+
+
+def test_a_changed_manager_there_is_still_reported(tmp_path):
+    pro = _templates(tmp_path)
+    (pro / "catalog/models.py").write_text(USER_MODELS.replace("class Item(", "class OtherManager(models.Manager):\n    use_in_migrations = True\n\n\nclass Item(").replace("objects = ItemManager()", "objects = OtherManager()"))
+    assert django_operations(pro, ["catalog"]) == {("AlterModelManagers", "item", None)}
+    found = [(f.code, f.model) for f in run_scan(tmp_path).findings if f.code.startswith("DJS2")]
+    assert found == [("DJS213", "Item")]

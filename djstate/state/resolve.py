@@ -28,9 +28,9 @@ STATE_FREE_PATH = "django.db.migrations.operations.special.RunPython"
 
 
 class Resolver:
-    def __init__(self, modules: dict[str, str], load: Callable[[str, str], ModuleFacts | None], run_from: str | None = None) -> None:
+    def __init__(self, modules: dict[str, str], load: Callable[[str, str], ModuleFacts | None], run_from: tuple[str, ...] = ()) -> None:
         self.modules = modules  # dotted module -> file path in the tree
-        # the package manage.py lies in, whose folder Django puts first on sys.path
+        # the packages manage.py files lie in, whose folder Django puts first on sys.path
         # (label_studio/manage.py: `tasks.models` is the tree's label_studio.tasks.models)
         self.run_from = run_from
         self.load = load
@@ -58,12 +58,14 @@ class Resolver:
             return Opaque(path)
         found = None if path.startswith("django.") else self._module_prefix(path)
         outside = found is None or self.modules[found[0]].startswith("/")  # not found, or found in site-packages
-        if outside and self.run_from and not path.startswith((self.run_from + ".", "django.", "builtins.")):
-            # manage.py's folder comes before site-packages on sys.path
-            aliased = f"{self.run_from}.{path}"
-            inner = self._module_prefix(aliased)
-            if inner is not None and inner[0] != self.run_from:  # a module below it, not the package itself
-                return self.resolve_path(aliased, depth + 1)
+        if outside and self.run_from and not path.startswith(("django.", "builtins.")):
+            # manage.py's folder comes before site-packages on sys.path; with several manage.py
+            # (project templates), only a name exactly one of them holds is taken as its own
+            aliases = [f"{package}.{path}" for package in self.run_from if not path.startswith(package + ".")
+                       and (inner := self._module_prefix(f"{package}.{path}")) is not None
+                       and inner[0].startswith(package + ".")]  # a module below it, not the package or a parent
+            if len(aliases) == 1:
+                return self.resolve_path(aliases[0], depth + 1)
         if found is None:  # outside the tree, or Django (whose paths the canonical table knows)
             return Ref(canonical_path(path))
         module, rest = found
