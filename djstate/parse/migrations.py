@@ -11,6 +11,7 @@ from djstate.facts.operation_lists import set_operations as _set_operations
 from djstate.facts.operations import STATE_FREE, operation_kind
 from djstate.facts.values import Call, Opaque, Ref
 from djstate.parse.expressions import ExpressionReader, Scope, _method_name, _span, source_of
+from djstate.parse.operation_classes import FROM_CALL, one_model_target
 from djstate.parse.operation_functions import call_arguments, fill, function_template, parameter_names
 
 STATE_FREE_OPERATION = "django.db.migrations.operations.special.RunPython"
@@ -25,7 +26,10 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
     if klass is None:
         return facts
     local_operations = _local_operation_classes(module, reader)
+    one_model = _one_model_classes(module, reader)
     reader = _OperationReader(scope, local_operations, _bound_names(module.body) | _bound_names(klass.body.body))
+    reader.one_model = one_model
+    init_dependencies = None
     for stmt in klass.body.body:
         if isinstance(stmt, cst.If):
             # `if connection.vendor == ...: operations = [...] else: ...`: runtime-chosen
@@ -34,8 +38,17 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
         if isinstance(stmt, cst.FunctionDef):
             # `def __init__(self, ...): self.dependencies = [...]`: set when Django builds it
             changed = _self_attributes(stmt) & MIGRATION_ATTRIBUTES
+            if changed == {"dependencies"} and stmt.name.value == "__init__":
+                init_dependencies = _init_dependencies(stmt, reader, positions)
             if changed == {"operations"} and _state_free_assignments(stmt, reader, positions):
                 changed = set()  # `if connection.vendor == ...: self.operations = [RunSQL(...)]`
+            elif changed == {"operations"}:
+                appended = _appended_operations(stmt, reader, positions)
+                if appended is not None:  # `self.operations = self.operations + self.pg_only_operations`
+                    for op in appended:  # they may run or not: only what they touch is unknown
+                        op.conditional = True
+                        facts.conditional_operations.append(op)
+                    changed = set()
             facts.opaque_attributes += sorted(changed)
             continue
         if not isinstance(stmt, cst.SimpleStatementLine):
@@ -79,6 +92,8 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
                     facts.opaque_attributes.append(attr)
                 else:
                     _set_operations(facts, alternatives)
+    if init_dependencies is not None:  # what __init__ sets; what it adds stays computed
+        facts.dependencies = init_dependencies
     return facts
 
 
@@ -381,6 +396,109 @@ def _state_free_assignments(func: cst.FunctionDef, reader: ExpressionReader, pos
     return True
 
 
+def _appended_operations(func: cst.FunctionDef, reader: ExpressionReader, positions: Any) -> list[Operation] | None:
+    """The operations a method may add to ``self.operations`` when every change it makes is an
+    addition (``self.operations = self.operations + X``, ``self.operations += X``) of a literal
+    list or of a class attribute bound to one (``self.pg_only_operations``); None otherwise.
+    What the class declares still runs: the additions are the only import-time choice."""
+    added: list[cst.BaseExpression] = []
+    changes = 0
+
+    def is_operations(node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self" \
+            and node.attr.value == "operations"
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            nonlocal changes
+            if any(is_operations(t.target) for t in node.targets):
+                changes += 1
+                value = node.value
+                if len(node.targets) == 1 and isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add) \
+                        and is_operations(value.left):
+                    added.append(value.right)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            nonlocal changes
+            if is_operations(node.target):
+                changes += 1
+                if isinstance(node.operator, cst.AddAssign):
+                    added.append(node.value)
+
+    func.visit(Visitor())
+    if changes != len(added) or _self_attributes(func) != {"operations"} or _mutates_operations(func):
+        return None
+    out: list[Operation] = []
+    for node in added:
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+            node = node.attr  # a class attribute: the bound names include the class body's
+        ops = _operations(node, reader, positions)
+        if ops is None:
+            return None
+        out += ops
+    return out
+
+
+def _mutates_operations(func: cst.FunctionDef) -> bool:
+    """``self.operations.append(...)`` and other method calls on the list."""
+    found = False
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal found
+            f = node.func
+            if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Attribute) and f.value.attr.value == "operations" \
+                    and isinstance(f.value.value, cst.Name) and f.value.value.value == "self":
+                found = True
+
+    func.visit(Visitor())
+    return found
+
+
+def _init_dependencies(func: cst.FunctionDef, reader: ExpressionReader, positions: Any) -> list[Dependency] | None:
+    """The literal part of dependencies an ``__init__`` computes: after ``super().__init__(...)``
+    (which copies the class's), one plain ``self.dependencies = [...]``, then only additions
+    (``self.dependencies.insert/append/extend(...)``, ``+=``) that djstate cannot know
+    (simplejwt's 0011_linearizes_history adds a migration it finds with os.listdir)."""
+    body = func.body.body if isinstance(func.body, cst.IndentedBlock) else []
+    smalls = [s.body[0] if isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1 else s for s in body]
+    supers = [i for i, s in enumerate(smalls) if isinstance(s, cst.Expr) and isinstance(s.value, cst.Call)
+              and isinstance(s.value.func, cst.Attribute) and s.value.func.attr.value == "__init__"
+              and isinstance(s.value.func.value, cst.Call) and isinstance(s.value.func.value.func, cst.Name)
+              and s.value.func.value.func.value == "super"]  # fmt: skip
+    assigns = [i for i, s in enumerate(smalls) if isinstance(s, cst.Assign) and len(s.targets) == 1
+               and _on_self(s.targets[0].target) == "dependencies"]  # fmt: skip
+    if len(supers) != 1 or len(assigns) != 1 or assigns[0] < supers[0]:
+        return None
+    plain = 0
+
+    class Visitor(cst.CSTVisitor):
+        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
+            nonlocal plain
+            plain += _on_self(target.target) == "dependencies"
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            nonlocal plain
+            plain += _on_self(node.target) == "dependencies" and not isinstance(node.operator, cst.AddAssign)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal plain
+            f = node.func
+            if isinstance(f, cst.Attribute) and _on_self(f.value) == "dependencies":
+                plain += f.attr.value not in ("insert", "append", "extend")
+
+    func.visit(Visitor())
+    if plain != 1:  # another assignment, or a removal: what remains is unknown
+        return None
+    return _dependencies(smalls[assigns[0]].value, reader, positions)
+
+
+def _on_self(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        return node.attr.value
+    return None
+
+
 def _self_attributes(func: cst.FunctionDef) -> set[str]:
     """Attributes a method assigns or changes on ``self`` (``self.x = ``, ``self.x += ``,
     ``self.x.insert(...)``)."""
@@ -433,6 +551,19 @@ def _local_operation_classes(module: cst.Module, reader: ExpressionReader) -> di
     return found
 
 
+def _one_model_classes(module: cst.Module, reader: ExpressionReader) -> dict[str, str]:
+    """Classes in the migration module with their own ``state_forwards`` that can change one
+    model only (djstate.parse.operation_classes): path -> the model, or FROM_CALL."""
+    found: dict[str, str] = {}
+    for stmt in module.body:
+        if isinstance(stmt, cst.ClassDef) and len(stmt.bases) == 1:
+            base = reader.path_of(stmt.bases[0].value)
+            target = one_model_target(stmt, operation_kind(base)[0] if base else None)
+            if target is not None:
+                found[f"{reader.scope.module}.{stmt.name.value}"] = target
+    return found
+
+
 class _OperationReader(ExpressionReader):
     """Reads operation class paths through local subclasses that keep Django's state
     behaviour, and knows the expressions bound to names (``state_operations = [...]``)."""
@@ -441,6 +572,7 @@ class _OperationReader(ExpressionReader):
         super().__init__(scope)
         self.local_operations = local_operations
         self.bound = bound
+        self.one_model: dict[str, str] = {}  # custom classes that change one model only
 
     def path_of(self, node: cst.BaseExpression) -> str | None:
         path = super().path_of(node)
@@ -474,6 +606,12 @@ def _dependencies(node: cst.BaseExpression, reader: ExpressionReader, positions:
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
         left, right = _dependencies(node.left, reader, positions), _dependencies(node.right, reader, positions)
         return left + right if left is not None and right is not None else None
+    if isinstance(node, cst.Name) and isinstance(reader, _OperationReader) and node.value in reader.bound:
+        bound = reader.bound.pop(node.value)  # `dependencies = DEPENDENCIES` (pop: no loop)
+        try:
+            return _dependencies(bound, reader, positions)
+        finally:
+            reader.bound[node.value] = bound
     elements = _elements(node)
     if elements is None:
         return None
@@ -623,6 +761,11 @@ def _operation(node: cst.BaseExpression, reader: ExpressionReader, positions: An
         if key not in ("state_operations", "database_operations", "fields"):
             args[key] = reader.read(arg.value)
     if kind is None:
+        target = getattr(reader, "one_model", {}).get(path)
+        if target == FROM_CALL:  # Django's __init__: the model is its first argument
+            target = args.get("model_name", args.get("arg0"))
+        if isinstance(target, str):  # its state_forwards reaches this model only
+            args = {**args, "model_name": target}
         return Operation(kind=path, args=args, span=span, known=False)
     op = Operation(kind=kind, args=args, span=span)
     if kind == "CreateModel" and "fields" in nodes:

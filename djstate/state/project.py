@@ -97,6 +97,10 @@ class ProjectState:
         return self.uncertain_why.get((app, model.lower())) or self.uncertain_why.get(app) or ("runtime-migration", "")
 
 
+# not one of Django's plain fields: a relation, or a class of the project's that may be one
+_NOT_PLAIN = (None, "ForeignKey", "OneToOneField", "ManyToManyField", "ForeignObject")
+
+
 def _plain_field_target(op: Operation) -> tuple[str, str] | None:
     """(model_name, name) of an AddField or AlterField of Django's whose field is one of Django's
     and no relation (a relation's reverse accessor and target would be uncertain too)."""
@@ -105,7 +109,7 @@ def _plain_field_target(op: Operation) -> tuple[str, str] | None:
     model, name, value = op.args.get("model_name"), op.args.get("name"), canonical_value(op.args.get("field"))
     if not (isinstance(model, str) and isinstance(name, str) and isinstance(value, Call)):
         return None
-    if "to" in value.kwargs or django_field_name(value.path) in (None, "ForeignKey", "OneToOneField", "ManyToManyField", "ForeignObject"):
+    if "to" in value.kwargs or django_field_name(value.path) in _NOT_PLAIN:
         return None  # a relation, or a field class of the project's that may be one
     return model, name
 
@@ -188,7 +192,7 @@ class Replayer:
             self.state.note("runtime-migration", f"migration {key[0]}.{key[1]}", detail)
         conditional = [op for op in self._state_operations(migration.conditional_operations)
                        if not (op.known and op.kind in STATE_FREE and not op.nested)]
-        fields = [_plain_field_target(op) for op in conditional]
+        fields = [_plain_field_target(op) or self._plain_removed_field(key[0], op) for op in conditional]
         if conditional and all(fields):  # import-time branches that differ in plain fields only
             for target in fields:  # drift lists each as unjudged where it compares the model
                 self.state.uncertain_fields.add((key[0], target[0].lower(), target[1]))
@@ -197,6 +201,19 @@ class Replayer:
                 self._mark_uncertain(key[0], op)
         for op in migration.operations:
             self.operation(key, op)
+
+    def _plain_removed_field(self, app: str, op: Operation) -> tuple[str, str] | None:
+        """(model_name, name) of Django's RemoveField of a field that is, at this point of the
+        replay, one of Django's and no relation (activity-stream 0002 removes ``Action.data``
+        when a setting says so): whether it exists later is all that is unknown."""
+        if not op.known or op.kind != "RemoveField" or op.nested:
+            return None
+        model, name = op.args.get("model_name"), op.args.get("name")
+        found = self.state.models.get((app, model.lower())) if isinstance(model, str) and isinstance(name, str) else None
+        state = found.fields.get(name) if found is not None else None
+        if state is None or not state.known or "to" in state.kwargs or django_field_name(state.path) in _NOT_PLAIN:
+            return None
+        return model, name
 
     def _state_operations(self, ops: list[Operation]) -> list[Operation]:
         """The operations as they change the state: a ``RunSQL``'s or ``SeparateDatabaseAndState``'s
