@@ -25,7 +25,7 @@ from djstate.facts.values import Ref, render
 from djstate.findings import Finding
 from djstate.isolate import isolated
 from djstate.rules import rule_by_code
-from djstate.state.querysets import QueryJudge
+from djstate.state.querysets import QueryJudge, project_lookups
 
 # what a tree needs to be scanned: Python sources and the project's configuration
 KEPT_SUFFIXES = (".py", ".toml")
@@ -345,14 +345,14 @@ class _QueryCatalog:
         names = {name for accessors in stale.values() for name in accessors}
         modules = {m: p for m, p in project.tree.modules.items() if "/migrations/" not in f"/{p}" and not p.startswith("/")}
         facts = self.store.facts([Request(path, module, "queries") for module, path in sorted(modules.items())])
-        custom = any(f.queries is not None and f.queries.registers_lookups for f in facts.values())
+        registered = project_lookups(project, modules, facts)
         # A literal related_name= the tree holds that no placed relation uses may name a relation
         # djstate cannot place (DJS502 then stays silent). A stale name was this relation's
         # accessor on the left, where another relation of the model by that name would have
         # clashed with it (Django's fields.E304): its literal is the old one, kept by the old
         # migrations.
         self.catalog.related_names = frozenset(self.catalog.related_names) - names
-        judge = _StaleAccessorJudge(stale, self.catalog, project.models_builder.resolver.value, custom)
+        judge = _StaleAccessorJudge(stale, self.catalog, project.models_builder.resolver.value, registered)
         for module, path in sorted(modules.items()):
             found = facts[path].queries
             if found is not None and any(u.attributes[0] in names for u in found.uses):

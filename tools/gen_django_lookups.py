@@ -9,7 +9,13 @@ records what a query may put after the field's name, as Django itself answers it
   output has (``year`` on a DateField gives an IntegerField), so a chain such as
   ``published_on__year__gte`` can be followed; None when the output cannot be probed;
 - ``any_transform``: the field accepts any name as a transform (``JSONField``'s key lookups,
-  ``ArrayField``'s indexes and slices): names after it are never judged.
+  ``ArrayField``'s indexes and slices): names after it are never judged;
+- ``mro``: every dotted name by which a Django module exports the class or one of its Field
+  ancestors, so a project's ``CharField.register_lookup(...)`` is known to reach SlugField.
+
+Besides the field table, ``lookup_classes`` maps every dotted name by which a Django module
+exports a Lookup or Transform class to its ``lookup_name`` (a project's ``class
+IExact(lookups.IExact)`` registers under Django's name).
 
 It is run twice, in two processes: once without ``django.contrib.postgres`` (neither installed
 nor imported) and once with it, because ``PostgresConfig.ready()`` and the import of
@@ -53,6 +59,7 @@ def _collect(with_postgres: bool) -> dict:
     for package in PACKAGES:
         if with_postgres or not package.startswith("django.contrib.postgres"):
             _import_all(package)  # importing contrib.postgres registers lookups on Django's fields
+    exported = _exported_names()
     table: dict[str, dict] = {}
     for cls in dict.fromkeys([Field, *_subclasses(Field)]):
         if not cls.__module__.startswith("django."):
@@ -71,8 +78,24 @@ def _collect(with_postgres: bool) -> dict:
                     any_transform = any_transform or probe.get_transform(name) is not None
                 except Exception:  # noqa: BLE001
                     pass
-        table[path] = {"class": cls.__name__, "lookups": lookups, "transforms": transforms, "any_transform": any_transform}
-    return {"django": django.get_version(), "fields": table}
+        mro = sorted({name for c in cls.__mro__ if isinstance(c, type) and issubclass(c, Field) for name in exported.get(c, ())})
+        table[path] = {"class": cls.__name__, "lookups": lookups, "transforms": transforms, "any_transform": any_transform,
+                       "mro": mro}  # fmt: skip
+    lookup_classes = {name: c.lookup_name for c, names in exported.items() if issubclass(c, (Lookup, Transform))
+                      and isinstance(getattr(c, "lookup_name", None), str) for name in names}  # fmt: skip
+    return {"django": django.get_version(), "fields": table, "lookup_classes": dict(sorted(lookup_classes.items()))}
+
+
+def _exported_names() -> dict[type, set[str]]:
+    """Every class to the dotted names Django's imported modules export it under."""
+    names: dict[type, set[str]] = {}
+    for module_name, module in list(sys.modules.items()):
+        if not module_name.startswith("django.") or module is None:
+            continue
+        for attr, value in list(vars(module).items()):
+            if issubclass(type(value), type) and str(getattr(value, "__module__", "")).startswith("django."):  # no lazy object is touched
+                names.setdefault(value, set()).add(f"{module_name}.{attr}")
+    return names
 
 
 def _written_path(cls: type, probe) -> str:
@@ -153,7 +176,9 @@ def main() -> None:
         }
         if added["lookups"] or added["transforms"]:
             postgres[path] = added
-    data = {"django": base["django"], "fields": base["fields"], "postgres": postgres}
+    lookup_classes = {**base["lookup_classes"], **extra["lookup_classes"]}
+    data = {"django": base["django"], "fields": base["fields"], "postgres": postgres,
+            "lookup_classes": dict(sorted(lookup_classes.items()))}
     OUT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
     print(f"wrote {OUT}: {len(base['fields'])} field classes, {len(postgres)} with contrib.postgres additions")
 

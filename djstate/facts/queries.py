@@ -96,11 +96,32 @@ class ViewQueryset:
 
 
 @dataclass
+class LookupRegistration:
+    """``Target.register_lookup(Lookup)``: paths as written (None where not a name)."""
+
+    target: str | None
+    lookup: str | None
+    name: str | None = None  # an explicit lookup_name= given as a literal
+    name_unreadable: bool = False  # an explicit lookup_name= that is not a literal
+
+
+@dataclass
+class LookupClass:
+    """A module-level class as a possible lookup: its literal ``lookup_name``, if it sets one."""
+
+    name: str | None
+    readable: bool  # False: it sets lookup_name to something that is not a literal
+    bases: tuple[str, ...] = ()  # resolved paths ("" when not a name)
+
+
+@dataclass
 class QueryFacts:
     chains: list[QueryChain] = field(default_factory=list)
     uses: list[AttributeUse] = field(default_factory=list)
     views: list[ViewQueryset] = field(default_factory=list)
     registers_lookups: bool = False  # the module registers custom lookups or transforms
+    lookup_registrations: list[LookupRegistration] = field(default_factory=list)
+    lookup_classes: dict[str, LookupClass] = field(default_factory=dict)  # class name -> lookup_name
     # module-level class -> its methods that return `self` or a chain on self/super() (see
     # parse.queries._name_keeping), each with the methods that chain calls ("super:m" on super())
     name_keeping: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)

@@ -19,6 +19,7 @@ from djstate.facts.queries import (
 )
 from djstate.facts.values import Call, Ref
 from djstate.parse.expressions import ExpressionReader, Scope, _span
+from djstate.parse.lookup_registrations import read_lookup_registrations
 from djstate.parse.query_overrides import dict_keeping, names_passed
 
 # methods whose keyword arguments are lookups
@@ -672,6 +673,9 @@ def extract_queries(module: cst.Module, scope: Scope, positions: Any) -> QueryFa
     source = module.code
     reader.facts.registers_lookups = "register_lookup" in source
     path_of = reader.reader.path_of
+    if reader.facts.registers_lookups or "lookup_name" in source:
+        registered, classes = read_lookup_registrations(module, path_of, scope.module)
+        reader.facts.lookup_registrations, reader.facts.lookup_classes = registered, classes
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef) and len(keeps := dict_keeping(stmt, path_of, method=False)) > 1:
             reader.facts.dict_keeping[stmt.name.value] = keeps

@@ -28,6 +28,7 @@ from typing import Any
 
 from djstate.state.catalog import RELATION_FIELDS, ModelCatalog, ModelInfo
 from djstate.state.fields import FieldState, django_field_name
+from djstate.state.lookup_registry import RegisteredLookups
 from djstate.state.outside_names import OutsideNames
 from djstate.state.paths import canonical_path
 
@@ -77,11 +78,12 @@ class ReverseEntry:
 
 
 class LookupResolver:
-    def __init__(self, catalog: ModelCatalog, custom_lookups: bool = False, outside: OutsideNames | None = None) -> None:
+    def __init__(self, catalog: ModelCatalog, registered: RegisteredLookups | None = None,
+                 outside: OutsideNames | None = None) -> None:  # fmt: skip
         self.catalog = catalog
         # the names models of the project's virtualenv may give (None: no virtualenv, any name)
         self.outside = outside
-        self.custom_lookups = custom_lookups  # the tree registers lookups: suffixes are not judged
+        self.registered = registered or RegisteredLookups()  # the lookups the tree registers
         self._reverse: dict[tuple[str, str], list[ReverseEntry]] | None = None
         # related_query_name literals of relations djstate cannot place (GenericRelation is a
         # private field, absent from the state): such names may exist on any model
@@ -297,6 +299,10 @@ class LookupResolver:
         entry = lookup_table()["fields"].get(f"django.db.models.{relation_class}", {})
         if part in entry.get("lookups", []) and index == len(parts) - 1:
             return Resolution("ok", hops=hops)
+        own = self.registered.on(f"django.db.models.{relation_class}", entry.get("mro", ()))
+        if own is None or part in own:
+            return Resolution("ok" if own and index == len(parts) - 1 else "unknown", hops=hops,
+                              detail=_registered_detail(part, own, relation_class))  # fmt: skip
         why = self.certain(current)
         if why is not None:
             return Resolution("unknown", detail=why, hops=hops)
@@ -322,8 +328,8 @@ class LookupResolver:
         """Transforms and the final lookup after a field, judged on Django's own field classes."""
         if not rest:
             return Resolution("ok", hops=hops)
-        if self.custom_lookups or state is None:
-            return Resolution("unknown", detail="the project registers lookups of its own", hops=hops)
+        if state is None:
+            return Resolution("unknown", detail=f"the class of field '{name}' is not known", hops=hops)
         table = lookup_table()
         path = _written_path(state)
         if path is None:
@@ -337,9 +343,13 @@ class LookupResolver:
                     return Resolution("unknown", detail=f"no lookup table for {path}", hops=hops)
             if entry.get("any_transform"):
                 return Resolution("ok", hops=hops)  # JSON keys, array indexes
+            own = self.registered.on(path, [*entry.get("mro", ()), *extra.get("mro", ())])
+            last = position == len(rest) - 1
+            if own is None or part in own:  # a transform's output is not known; a lookup ends the path
+                return Resolution("ok" if own and last else "unknown", hops=hops,
+                                  detail=_registered_detail(part, own, entry.get("class") or path))  # fmt: skip
             transforms = {**entry.get("transforms", {}), **extra.get("transforms", {})}
             lookups = set(entry.get("lookups", [])) | set(extra.get("lookups", []))
-            last = position == len(rest) - 1
             if part in transforms:
                 path = transforms[part]
                 if path is None:
@@ -411,3 +421,8 @@ def describe(info: ModelInfo) -> str:
 def suggestion_text(resolution: Resolution) -> str:
     return f"; did you mean '{resolution.suggestion}'?" if resolution.suggestion else ""
 
+
+def _registered_detail(part: str, registered: set[str] | None, field_class: str) -> str:
+    if registered is None:
+        return f"the project registers a lookup on {field_class} whose name djstate cannot read"
+    return f"'{part}' is a lookup the project registers on {field_class}: what follows it is not known"

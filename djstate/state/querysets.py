@@ -19,7 +19,8 @@ from djstate.facts.model import Span
 from djstate.facts.queries import NAME_TAKING, QUERYSET_METHODS, AttributeUse, ModelSource, QueryChain, QueryFacts
 from djstate.facts.values import Call, Ref
 from djstate.state.catalog import ModelCatalog, ModelInfo, project_catalog
-from djstate.state.lookups import LookupResolver, Resolution
+from djstate.state.lookup_registry import RegisteredLookups, registered_lookups
+from djstate.state.lookups import LookupResolver, Resolution, lookup_table
 from djstate.state.manager_methods import missing_method
 from djstate.state.managers import ManagerRows
 from djstate.state.outside_names import OutsideNames
@@ -62,7 +63,7 @@ class QueryAnalysis:
 
 
 class QueryJudge:
-    def __init__(self, catalog: ModelCatalog, resolver_value: Any, custom_lookups: bool, serializers: Any = None,
+    def __init__(self, catalog: ModelCatalog, resolver_value: Any, registered: RegisteredLookups, serializers: Any = None,
                  name_keeping: dict[str, dict[str, tuple[str, ...]]] | None = None,
                  names_passing: dict[str, dict[str, tuple]] | None = None,
                  dict_keeping: dict[str, dict[str, tuple[str, ...]]] | None = None,
@@ -73,7 +74,7 @@ class QueryJudge:
         self.dict_keeping = dict_keeping or {}  # "module.func" / "module.Class.method" -> kept parameters
         self.serializers = serializers  # SerializerAnalysis, for DRF views (DJS506)
         self.resolve_value = resolver_value
-        self.lookups = LookupResolver(catalog, custom_lookups, outside)
+        self.lookups = LookupResolver(catalog, registered, outside)
         self.managers = ManagerRows(catalog.builder, resolver_value)
         self.analysis = QueryAnalysis()
         self._manager_classes: dict[int, tuple[Any, list[str] | None]] = {}  # id(value) -> (value, classes)
@@ -597,7 +598,7 @@ def build_queries(project: Any, store: Any, markers: Any) -> QueryAnalysis:
     catalog = project.serializers.catalog if project.serializers is not None else project_catalog(project, markers)
     modules = {m: p for m, p in project.tree.modules.items() if "/migrations/" not in f"/{p}" and not p.startswith("/")}
     facts = store.facts([Request(path, module, "queries") for module, path in sorted(modules.items())])
-    custom = any(f.queries is not None and f.queries.registers_lookups for f in facts.values())
+    registered = project_lookups(project, modules, facts)
     keeping = {f"{module}.{cls}": methods for module, path in modules.items() if facts[path].queries is not None
                for cls, methods in facts[path].queries.name_keeping.items()}  # fmt: skip
     passing = {f"{module}.{cls}": methods for module, path in modules.items() if facts[path].queries is not None
@@ -606,7 +607,7 @@ def build_queries(project: Any, store: Any, markers: Any) -> QueryAnalysis:
              for name, kept in facts[path].queries.dict_keeping.items()}  # fmt: skip
     roots = tuple((project.root / folder).resolve() for folder in project.config.site_packages)
     outside = OutsideNames(roots, {m.split(".")[0] for m in project.tree.modules}) if roots else None
-    judge = QueryJudge(catalog, project.models_builder.resolver.value, custom, project.serializers, keeping, passing, dicts,
+    judge = QueryJudge(catalog, project.models_builder.resolver.value, registered, project.serializers, keeping, passing, dicts,
                        outside)  # fmt: skip
     for module, path in sorted(modules.items()):
         found = facts[path].queries
@@ -614,3 +615,9 @@ def build_queries(project: Any, store: Any, markers: Any) -> QueryAnalysis:
             with isolated(project.internal_errors, f"queries of {module}", path):
                 judge.module(path, found)
     return judge.analysis
+
+
+def project_lookups(project: Any, modules: dict[str, str], facts: dict) -> RegisteredLookups:
+    """The lookups the tree's modules register (``modules``: dotted name -> path)."""
+    queries = {m: facts[p].queries for m, p in modules.items() if facts[p].queries is not None}
+    return registered_lookups(queries, project.models_builder.resolver.value, lookup_table().get("lookup_classes", {}))
