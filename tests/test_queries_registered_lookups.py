@@ -137,3 +137,30 @@ def test_the_marked_lines_fail_in_django_and_the_others_run(tmp_path):
     for line, error in outcome.items():
         assert error == ("FieldError" if line in marked else None), (line, error)
     assert len(marked) == 4 and marked <= set(outcome)
+
+
+VENV_PACKAGE = textwrap.dedent('''\
+    from django.db.models import Field, Lookup
+
+
+    @Field.register_lookup
+    class NotEqual(Lookup):
+        lookup_name = "neq"
+    ''')
+
+
+def test_a_lookup_a_package_of_the_virtualenv_registers_is_not_an_error(tmp_path):
+    # pulpcore registers `ne` on Field for its plugins (pulp-rpm's tree registers lookups too)
+    from djstate.cache import FactsStore
+    from djstate.config import load_config
+    from djstate.engine import scan
+
+    root = write_project(tmp_path / "project", LIBRARY)
+    venv = write_project(tmp_path / "venv", {"framework/__init__.py": "", "framework/lookups.py": VENV_PACKAGE})
+    queries = root / "shop/queries.py"
+    queries.write_text(queries.read_text() + "\n\ndef framework():\n    Book.objects.filter(pages__neq=1).count()\n")
+    config = load_config(root, {"site_packages": (str(venv),)})
+    result = scan(root, config, FactsStore(root, None, jobs=1))
+    got = {(f.line, f.code) for f in result.findings if f.code.startswith("DJS5")}
+    assert got == {(13, "DJS501"), (14, "DJS501"), (16, "DJS501")}  # line 20 (pages__neq) is not among them
+    assert any("a package of the virtualenv registers" in u.detail for u in result.project.unjudged)

@@ -308,6 +308,8 @@ class LookupResolver:
             return Resolution("unknown", detail=why, hops=hops)
         if self.maybe_exists(current, part):
             return Resolution("unknown", detail=f"'{part}' may be an attribute or a relation djstate cannot place", hops=hops)
+        if self.outside is not None and self.outside.registers_lookup(part):
+            return Resolution("unknown", detail=f"'{part}' may be a lookup a package of the virtualenv registers", hops=hops)
         names = self.query_fields(current)
         return self._unknown_name(current, part, names, set(), hops, lookups=entry.get("lookups", []))
 
@@ -359,6 +361,8 @@ class LookupResolver:
                 return Resolution("ok", hops=hops)
             if part in table["postgres"].get(path, {}).get("lookups", []):
                 return Resolution("ok", hops=hops)
+            if self.outside is not None and self.outside.registers_lookup(part):
+                return Resolution("unknown", detail=f"'{part}' may be a lookup a package of the virtualenv registers", hops=hops)
             close = difflib.get_close_matches(part, sorted(lookups | set(transforms)), n=1, cutoff=0.75)
             field_class = entry.get("class") or path.rsplit(".", 1)[-1]
             return Resolution("error", "lookup", part, info, close[0] if close else None, field_class, hops)

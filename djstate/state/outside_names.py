@@ -26,6 +26,10 @@ RELATION_TEXT = re.compile(rb"ForeignKey|OneToOneField|ManyToManyField|GenericRe
 QUOTED = re.compile(rb"""["']([A-Za-z_][A-Za-z0-9_%()]*)["']""")
 CLASS = re.compile(rb"^[ \t]*class[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
 MAX_FILE_BYTES = 4_000_000
+# lookups a package registers on field classes (pulpcore's `@Field.register_lookup` NotEqual):
+# their names, read from the text of files that call register_lookup
+LOOKUP_NAME = re.compile(rb"""\blookup_name\s*=\s*["'](\w+)["']""")
+REGISTERED_AS = re.compile(rb"""register_lookup\(\s*[\w.]+\s*,\s*(?:lookup_name\s*=\s*)?["'](\w+)["']""")
 
 
 class OutsideNames:
@@ -33,6 +37,7 @@ class OutsideNames:
         self.roots = roots
         self.tree_packages = tree_packages  # top-level packages of the scanned tree: not read here
         self._words: set[str] | None = None
+        self._lookups: set[str] = set()
         self._templates: list[re.Pattern] = []
 
     def _read(self) -> set[str]:
@@ -47,14 +52,14 @@ class OutsideNames:
                 for folder, dirs, files in os.walk(root / top):
                     dirs[:] = [d for d in dirs if d != "__pycache__"]
                     for name in files:
-                        if name.endswith(".py"):
-                            self._read_file(Path(folder, name), words, templates)
+                        if name.endswith(".py"):  # Django's own lookups are in its lookup table
+                            self._read_file(Path(folder, name), words, templates, self._lookups if top != "django" else None)
         self._templates = [_template_pattern(t) for t in templates]
         self._words = words
         return words
 
     @staticmethod
-    def _read_file(path: Path, words: set[str], templates: set[str]) -> None:
+    def _read_file(path: Path, words: set[str], templates: set[str], lookups: set[str] | None = None) -> None:
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
                 return
@@ -62,11 +67,18 @@ class OutsideNames:
         except OSError:
             return
         words.update(m.decode().lower() for m in CLASS.findall(data))
+        if lookups is not None and b"register_lookup" in data:
+            lookups.update(m.decode() for m in [*LOOKUP_NAME.findall(data), *REGISTERED_AS.findall(data)])
         if RELATION_TEXT.search(data) is None:
             return
         for match in QUOTED.findall(data):
             text = match.decode()
             (templates if "%(" in text else words).add(text)
+
+    def registers_lookup(self, name: str) -> bool:
+        """Whether a package of the virtualenv may register a lookup or transform of that name."""
+        self._read()
+        return name in self._lookups
 
     def may_name(self, name: str) -> bool:
         """Whether a model outside the tree may give a model that name as a reverse relation."""
