@@ -10,7 +10,8 @@
   ``os.listdir``: the literal part places it in its app, whose state is replayed.
 - activity-stream 0002: ``if not USE_JSONFIELD: operations = [RemoveField(...)]`` of a plain
   field: only that field is unjudged.
-- api-key 0004: ``dependencies = DEPENDENCIES``, a module constant, is read.
+- api-key 0004: ``dependencies = DEPENDENCIES``, a module constant, is read; weblate 0084:
+  ``dependencies = get_dependencies()``, a function that appends one when an app is installed.
 
 Django's autodetector is the oracle (SQLite; ``apply`` never runs for makemigrations).
 """
@@ -124,6 +125,17 @@ class Migration(migrations.Migration):
     ]
 '''
 
+# weblate trans 0084: a function of the migration module returns the dependencies
+NOTE_LENGTH_CALLED = NOTE_LENGTH.replace(
+    'DEPENDENCIES = [("shop", "0002_runtime")]\n',
+    "from django.conf import settings\n\n\n"
+    "def get_dependencies():\n"
+    '    dependencies = [("shop", "0002_runtime")]\n'
+    '    if "billing" in settings.INSTALLED_APPS:\n'
+    '        dependencies.append(("billing", "0011_workspace"))\n'
+    "    return dependencies\n",
+).replace("dependencies = DEPENDENCIES", "dependencies = get_dependencies()")
+
 REMOVED_UNDER_SETTING = '''\
 from django.conf import settings
 from django.db import migrations
@@ -168,6 +180,17 @@ def test_clean_project_and_a_drift_on_another_model(tmp_path, second):
     _edit(tmp_path, "max_length=30", "max_length=50")  # Task.note drifts
     assert django_operations(tmp_path, ["shop"]) == {("AlterField", "task", "note")}
     assert djstate_operations(tmp_path)[0] == {("AlterField", "task", "note")}
+
+
+def test_dependencies_returned_by_a_function(tmp_path):
+    _project(tmp_path, CUSTOM_ALTER, NOTE_LENGTH_CALLED)
+    assert django_operations(tmp_path, ["shop"]) == set()
+    assert djstate_operations(tmp_path)[0] == set()
+    _edit(tmp_path, "max_length=30", "max_length=50")
+    assert django_operations(tmp_path, ["shop"]) == {("AlterField", "task", "note")}
+    assert djstate_operations(tmp_path)[0] == {("AlterField", "task", "note")}
+    assert not any(u.startswith("app shop") for u in _units(tmp_path))
+    assert not [f for f in run_scan(tmp_path).findings if f.code.startswith("DJS1")]  # no graph finding
 
 
 def test_custom_state_forwards_leaves_its_model_uncertain(tmp_path):

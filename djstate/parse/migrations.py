@@ -11,8 +11,10 @@ from djstate.facts.operation_lists import set_operations as _set_operations
 from djstate.facts.operations import STATE_FREE, operation_kind
 from djstate.facts.values import Call, Opaque, Ref
 from djstate.parse.expressions import ExpressionReader, Scope, _method_name, _span, source_of
+from djstate.parse.migration_methods import appended_operations, self_attributes, state_free_assignments
+from djstate.parse.migration_methods import init_dependencies as init_dependencies_of
 from djstate.parse.operation_classes import FROM_CALL, one_model_target
-from djstate.parse.operation_functions import call_arguments, fill, function_template, parameter_names
+from djstate.parse.operation_functions import call_arguments, dependency_lists, fill, function_template, parameter_names
 
 STATE_FREE_OPERATION = "django.db.migrations.operations.special.RunPython"
 
@@ -37,13 +39,13 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
             continue
         if isinstance(stmt, cst.FunctionDef):
             # `def __init__(self, ...): self.dependencies = [...]`: set when Django builds it
-            changed = _self_attributes(stmt) & MIGRATION_ATTRIBUTES
+            changed = self_attributes(stmt) & MIGRATION_ATTRIBUTES
             if changed == {"dependencies"} and stmt.name.value == "__init__":
-                init_dependencies = _init_dependencies(stmt, reader, positions)
-            if changed == {"operations"} and _state_free_assignments(stmt, reader, positions):
+                init_dependencies = init_dependencies_of(stmt, lambda node: _dependencies(node, reader, positions))
+            if changed == {"operations"} and state_free_assignments(stmt, lambda node: _operation_alternatives(node, reader, positions)):
                 changed = set()  # `if connection.vendor == ...: self.operations = [RunSQL(...)]`
             elif changed == {"operations"}:
-                appended = _appended_operations(stmt, reader, positions)
+                appended = appended_operations(stmt, lambda node: _operations(node, reader, positions))
                 if appended is not None:  # `self.operations = self.operations + self.pg_only_operations`
                     for op in appended:  # they may run or not: only what they touch is unknown
                         op.conditional = True
@@ -66,6 +68,8 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
             attr, value = target.value, small.value
             if attr in ("dependencies", "run_before"):
                 deps = _dependencies(value, reader, positions)
+                if deps is None and isinstance(value, cst.Call):
+                    deps = _called_dependencies(value, module, reader, positions)
                 if deps is None:
                     facts.opaque_attributes.append(attr)
                     # `[("app", "0027_x")] + settings.EXTRA`: the literal part is still real
@@ -360,174 +364,25 @@ def _assigned_names(node: cst.CSTNode) -> set[str]:
     return names
 
 
-def _state_free_assignments(func: cst.FunctionDef, reader: ExpressionReader, positions: Any) -> bool:
-    """Whether every change the method makes to ``self.operations`` is an assignment of a list
-    of operations that leave the state alone (RunSQL/RunPython without state_operations), so
-    whichever runs, the replayed state is the same."""
-    assigned: list = []
-    other = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                t = target.target
-                if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self":
-                    (assigned if t.attr.value == "operations" and len(node.targets) == 1 else other).append(node.value)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            other.append(node)
-
-        def visit_Call(self, node: cst.Call) -> None:
-            func_ = node.func
-            if isinstance(func_, cst.Attribute) and isinstance(func_.value, cst.Attribute):
-                inner = func_.value
-                if isinstance(inner.value, cst.Name) and inner.value.value == "self" and inner.attr.value == "operations":
-                    other.append(node)  # self.operations.append(...)
-
-    func.visit(Visitor())
-    if other or not assigned:
-        return False
-    for value in assigned:
-        alternatives = _operation_alternatives(value, reader, positions)
-        if alternatives is None or any(
-            not op.known or op.kind not in STATE_FREE or op.nested for ops in alternatives for op in ops
-        ):
-            return False
-    return True
-
-
-def _appended_operations(func: cst.FunctionDef, reader: ExpressionReader, positions: Any) -> list[Operation] | None:
-    """The operations a method may add to ``self.operations`` when every change it makes is an
-    addition (``self.operations = self.operations + X``, ``self.operations += X``) of a literal
-    list or of a class attribute bound to one (``self.pg_only_operations``); None otherwise.
-    What the class declares still runs: the additions are the only import-time choice."""
-    added: list[cst.BaseExpression] = []
-    changes = 0
-
-    def is_operations(node: cst.BaseExpression) -> bool:
-        return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self" \
-            and node.attr.value == "operations"
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            nonlocal changes
-            if any(is_operations(t.target) for t in node.targets):
-                changes += 1
-                value = node.value
-                if len(node.targets) == 1 and isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add) \
-                        and is_operations(value.left):
-                    added.append(value.right)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            nonlocal changes
-            if is_operations(node.target):
-                changes += 1
-                if isinstance(node.operator, cst.AddAssign):
-                    added.append(node.value)
-
-    func.visit(Visitor())
-    if changes != len(added) or _self_attributes(func) != {"operations"} or _mutates_operations(func):
+def _called_dependencies(call: cst.Call, module: cst.Module, reader: ExpressionReader, positions: Any) -> list[Dependency] | None:
+    """``dependencies = get_dependencies()``, a function of this module without arguments whose
+    possible results are lists of literals: those in every result, and the others marked
+    conditional (as ``[...] if cond else [...]``)."""
+    func = call.func
+    local = next(
+        (s for s in module.body if isinstance(func, cst.Name) and isinstance(s, cst.FunctionDef) and s.name.value == func.value),
+        None,
+    )
+    if local is None or call.args:
         return None
-    out: list[Operation] = []
-    for node in added:
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
-            node = node.attr  # a class attribute: the bound names include the class body's
-        ops = _operations(node, reader, positions)
-        if ops is None:
-            return None
-        out += ops
-    return out
-
-
-def _mutates_operations(func: cst.FunctionDef) -> bool:
-    """``self.operations.append(...)`` and other method calls on the list."""
-    found = False
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            nonlocal found
-            f = node.func
-            if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Attribute) and f.value.attr.value == "operations" \
-                    and isinstance(f.value.value, cst.Name) and f.value.value.value == "self":
-                found = True
-
-    func.visit(Visitor())
-    return found
-
-
-def _init_dependencies(func: cst.FunctionDef, reader: ExpressionReader, positions: Any) -> list[Dependency] | None:
-    """The literal part of dependencies an ``__init__`` computes: after ``super().__init__(...)``
-    (which copies the class's), one plain ``self.dependencies = [...]``, then only additions
-    (``self.dependencies.insert/append/extend(...)``, ``+=``) that djstate cannot know
-    (simplejwt's 0011_linearizes_history adds a migration it finds with os.listdir)."""
-    body = func.body.body if isinstance(func.body, cst.IndentedBlock) else []
-    smalls = [s.body[0] if isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1 else s for s in body]
-    supers = [i for i, s in enumerate(smalls) if isinstance(s, cst.Expr) and isinstance(s.value, cst.Call)
-              and isinstance(s.value.func, cst.Attribute) and s.value.func.attr.value == "__init__"
-              and isinstance(s.value.func.value, cst.Call) and isinstance(s.value.func.value.func, cst.Name)
-              and s.value.func.value.func.value == "super"]  # fmt: skip
-    assigns = [i for i, s in enumerate(smalls) if isinstance(s, cst.Assign) and len(s.targets) == 1
-               and _on_self(s.targets[0].target) == "dependencies"]  # fmt: skip
-    if len(supers) != 1 or len(assigns) != 1 or assigns[0] < supers[0]:
+    results = dependency_lists(local, reader)
+    if results is None:
         return None
-    plain = 0
-
-    class Visitor(cst.CSTVisitor):
-        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
-            nonlocal plain
-            plain += _on_self(target.target) == "dependencies"
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            nonlocal plain
-            plain += _on_self(node.target) == "dependencies" and not isinstance(node.operator, cst.AddAssign)
-
-        def visit_Call(self, node: cst.Call) -> None:
-            nonlocal plain
-            f = node.func
-            if isinstance(f, cst.Attribute) and _on_self(f.value) == "dependencies":
-                plain += f.attr.value not in ("insert", "append", "extend")
-
-    func.visit(Visitor())
-    if plain != 1:  # another assignment, or a removal: what remains is unknown
-        return None
-    return _dependencies(smalls[assigns[0]].value, reader, positions)
-
-
-def _on_self(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
-        return node.attr.value
-    return None
-
-
-def _self_attributes(func: cst.FunctionDef) -> set[str]:
-    """Attributes a method assigns or changes on ``self`` (``self.x = ``, ``self.x += ``,
-    ``self.x.insert(...)``)."""
-    names: set[str] = set()
-
-    def on_self(node: cst.BaseExpression) -> str | None:
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
-            return node.attr.value
-        return None
-
-    class Visitor(cst.CSTVisitor):
-        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
-            name = on_self(target.target)
-            if name:
-                names.add(name)
-
-        def visit_AugAssign(self, aug: cst.AugAssign) -> None:
-            name = on_self(aug.target)
-            if name:
-                names.add(name)
-
-        def visit_Call(self, call: cst.Call) -> None:
-            if isinstance(call.func, cst.Attribute):
-                name = on_self(call.func.value)
-                if name:
-                    names.add(name)
-
-    func.visit(Visitor())
-    return names
+    span = _span(positions, call)
+    deps: list[Dependency] = []
+    for pair in dict.fromkeys(p for result in results for p in result):
+        deps.append(Dependency(pair[0], pair[1], span, conditional=not all(pair in result for result in results)))
+    return deps
 
 
 def _local_operation_classes(module: cst.Module, reader: ExpressionReader) -> dict[str, str]:

@@ -33,6 +33,34 @@ def function_template(
     func: cst.FunctionDef, reader: ExpressionReader, positions: Any, read_operation: ReadOperation
 ) -> Template | None:
     """The lists ``func`` may return, or None when its body is not of the shape read here."""
+    results = _returned_lists(func, reader, positions, read_operation, None)
+    if results is None:
+        return None
+    items = [i for result in results for i in result]
+    if not any(isinstance(i, Operation) and i.known for i in items):
+        return None  # not a function of operations (no Django operation among its items)
+    if any(isinstance(i, Operation) and not i.known for i in items):
+        return None
+    return results
+
+
+def dependency_lists(func: cst.FunctionDef, reader: ExpressionReader) -> list[list[tuple[str, str]]] | None:
+    """The dependency lists a function may return (weblate's ``get_dependencies()`` appends one
+    when an app is installed): lists of ``(app, migration)`` literals; None when it does more."""
+
+    def pair(node: cst.BaseExpression) -> tuple[str, str]:
+        value = reader.read(node)
+        if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, str) for v in value):
+            return (value[0], value[1])
+        raise _Unread
+
+    return _returned_lists(func, reader, None, None, pair)
+
+
+def _returned_lists(
+    func: cst.FunctionDef, reader: ExpressionReader, positions: Any, read_operation: ReadOperation | None,
+    read_item: Callable[[cst.BaseExpression], Any] | None,
+) -> list[list[Any]] | None:
     params = func.params
     if params.star_arg not in (None, cst.MaybeSentinel.DEFAULT) or params.star_kwarg or params.posonly_params:
         return None
@@ -44,7 +72,7 @@ def function_template(
     try:
         for name in local:  # a local name shadows the module's; its value is not known
             reader.scope.constants[name] = Opaque(name)
-        walker = _Walker(reader, positions, read_operation, set(names))
+        walker = _Walker(reader, positions, read_operation, set(names), read_item)
         state = walker.block(func.body.body, {})
         if state is not None:
             return None  # falls off the end: returns None, not a list
@@ -58,11 +86,6 @@ def function_template(
             else:
                 reader.scope.constants[name] = value
     if not results or len(results) > MAX_RESULTS:
-        return None
-    items = [i for result in results for i in result]
-    if not any(isinstance(i, Operation) and i.known for i in items):
-        return None  # not a function of operations (no Django operation among its items)
-    if any(isinstance(i, Operation) and not i.known for i in items):
         return None
     return results
 
@@ -109,7 +132,11 @@ def parameter_names(func: cst.FunctionDef) -> list[str]:
 
 
 class _Walker:
-    def __init__(self, reader: ExpressionReader, positions: Any, read_operation: ReadOperation, params: set[str]) -> None:
+    def __init__(
+        self, reader: ExpressionReader, positions: Any, read_operation: ReadOperation | None, params: set[str],
+        read_item: Callable[[cst.BaseExpression], Any] | None = None,
+    ) -> None:
+        self.read_item = read_item  # items other than operations (dependency pairs)
         self.reader = reader
         self.positions = positions
         self.read_operation = read_operation
@@ -247,9 +274,11 @@ class _Walker:
         raise _Unread
 
     def _item(self, node: cst.BaseExpression) -> Any:
+        if self.read_item is not None:
+            return self.read_item(node)
         if isinstance(node, cst.Name) and node.value in self.params:
             return node.value
-        if isinstance(node, cst.Call):
+        if isinstance(node, cst.Call) and self.read_operation is not None:
             return self.read_operation(node, self.reader, self.positions)
         raise _Unread
 
