@@ -215,7 +215,9 @@ class LookupResolver:
                 why = "a base class outside the tree may add names"
             elif any(catalog._decorator_changes_names(d) for d in model_class.facts.decorators):
                 why = "a class decorator may add names"
-            elif reason is not None and reason not in ATTRIBUTE_REASONS:
+            elif reason is not None and reason not in ATTRIBUTE_REASONS and not (model_class.names_known and model_class.fields_known):
+                # names_known: a metaclass that changes only options of fields (netbox's
+                # LtreeModelBase sets sort_path's db_collation) leaves every name as it is
                 why = f"the model is not fully known ({reason}: {model_class.why[1]})"
         self._certain[key] = why
         return why
