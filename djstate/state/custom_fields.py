@@ -22,6 +22,7 @@ from djstate.facts.values import Call, Opaque, Ref, is_known, render
 from djstate.state import fields
 from djstate.state.fields import FieldState
 from djstate.state.resolve import Resolver
+from djstate.state.stream_field import STREAM_FIELD
 
 Prepare = Callable[[str, list, dict], tuple[list, dict]]
 SETTINGS = "django.conf.settings."
@@ -87,6 +88,8 @@ class CustomFields:
         """A class of the tree whose rules ``fields`` does not already describe."""
         if path.startswith("django."):
             return False  # Django's own classes are described by ``fields`` (or not at all)
+        if path == STREAM_FIELD:
+            return False  # described by ``stream_field`` (its blocks a leaf), not replayed from source
         return self.info(path) is not None and not fields.deconstruct(path, (), {}).known
 
     def mro(self, path: str, depth: int = 0) -> list[str] | None:

@@ -23,6 +23,8 @@ from djstate.state.custom_fields import UnknownFieldState
 from djstate.state.fields import FieldState, django_field_name
 from djstate.state.static_values import comparable
 from djstate.state.project import ALTER_OPTION_KEYS, UNKNOWN_FIELD_NAME, ModelState, normalize_together
+from djstate.state.stream_field import BLOCKS, STREAM_FIELD
+from djstate.state.swappable import same_swappable_target
 from djstate.state.versions import adjust_field, alter_operations, changed_object, renames_indexes, together_options
 
 # Field kwargs whose change alters the database schema (the rest only alter Django's state).
@@ -241,7 +243,9 @@ def _fields(
         new_f, old_f = adjust_field(mine.fields[name], mine, django_version, name), adjust_field(old.fields[name], old, django_version, name)
         if old_django.is_old(django_version):  # on_delete was optional before 2.0: CASCADE
             new_f, old_f = old_django.with_default_on_delete(new_f), old_django.with_default_on_delete(old_f)
-        if new_f.swappable_to and "to" in new_f.kwargs:  # settings may swap the target: the rest is compared
+        # settings may swap the target: the rest is compared, and `to` only against a migration
+        # naming it by the same swapper.get_model_name (both follow the same setting)
+        if new_f.swappable_to and "to" in new_f.kwargs and not same_swappable_target(new_f, old_f):
             new_f = replace(new_f, kwargs={**new_f.kwargs, "to": Opaque("swapper.get_model_name(...)")}, known=False)
         whole = new_f.known and old_f.known and new_f.certain and old_f.certain
         if not whole and not (_partly_known(new_f) and _partly_known(old_f)):
@@ -313,7 +317,7 @@ def _same_unpatched(key: str, new: FieldState, old: FieldState) -> bool:
 # runtime (netbox's choices=ChoiceSet, a default from a function, a relation's
 # to=get_image_model_string()) leaves the others comparable
 LEAF_KWARGS = frozenset({"choices", "default", "db_default", "verbose_name", "help_text", "validators", "upload_to",
-                         "db_comment", "error_messages", "max_length", "to"})
+                         "db_comment", "error_messages", "max_length", "to", BLOCKS})  # BLOCKS: a StreamField's blocks
 
 
 def _literal(value: Any) -> bool:
@@ -335,7 +339,8 @@ def _partly_known(state: FieldState) -> bool:
     if state.known:
         return state.certain
     return (
-        state.certain and not isinstance(state, UnknownFieldState) and django_field_name(state.path) is not None
+        state.certain and not isinstance(state, UnknownFieldState)
+        and (django_field_name(state.path) is not None or state.path == STREAM_FIELD)
         and all(is_known(v) for k, v in state.kwargs.items() if k not in LEAF_KWARGS)
         # the unknown must be a leaf's value: a field unknown with every kwarg known (a symmetrical
         # self M2M's related_name Django 3.2 computes) is unknown for what is not written
@@ -349,9 +354,11 @@ def _why_unknown(state: FieldState, name: str) -> tuple[str, str, str]:
         return "settings-value", name, f"{state.path} is chosen by settings or code"
     if isinstance(state, UnknownFieldState):  # a field class of the tree, not (fully) replayed
         return state.reason, name, f"{state.path}: {state.why}"
-    if django_field_name(state.path) is None:
+    if django_field_name(state.path) is None and state.path != STREAM_FIELD:
         return "unknown-field-class", name, state.path
     key = next((k for k, v in state.kwargs.items() if not is_known(v)), None)
+    if key is None and state.path == STREAM_FIELD:  # its other kwargs agree
+        return "unknowable-value", name, f"{STREAM_FIELD}: its block definitions are not compared"
     value = render(state.kwargs[key])[:60] if key else ""
     return "unknowable-value", name, f"{key}={value}" if key else state.path
 

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any, Callable
 
 from djstate.facts.values import Call, Opaque, Ref, is_known, render
+from djstate.state.stream_field import STREAM_FIELD, deconstruct_stream_field
 
 NOT_PROVIDED = Ref("django.db.models.NOT_PROVIDED")
 DEFAULT_STORAGE = Ref("django.core.files.storage.default_storage")
@@ -467,10 +468,15 @@ class FieldState:
     target_pk: str | None = None
     # its `to` is a swappable model's default (swapper.get_model_name): settings may swap it
     swappable_to: bool = False
+    # that default ("app.Model") when `to` itself is swapper.get_model_name(...): both sides
+    # naming the same swappable model this way follow the same setting
+    swapper_to: str | None = None
 
 
 def deconstruct(path: str, args: tuple, kwargs: dict[str, Any]) -> FieldState:
     """Emulate ``FieldClass(*args, **kwargs).deconstruct()`` for a canonical class path."""
+    if path == STREAM_FIELD:  # wagtail's: Field's kwargs, its blocks an unknown leaf
+        return deconstruct_stream_field(args, kwargs)
     name = django_field_name(path)
     if name is None and third_party_field(path) is not None:
         return _deconstruct_third_party(third_party_field(path), args, kwargs)

@@ -28,6 +28,8 @@ from djstate.state.paths import canonical_path, canonical_value
 from djstate.state.project import MODEL_BASE, ModelState, normalize_together
 from djstate.state.resolve import Resolver
 from djstate.state.sequences import fold, is_sum
+from djstate.state.stream_field import STREAM_FIELD
+from djstate.state.swappable import swapper_target
 from djstate.state.thirdparty import (
     base_class_parts, contributed_fields, contribution, renamed_by_child, third_party_manager, third_party_model_label,
 )
@@ -162,7 +164,7 @@ class ModelsBuilder:
         self._importers: set[str] | None = None
         # field values naming a swappable model by its default (swapper.get_model_name): settings,
         # or an AppConfig module's setattr(settings, ...), may swap it (held to keep ids valid)
-        self._settings_chosen: dict[int, Any] = {}
+        self._settings_chosen: dict[int, tuple[Any, list[str]]] = {}  # id -> (value, defaults it names)
 
     # --- classes ------------------------------------------------------------------------------
 
@@ -287,7 +289,7 @@ class ModelsBuilder:
             kind = self.attribute_kind(value)
             if kind == "field":
                 if len(self.resolver.settings_choices) > chosen_before:
-                    self._settings_chosen[id(value)] = value
+                    self._settings_chosen[id(value)] = (value, self.resolver.settings_choices[chosen_before:])
                 fields = [f for f in fields if f[0] != attr.name]
                 fields.append((attr.name, value, attr.span))
                 own_names.add(attr.name)
@@ -689,6 +691,9 @@ class ModelsBuilder:
             if custom.known and self._relation_name(self._chain(path)) in ("ForeignKey", "OneToOneField"):
                 self._drop_pk_to_field(custom)
             return custom
+        if path == STREAM_FIELD:  # wagtail's: compared on Field's kwargs, its blocks a leaf
+            args, kwargs = self._prepare(model, path, args, kwargs)
+            return deconstruct(path, tuple(args), kwargs)
         chain = self._chain(path)
         django = next((p for p in chain if django_field_name(p) or p in THIRD_PARTY_BASES or p in shipped_fields()), None)
         base_name = self._relation_name(chain)
@@ -863,6 +868,7 @@ class ModelsBuilder:
             state.origin = (self._field_file(model, n), span)
             if id(v) in self._settings_chosen:
                 state.swappable_to = True  # its `to` is a swappable model's default: drift leaves `to` unjudged
+                state.swapper_to = swapper_target(v, self._settings_chosen[id(v)][1])  # unless the migration's names it alike
             declared.append((n, state))
             added, named = contributed_fields(n, v)  # django-money's <name>_currency
             declared += [(a, dataclass_replace(f, origin=state.origin)) for a, f in added]

@@ -21,6 +21,7 @@ from djstate.state.objects import normalise_object
 from djstate.state.paths import canonical_value
 from djstate.unverified import Unjudged
 from djstate.state.resolve import Resolver
+from djstate.state.swappable import swapper_target
 
 MODEL_BASE = Ref("django.db.models.base.Model")
 DEFAULT_MANAGERS: list = []
@@ -143,7 +144,9 @@ class Replayer:
         return normalise_object(self.resolver.value(canonical_value(value)))
 
     def field_state(self, value: Any, app: str, origin: tuple | None = None) -> FieldState:
+        chosen_before = len(self.resolver.settings_choices)
         value = self.resolver.value(canonical_value(value))
+        chosen = self.resolver.settings_choices[chosen_before:]  # swapper.get_model_name defaults it names
         if not isinstance(value, Call):
             self.state.note("unknowable-value", f"a field of app {app}", render(value)[:120])
             return FieldState(render(value), {}, (), known=False, origin=origin)
@@ -154,6 +157,8 @@ class Replayer:
             targets, kwargs = self._settings_targets(value.path, list(args), kwargs)
             state = deconstruct(value.path, tuple(targets), kwargs)
         state.origin = origin
+        if chosen:
+            state.swapper_to = swapper_target(value, chosen)  # drift compares it with a models' `to` named alike
         if isinstance(state, UnknownFieldState):
             self.state.note(state.reason, f"a {value.path.rsplit('.', 1)[-1]} of app {app}", f"{value.path}: {state.why}")
         elif not state.known and not _partly_known(state):  # partly known: drift lists it where it compares it
