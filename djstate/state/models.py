@@ -31,7 +31,8 @@ from djstate.state.sequences import fold, is_sum
 from djstate.state.stream_field import STREAM_FIELD
 from djstate.state.swappable import swapper_target
 from djstate.state.thirdparty import (
-    base_class_parts, contributed_fields, contribution, renamed_by_child, third_party_manager, third_party_model_label,
+    base_class_parts, changed_options, contributed_fields, contribution, described_for_installed, renamed_by_child,
+    third_party_manager, third_party_model_label,
 )
 
 MODEL = "django.db.models.base.Model"
@@ -184,6 +185,10 @@ class ModelsBuilder:
             return self._classes[path]
         self._classes[path] = None  # cycles in bases end here
         found = self.class_facts(path)
+        if found is not None and self.modules.get(found[1], "").startswith("/") and described_for_installed(
+            canonical_path(path), found[1], self.modules[found[1]]
+        ):
+            found = None  # a virtualenv's copy of a version its description holds for: its metaclass is described
         if found is None:
             described = base_class_parts(canonical_path(path))  # a described third-party base
             self._classes[path] = ModelClass(**described) if described is not None else None
@@ -332,6 +337,10 @@ class ModelsBuilder:
         if default_manager is None and not own_managers and parents:
             default_manager = parents[0].meta.get("default_manager_name")  # Options.default_manager
         fields = [f for f in fields if f[0] in own_names or f[0] not in shadowing]
+        changed = [o for p in self._chain(path) for o in changed_options(p) if o in meta]
+        if changed and meta.get("abstract") is not True and meta.get("proxy") is not True:
+            known = False  # a described base's metaclass adds to this option too (mptt's tree index)
+            why = why or ("runtime-attribute", f"its metaclass may add to Meta.{changed[0]}")
         replaced = sorted(namespace_added & ({f[0] for f in fields} | shadowing))
         if replaced:  # the metaclass's namespace item replaces what the body or a parent gives
             known = options_only = False

@@ -13,15 +13,17 @@ gets that field too. A described class attribute that is no field (django-parler
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from djstate.facts.model import ClassFacts, Span
 from djstate.facts.values import Call, Ref
 from djstate.state.fields import (  # noqa: F401  (re-exported for the models builder)
-    FieldState, ThirdPartyBase, deconstruct, third_party_base, third_party_field, third_party_manager,
+    FieldState, ThirdPartyBase, deconstruct, third_party, third_party_base, third_party_field, third_party_manager,
     third_party_model_label,
 )
 
@@ -47,13 +49,74 @@ def base_class_parts(path: str) -> dict[str, Any] | None:
     }
 
 
+# the options of a nested options class that name the fields its base adds (django-mptt's
+# register() adds left_attr, right_attr, tree_id_attr and level_attr, read from MPTTOptions;
+# order_insertion_by or parent_attr name no added field)
+RENAMING_OPTIONS = {"MPTTMeta": frozenset({"left_attr", "right_attr", "tree_id_attr", "level_attr"})}
+
+
 def renamed_by_child(parent_path: str, child: ClassFacts) -> str | None:
     """The nested options class (django-mptt's ``MPTTMeta``) through which ``child`` renames
-    the fields a described base adds; None when it does not."""
+    the fields a described base adds; None when it does not (it sets only options that name
+    no added field, as literal class attributes)."""
     spec: ThirdPartyBase | None = third_party_base(parent_path)
-    if spec is not None and spec.options_class and spec.options_class in child.nested:
+    if spec is None or not spec.options_class or spec.options_class not in child.nested:
+        return None
+    options = child.nested[spec.options_class]
+    renaming = RENAMING_OPTIONS.get(spec.options_class)
+    if renaming is None or options.bases or options.methods or options.nested or options.conditional:
+        return spec.options_class
+    if any(a.name in renaming or not a.name.isidentifier() for a in options.attributes):
         return spec.options_class
     return None
+
+
+# Versions of a described package whose source was read and gives a child what the measured
+# version (thirdparty.json's "versions") gives: django-mptt 0.18.0's register() adds the same
+# four fields (db_index on tree_id only, editable=False) and the same TreeManager as 0.20.0's
+# (checked with ModelState.from_model in mayan-edms' virtualenv). Older releases differ
+# (0.9.1 indexes all four fields and sets index_together), so any other version installed in
+# the project's virtualenv is read from its source as before.
+SAME_AS_MEASURED: dict[str, frozenset[str]] = {"django-mptt": frozenset({"0.18.0"})}
+# Meta options a described base's metaclass also changes on a concrete child, which
+# ModelState.from_model keeps only when the child's Meta declares them: django-mptt (0.18.0,
+# 0.20.0) appends its (tree_id, lft) index to Meta.indexes; the measured child declared none
+CHANGED_OPTIONS: dict[str, tuple[str, ...]] = {"django-mptt": ("indexes",)}
+
+
+def changed_options(parent_path: str) -> tuple[str, ...]:
+    """The Meta options the described base at ``parent_path`` may change on a concrete child."""
+    spec = third_party_base(parent_path)
+    return CHANGED_OPTIONS.get(spec.package, ()) if spec is not None else ()
+
+
+def described_for_installed(path: str, module: str, file: str) -> bool:
+    """Whether the described base at ``path``, found in a virtualenv as ``module`` (its
+    ``file``), is of a version its description holds for: then the description is used, as
+    without a virtualenv, instead of reading the metaclass's code."""
+    spec = third_party_base(path)
+    if spec is None:
+        return False
+    measured = third_party()["versions"].get(spec.package)
+    version = _installed_version(spec.package, module, file)
+    return version is not None and (version == measured or version in SAME_AS_MEASURED.get(spec.package, ()))
+
+
+@lru_cache(maxsize=64)
+def _installed_version(package: str, module: str, file: str) -> str | None:
+    """The version of the distribution ``package`` installed beside ``module`` (from its
+    ``<name>-<version>.dist-info`` folder); None when there is not exactly one."""
+    depth = len(module.split(".")) + (1 if file.endswith("__init__.py") else 0)
+    site = Path(file).parents[depth - 1] if depth <= len(Path(file).parents) else None
+    if site is None:
+        return None
+    wanted = re.sub(r"[-_.]+", "_", package).lower()
+    try:
+        found = [e.name[: -len(".dist-info")] for e in site.iterdir() if e.name.endswith(".dist-info")]
+    except OSError:
+        return None
+    versions = [n.split("-", 1)[1] for n in found if "-" in n and re.sub(r"[-_.]+", "_", n.split("-", 1)[0]).lower() == wanted]
+    return versions[0] if len(versions) == 1 else None
 
 
 def contributed_fields(name: str, value: Any) -> tuple[list[tuple[str, FieldState]], bool]:
