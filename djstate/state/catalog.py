@@ -192,6 +192,9 @@ class ModelCatalog:
         self._info: dict[tuple[str, str], ModelInfo | None] = {}
         # concrete parents read from --site-packages (django_comments' Comment under XtdComment)
         self._outside_parents: dict[tuple[str, str], tuple[Any, Any]] = {}  # key -> (ModelState, ModelClass)
+        # models read from --site-packages that a serializer's Meta.model names (auth's Group):
+        # kept apart from the parents, which the query rules judge, so queries stay as they were
+        self._outside_models: dict[tuple[str, str], tuple[Any, Any]] = {}
         self._reverse: dict[tuple[str, str], list[tuple[str, Relation]]] | None = None
 
     def maybe_runtime_attribute(self, info: ModelInfo, name: str, on_class: bool = False) -> bool:
@@ -433,6 +436,8 @@ class ModelCatalog:
         model_class = self.state.classes.get(key)
         if (model is None or model_class is None) and key in self._outside_parents:
             model, model_class = self._outside_parents[key]
+        elif (model is None or model_class is None) and key in self._outside_models:
+            model, model_class = self._outside_models[key]
         if model is None or model_class is None:
             return None
         if model.options.get("proxy") is True:
@@ -529,7 +534,8 @@ class ModelCatalog:
             and key not in self.state.partial_models
             and (key not in self.state.unverified_models or key in self.state.names_known),
             kinds_known=kinds_known,
-            reverse_known=key not in self.external_reverse and key not in self._outside_parents, chains=chains,
+            reverse_known=key not in self.external_reverse and key not in self._outside_parents
+            and key not in self._outside_models, chains=chains,
         )  # fmt: skip
         self._info[key] = info
         return info
@@ -565,6 +571,24 @@ class ModelCatalog:
                     pass
         return key
 
+    def outside_model(self, value: Any, key: tuple[str, str] | None) -> ModelInfo | None:
+        """A concrete model read from a virtualenv that a serializer's ``Meta.model`` names
+        (django.contrib's ContentType or Group, ``get_user_model()``'s auth.User, a package's
+        model): the models state holds the tree's models only. Relations from outside the tree
+        may point at it, so a name found on none of its fields or attributes stays unjudged."""
+        path = value.path if isinstance(value, Ref) else CONTRIB_BY_KEY.get(key) if key else None
+        model_class = self.builder.model_class(path) if path else None
+        if model_class is None or not model_class.file.startswith("/") or model_class.abstract or not model_class.app:
+            return None
+        found = (model_class.app, model_class.facts.name.lower())
+        if found not in self.state.models and found not in self._outside_parents and found not in self._outside_models:
+            try:
+                self._outside_models[found] = (self.builder.model_state(model_class), model_class)
+            except Exception:  # noqa: BLE001 - a shape the builder does not know: the model stays unknown
+                return None
+            self._info.pop(found, None)  # asked before by its key alone (get_user_model()): None then
+        return self.info(found)
+
     def _chain(self, path: str) -> ClassChain:
         # Django's own Model (read from a virtualenv) is modelled, not read: its __init__'s
         # setattr(self, field.attname, ...) would give every instance every name
@@ -589,6 +613,11 @@ class ModelCatalog:
 
 
 USER_BASES = {"AbstractBaseUser", "AbstractUser"}  # django.contrib.auth's user model bases
+# django.contrib's concrete models by key (get_user_model() names auth.User only by its label)
+CONTRIB_BY_KEY = {
+    ("auth", "user"): "django.contrib.auth.models.User", ("auth", "group"): "django.contrib.auth.models.Group",
+    ("contenttypes", "contenttype"): "django.contrib.contenttypes.models.ContentType",
+}  # fmt: skip
 
 
 def project_catalog(project: Any, markers: Any) -> ModelCatalog:

@@ -93,6 +93,9 @@ def build_fields(
     if serializer.meta is None:
         result.names_certain = False  # a base meant for subclassing: DRF only fails if it is used
         return result
+    if serializer.meta_known and "model" not in serializer.meta:
+        result.certain = result.names_certain = False  # a Meta without model: a base as well
+        return result
     model_value = serializer.meta_value("model")
     key = catalog.key_of(model_value)
     if (
@@ -104,6 +107,8 @@ def build_fields(
         label, _, name = auth_user_model.partition(".")
         key = (label, name.lower())
     info = catalog.info(key) if key else None
+    if info is None:
+        info = catalog.outside_model(model_value, key)  # a model of a virtualenv (django.contrib's)
     result.model = info
     if info is None:
         result.certain = result.names_certain = False

@@ -101,7 +101,10 @@ class SerializerAnalysis:
         """Each Meta.fields name of the tree's serializers left unjudged, under its reason."""
         out = []
         for serializer, result in self.checked():
-            if serializer.is_model and serializer.known and serializer.meta is not None and result.model is None:
+            if (
+                serializer.is_model and serializer.known and serializer.meta is not None and result.model is None
+                and ("model" in serializer.meta or not serializer.meta_known)  # no Meta.model: a base for subclassing
+            ):  # fmt: skip
                 out.append(Unjudged("serializer-unknown", f"serializer {serializer.path}", serializer.file,
                                     serializer.facts.span.line, "its Meta.model is no model djstate knows"))  # fmt: skip
             for name, reason, detail in result.silenced:
