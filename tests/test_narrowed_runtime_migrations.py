@@ -8,6 +8,8 @@
   operations touch are uncertain.
 - simplejwt 0011: ``__init__`` sets ``self.dependencies = [...]`` and inserts one found with
   ``os.listdir``: the literal part places it in its app, whose state is replayed.
+- allauth account 0001: ``if not UNIQUE_EMAIL: operations += [...]``: the operations before
+  the ``if`` run either way and stay judged.
 - activity-stream 0002: ``if not USE_JSONFIELD: operations = [RemoveField(...)]`` of a plain
   field: only that field is unjudged.
 - api-key 0004: ``dependencies = DEPENDENCIES``, a module constant, is read; weblate 0084:
@@ -125,6 +127,27 @@ class Migration(migrations.Migration):
     ]
 '''
 
+# allauth account 0001/0002: `operations += [...]` under a setting; what precedes it always runs
+AUGMENTED = '''\
+from django.conf import settings
+from django.db import migrations, models
+
+UNIQUE_TITLE = getattr(settings, "SHOP_UNIQUE_TITLE", False)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+
+    operations = [
+        migrations.AlterField(model_name="task", name="note", field=models.CharField(max_length=25)),
+    ]
+
+    if UNIQUE_TITLE:
+        operations += [
+            migrations.AlterUniqueTogether(name="project", unique_together={("title",)}),
+        ]
+'''
+
 # weblate trans 0084: a function of the migration module returns the dependencies
 NOTE_LENGTH_CALLED = NOTE_LENGTH.replace(
     'DEPENDENCIES = [("shop", "0002_runtime")]\n',
@@ -172,7 +195,10 @@ def _units(tmp_path) -> set[str]:
     return {u.unit for u in run_scan(tmp_path).project.unjudged}
 
 
-@pytest.mark.parametrize("second", [CUSTOM_ALTER, PG_ONLY, LINEARIZED], ids=["custom-state-forwards", "apply-adds", "init-dependencies"])
+@pytest.mark.parametrize(
+    "second", [CUSTOM_ALTER, PG_ONLY, LINEARIZED, AUGMENTED],
+    ids=["custom-state-forwards", "apply-adds", "init-dependencies", "augmented-under-setting"],
+)
 def test_clean_project_and_a_drift_on_another_model(tmp_path, second):
     _project(tmp_path, second, NOTE_LENGTH)
     assert django_operations(tmp_path, ["shop"]) == set()

@@ -8,8 +8,8 @@ from djstate.facts.operations import STATE_FREE
 
 
 def set_operations(facts: MigrationFile, alternatives: list[list[Operation]]) -> None:
-    """Apply the first alternative; remember what the others could touch instead (unless
-    every alternative changes Django's state the same way: a backend's own SQL)."""
+    """Apply the first alternative; remember what the alternatives do not all run (unless every
+    alternative changes Django's state the same way: a backend's own SQL)."""
     facts.operations = alternatives[0]
     effects = [state_effect(ops) for ops in alternatives]
     if len(alternatives) > 1 and effects[0] is not None and all(e == effects[0] for e in effects):
@@ -17,8 +17,13 @@ def set_operations(facts: MigrationFile, alternatives: list[list[Operation]]) ->
     if len(alternatives) > 1:
         for ops in alternatives:
             for op in ops:
-                op.conditional = True
-                facts.conditional_operations.append(op)
+                # an operation every alternative runs (`operations += [...]` under an `if` keeps
+                # the list before it) is not a choice: only the others are unknown
+                if all(any(op is other for other in alternative) for alternative in alternatives):
+                    continue
+                if not any(op is seen for seen in facts.conditional_operations):
+                    op.conditional = True
+                    facts.conditional_operations.append(op)
 
 
 def state_effect(ops: list[Operation]) -> list | None:
