@@ -33,13 +33,14 @@ FIELD_CHANGED = "@field-changed:"  # runtime_fields entry: a field of that name 
 # What djstate/parse/queries.py can extract something from, as a necessary condition on bytes:
 # a chain is rooted at `Model.manager.method(` (instances and querysets held in names come from
 # such a chain, from `get_object_or_404(` or from a parameter annotated `x: Model`), and
-# `register_lookup` and `lookup_name` mark custom lookups; a QuerySet or Manager class's methods are summarised.
+# `register_lookup` and `lookup_name` mark custom lookups; a QuerySet or Manager class's methods are summarised;
+# a SerializerMethodField's method is read for what it loads on its object.
 # A module with none of these is not parsed for queries.
 # Linear time: a comment ends at its newline (else a run of '#' splits in exponentially many
 # ways) and a root starts a word, not a letter inside one (else a long word is quadratic).
 _MAY_HOLD_QUERIES = re.compile(
     rb"(?<![A-Za-z0-9])[A-Z]\w*(?:[\s)\\]|#[^\n]*\n)*\.(?:[\s\\]|#[^\n]*\n)*\w+(?:[\s)\\]|#[^\n]*\n)*\.(?:[\s\\]|#[^\n]*\n)*\w+\s*\("
-    rb"|get_object_or_404|register_lookup|lookup_name"
+    rb"|get_object_or_404|register_lookup|lookup_name|SerializerMethodField"
     rb"|\nclass[ \t]+\w+[ \t]*\([^)\n]*(?:QuerySet|Manager)"  # its methods may keep a query's names
     rb"|\{\s*\*\*\w"  # `{**a, **b}`: a dict helper that may keep a query's keyword names
     rb"|\w\s*:\s*[\w.]*[A-Z]\w*\s*[,)=#]"

@@ -233,12 +233,36 @@ def run_case(root: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def marked_codes(files: dict, key: str) -> set[str]:
-    """The codes marked on the lines of one statement or view (`path:first:last`)."""
-    path, first, last = key.rsplit(":", 2)
-    lines = files[path].splitlines()[int(first) - 1 : int(last)]
+def _codes(lines: list[str]) -> set[str]:
     return {code.strip() for line in lines for match in [EXPECT.search(line)] if match
             for code in match.group(1).split(",")}  # fmt: skip
+
+
+def _serializer_codes(files: dict) -> dict[str, set[str]]:
+    """Serializer class name -> the codes marked in its body (a method field's per-object query
+    is reported there; the view that lists with it is what makes the queries)."""
+    out: dict[str, set[str]] = {}
+    for path, text in files.items():
+        if path.endswith("serializers.py"):
+            for block in re.split(r"\n(?=class )", text):
+                match = re.match(r"class (\w+)", block)
+                if match:
+                    out[match.group(1)] = _codes(block.splitlines())
+    return out
+
+
+def marked_codes(files: dict, key: str) -> set[str]:
+    """The codes marked on the lines of one statement or view (`path:first:last`), with those
+    marked in the serializer class a view names."""
+    path, first, last = key.rsplit(":", 2)
+    lines = files[path].splitlines()[int(first) - 1 : int(last)]
+    codes = _codes(lines)
+    if path.endswith("views.py"):
+        serializers = _serializer_codes(files)
+        for line in lines:
+            match = re.search(r"serializer_class\s*=\s*(\w+)", line)
+            codes |= serializers.get(match.group(1), set()) if match else set()
+    return codes
 
 
 @pytest.mark.parametrize("rule,kind,case", CASES)

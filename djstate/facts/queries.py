@@ -96,6 +96,15 @@ class ViewQueryset:
 
 
 @dataclass
+class ObjectRead:
+    """``obj.<attribute>`` in a serializer method, and the method called on it (``aggregate``)."""
+
+    attribute: str
+    called: str | None
+    span: Span
+
+
+@dataclass
 class LookupRegistration:
     """``Target.register_lookup(Lookup)``: paths as written (None where not a name)."""
 
@@ -122,6 +131,9 @@ class QueryFacts:
     registers_lookups: bool = False  # the module registers custom lookups or transforms
     lookup_registrations: list[LookupRegistration] = field(default_factory=list)
     lookup_classes: dict[str, LookupClass] = field(default_factory=dict)  # class name -> lookup_name
+    # module-level class with Meta.model -> its methods -> what each reads on the object it gets
+    # (parse.serializer_methods)
+    object_reads: dict[str, dict[str, tuple[ObjectRead, ...]]] = field(default_factory=dict)
     # module-level class -> its methods that return `self` or a chain on self/super() (see
     # parse.queries._name_keeping), each with the methods that chain calls ("super:m" on super())
     name_keeping: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)

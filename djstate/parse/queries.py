@@ -21,6 +21,7 @@ from djstate.facts.values import Call, Ref
 from djstate.parse.expressions import ExpressionReader, Scope, _span
 from djstate.parse.lookup_registrations import read_lookup_registrations
 from djstate.parse.query_overrides import dict_keeping, names_passed
+from djstate.parse.serializer_methods import has_meta_model, read_method_reads
 
 # methods whose keyword arguments are lookups
 FILTER_METHODS = {"filter", "exclude", "get", "get_or_create", "update_or_create", "aget", "aget_or_create",
@@ -206,6 +207,10 @@ class QueryReader:
         return returns
 
     def klass(self, node: cst.ClassDef) -> None:
+        if not self.where and node.bases and has_meta_model(node):  # a ModelSerializer's method fields
+            reads = read_method_reads(node, self.positions)
+            if reads:
+                self.facts.object_reads[node.name.value] = reads
         if not self.where and node.bases:  # a module-level class: its methods may be a QuerySet's
             kept = {s.name.value: deps for s in _body(node.body)
                     if isinstance(s, cst.FunctionDef) and (deps := _name_keeping(s, self.reader.path_of)) is not None}  # fmt: skip

@@ -25,6 +25,30 @@ SERIALIZERS = (
     "        model = Book\n"
     "        fields = ['id', 'title', 'publisher']\n"
 )
+RATED_SERIALIZERS = (
+    "from django.db.models import Avg\n"
+    "from rest_framework import serializers\n\n"
+    "from .models import Book\n\n\n"
+    "class CountedBookSerializer(serializers.ModelSerializer):\n"
+    "    review_count = serializers.SerializerMethodField()\n\n"
+    "    class Meta:\n"
+    "        model = Book\n"
+    "        fields = ['id', 'title', 'review_count']\n\n"
+    "    def get_review_count(self, obj):\n"
+    "        return obj.reviews.count()\n\n\n"
+    "class RatedBookSerializer(serializers.ModelSerializer):\n"
+    "    rating = serializers.SerializerMethodField()\n\n"
+    "    class Meta:\n"
+    "        model = Book\n"
+    "        fields = ['id', 'title', 'rating']\n\n"
+    "    def get_rating(self, obj):\n"
+    "        return obj.reviews.aggregate(avg=Avg('rating'))['avg']  # expect: DJS506\n"
+)
+RATED_VIEWS = (
+    "from rest_framework import generics\n\n"
+    "from .models import Book\n"
+    "from .serializers import CountedBookSerializer, RatedBookSerializer\n\n\n"
+)
 VIEWS_HEADER = (
     "from rest_framework import generics, viewsets\n\n"
     "from .models import Book\n"
@@ -40,8 +64,11 @@ class NPlusOneDRF(Rule):
     (or a ``get_queryset`` that returns one such chain) and a plain ``serializer_class``, it
     finds the relations the serializer walks for every object: a declared field with a
     dotted ``source`` through a foreign key or one-to-one relation (``source="publisher.name"``)
-    and a nested serializer on a relation. Each one the queryset neither ``select_related``
-    nor ``prefetch_related`` is reported at the queryset. Only views that list (``ListAPIView``,
+    a nested serializer on a relation, and what a ``SerializerMethodField``'s method reads on
+    the object (``obj.publisher.name``, ``obj.reviews.count()``). Each one the queryset neither
+    ``select_related`` nor ``prefetch_related`` is reported at the queryset. A method that runs
+    a query on a related manager (``obj.reviews.aggregate(...)``, ``.filter(...)``) queries once
+    per object whatever was prefetched: it is reported at the method. Only views that list (``ListAPIView``,
     ``ListCreateAPIView``, ``ModelViewSet``, ``ReadOnlyModelViewSet``, ``ListModelMixin``) are
     judged: a retrieve, update or create view serializes one object. Views that override
     ``get``, ``get_serializer_class``, ``list``, ``get_object`` and the like, chains with custom
@@ -64,7 +91,8 @@ class NPlusOneDRF(Rule):
 
     ## Fix
     ``queryset = Book.objects.select_related("publisher")`` (``prefetch_related`` for
-    many-valued relations).
+    many-valued relations). For a query in a method field, annotate the value in the view's
+    queryset (``.annotate(avg=Avg("reviews__rating"))``) and read it in the method.
     """
 
     code = "DJS506"
@@ -97,6 +125,15 @@ class NPlusOneDRF(Rule):
                 "        return Response(self.get_serializer(self.get_queryset().first()).data)\n"
             ),
         }),  # fmt: skip
+        # a method field's count() of the reviews, served by prefetch_related's cache
+        query_case("", **{
+            "shop/serializers.py": RATED_SERIALIZERS.split("\n\n\nclass RatedBookSerializer")[0] + "\n",
+            "shop/views.py": RATED_VIEWS.replace(", RatedBookSerializer", "") + (
+                "class CountedBookList(generics.ListAPIView):\n"
+                "    queryset = Book.objects.prefetch_related('reviews')\n"
+                "    serializer_class = CountedBookSerializer\n"
+            ),
+        }),  # fmt: skip
         # the default manager's get_queryset() selects the shelf
         query_case("", **SELECTING_MANAGER_APP, **{
             "stock/serializers.py": (
@@ -119,6 +156,19 @@ class NPlusOneDRF(Rule):
         }),  # fmt: skip
     ]
     INVALID = [
+        # a method field's aggregate: one query per book, prefetched or not; a count() of the
+        # reviews without prefetch_related
+        query_case("", **{
+            "shop/serializers.py": RATED_SERIALIZERS,
+            "shop/views.py": RATED_VIEWS + (
+                "class RatedBookList(generics.ListAPIView):\n"
+                "    queryset = Book.objects.prefetch_related('reviews')\n"
+                "    serializer_class = RatedBookSerializer\n\n\n"
+                "class CountedBookList(generics.ListAPIView):\n"
+                "    queryset = Book.objects.all()  # expect: DJS506\n"
+                "    serializer_class = CountedBookSerializer\n"
+            ),
+        }),  # fmt: skip
         query_case("", **{
             "shop/serializers.py": SERIALIZERS,
             "shop/views.py": VIEWS_HEADER + (

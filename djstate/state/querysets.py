@@ -19,6 +19,7 @@ from djstate.facts.model import Span
 from djstate.facts.queries import NAME_TAKING, QUERYSET_METHODS, AttributeUse, ModelSource, QueryChain, QueryFacts
 from djstate.facts.values import Call, Ref
 from djstate.state.catalog import ModelCatalog, ModelInfo, project_catalog
+from djstate.state.drf_views import judge_views
 from djstate.state.lookup_registry import RegisteredLookups, registered_lookups
 from djstate.state.lookups import LookupResolver, Resolution, lookup_table
 from djstate.state.manager_methods import missing_method
@@ -37,11 +38,6 @@ KEEPS_NAMES = {"all", "filter", "exclude", "order_by", "distinct", "select_relat
                "using", "none", "reverse", "select_for_update", "complex_filter", "get_queryset"}  # fmt: skip
 # overrides of these are not judged whole yet: one that does not pass names to super() is ignored
 GET_FAMILY = {"get", "get_or_create", "update_or_create"}
-# view methods that may change what is queried or serialized: such views are not judged
-VIEW_HOOKS = {"get_serializer_class", "get_serializer", "list", "retrieve", "get_object", "filter_queryset",
-              "paginate_queryset", "get_serializer_context"}  # fmt: skip
-# DRF classes whose GET serializes every object of the queryset (the others serialize one: no N+1)
-LISTING_VIEWS = {"ListAPIView", "ListCreateAPIView", "ModelViewSet", "ReadOnlyModelViewSet", "ListModelMixin"}
 
 
 @dataclass
@@ -67,8 +63,11 @@ class QueryJudge:
                  name_keeping: dict[str, dict[str, tuple[str, ...]]] | None = None,
                  names_passing: dict[str, dict[str, tuple]] | None = None,
                  dict_keeping: dict[str, dict[str, tuple[str, ...]]] | None = None,
-                 outside: OutsideNames | None = None) -> None:  # fmt: skip
+                 outside: OutsideNames | None = None,
+                 object_reads: dict[str, dict[str, tuple]] | None = None) -> None:  # fmt: skip
         self.catalog = catalog
+        self.object_reads = object_reads or {}  # "module.Class" -> method -> its reads of the object (DJS506)
+        self.per_object_reported: set[tuple[str, Any]] = set()  # (file, span) of reads already reported
         self.name_keeping = name_keeping or {}  # "module.Class" -> methods that return a chain on self
         self.names_passing = names_passing or {}  # "module.Class" -> overrides passing names to super()
         self.dict_keeping = dict_keeping or {}  # "module.func" / "module.Class.method" -> kept parameters
@@ -536,50 +535,7 @@ class QueryJudge:
 
     def views(self, path: str, facts: QueryFacts, models: dict) -> None:
         """A DRF view whose serializer reads relations its queryset does not load (DJS506)."""
-        if self.serializers is None:
-            return
-        for view in facts.views:
-            if not view.bases or not all(b.startswith("rest_framework.") for b in view.bases):
-                continue  # an in-tree or third-party base may change the queryset or the serializer
-            if set(view.methods) & VIEW_HOOKS or view.serializer is None:
-                continue
-            if not any(b.rsplit(".", 1)[-1] in LISTING_VIEWS for b in view.bases) or "get" in view.methods:
-                continue  # a retrieve, create or update view serializes one object; a get() of its own may not list
-            chain, info = facts.chains[view.chain], models.get(view.chain)
-            if info is None or chain.root != "manager" or view.chain in self.own_rows or self.lookups.certain(info) is not None:
-                continue
-            target = self.resolve_value(Ref(view.serializer))
-            serializer = self.serializers.by_path(target.path) if isinstance(target, Ref) else None
-            if serializer is None or not serializer.known or not serializer.is_model or not serializer.declared_known:
-                continue
-            result = self.serializers.result(serializer)
-            if result.model is None or result.model.key != info.key or not result.names_certain:
-                continue
-            missing: list[tuple[str, str, Any]] = []
-            accessors = self.lookups.accessors(info)
-            for declared in serializer.declared.values():
-                if declared.name not in result.fields or declared.kwargs.get("write_only") is True:
-                    continue
-                if declared.drf_class == "SerializerMethodField" or declared.custom:
-                    continue
-                source = declared.source if isinstance(declared.source, str) else declared.name
-                first = source.split(".")[0]
-                hop = accessors.get(first)
-                if hop is None or not ("." in source and hop.single or declared.serializer is not None):
-                    continue
-                if self.covered(chain, first, hop) is False and first not in [m[0] for m in missing]:
-                    missing.append((first, declared.name, hop))
-            if missing:
-                names = ", ".join(f"'{first}' (field {name})" for first, name, _ in missing)
-                single = [m[0] for m in missing if m[2].single]
-                many = [m[0] for m in missing if not m[2].single]
-                fix = " and ".join(
-                    f".{how}({', '.join(repr(n) for n in group)})"
-                    for how, group in (("select_related", single), ("prefetch_related", many)) if group
-                )
-                self.problem("DJS506", path, view.span, info,
-                             f"{view.view} serializes {serializer.name} for every {info.name} of its queryset, which "
-                             f"neither selects nor prefetches {names}: one query per object. Add {fix}")  # fmt: skip
+        judge_views(self, path, facts, models)
 
     # ---- output ------------------------------------------------------------------------------
 
@@ -607,8 +563,10 @@ def build_queries(project: Any, store: Any, markers: Any) -> QueryAnalysis:
              for name, kept in facts[path].queries.dict_keeping.items()}  # fmt: skip
     roots = tuple((project.root / folder).resolve() for folder in project.config.site_packages)
     outside = OutsideNames(roots, {m.split(".")[0] for m in project.tree.modules}) if roots else None
+    reads = {f"{module}.{cls}": methods for module, path in modules.items() if facts[path].queries is not None
+             for cls, methods in facts[path].queries.object_reads.items()}  # fmt: skip
     judge = QueryJudge(catalog, project.models_builder.resolver.value, registered, project.serializers, keeping, passing, dicts,
-                       outside)  # fmt: skip
+                       outside, reads)  # fmt: skip
     for module, path in sorted(modules.items()):
         found = facts[path].queries
         if found is not None and (found.chains or found.uses):

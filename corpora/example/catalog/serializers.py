@@ -47,4 +47,4 @@ class BookSerializer(serializers.ModelSerializer):
         ]
 
     def get_average_rating(self, obj):
-        return obj.reviews.aggregate(avg=Avg("rating"))["avg"]  # djstate: future DJS506 one aggregate query per book in BookViewSet's list (annotate Avg in get_queryset)
+        return obj.reviews.aggregate(avg=Avg("rating"))["avg"]  # djstate: expect DJS506 one aggregate query per book in BookViewSet's list (annotate Avg in get_queryset)
