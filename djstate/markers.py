@@ -97,7 +97,7 @@ _TO_ATTR = re.compile(rb"""to_attr\s*=\s*['"](\w+)['"]""")
 _ATTRIBUTE_ASSIGNMENT = re.compile(rb"\b\w+\.(\w+)\s*=(?!=)")
 _CLASS_ATTRIBUTE_ASSIGNMENT = re.compile(rb"\b(?:[A-Z]\w*|cls)\.(\w+)\s*=(?!=)")  # `Book.rating = ...`
 _CLASS_ATTRIBUTE_OWNER = re.compile(rb"\b([A-Z]\w*|cls)\.(\w+)\s*=(?!=)")
-_SETATTR_ON_CLASS = re.compile(rb"setattr\(\s*([A-Z]\w*)\s*,")
+_SETATTR_ON_CLASS = re.compile(rb"""setattr\(\s*([A-Z]\w*)\s*,\s*(?:(?:'(\w+)'|"(\w+)")\s*,)?""")
 _URL_FIELD_NAME = re.compile(rb"""URL_FIELD_NAME['"]?\s*[:=]\s*['"](\w+)['"]""")
 # a project that replaces Field.deconstruct or trims ALTER_OPTION_KEYS at runtime (NetBox,
 # pretix) decides itself which state-only changes get migrations
@@ -134,7 +134,8 @@ class SourceMarkers:
     migration_related_names: dict[str, set[str]] = field(default_factory=dict)
     save_hooks: set[str] = field(default_factory=set)  # senders of pre_save receivers
     # attribute names code may give objects or classes at runtime: annotate()/alias() keywords,
-    # Prefetch(to_attr=...), any `x.name = ...`; "*" when setattr() is called on a class
+    # Prefetch(to_attr=...), any `x.name = ...`, setattr(X, "name", ...); "*" when setattr() is
+    # called on a class with a computed name
     dynamic_attributes: set[str] = field(default_factory=set)
     class_attributes: set[str] = field(default_factory=set)  # `Model.x = ...`: given to a class
     # the same names -> the classes given them (`Book.x = ...`: "Book"; `cls.x = ...`: "")
@@ -232,11 +233,14 @@ def file_markers(data: bytes) -> FileMarkers:
     owners: dict[str, set[str]] = {}
     for owner, name in _CLASS_ATTRIBUTE_OWNER.findall(data):
         owners.setdefault(name.decode(), set()).add("" if owner == b"cls" else owner.decode())
-    if _SETATTR_ON_CLASS.search(data):
-        dynamic.add("*")
-        class_attributes.add("*")
-        for owner in _SETATTR_ON_CLASS.findall(data):  # setattr(X, name, ...) gives X any name
-            owners.setdefault("*", set()).add(owner.decode())
+    if b"setattr(" in data:
+        for match in _SETATTR_ON_CLASS.finditer(data):
+            # setattr(X, "name", ...) gives X that name (pytest's monkeypatch.setattr in tests),
+            # setattr(X, computed, ...) any name
+            owner, name = match.group(1), (match.group(2) or match.group(3) or b"*").decode()
+            dynamic.add(name)
+            class_attributes.add(name)
+            owners.setdefault(name, set()).add(owner.decode())
     url_field_names = None
     if b"URL_FIELD_NAME" in data:
         url_field_names = frozenset({m.decode() for m in _URL_FIELD_NAME.findall(data)} or {"*"})

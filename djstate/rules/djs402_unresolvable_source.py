@@ -74,23 +74,16 @@ class UnresolvableSource(Rule):
 
     def check(self, project) -> Iterable[Finding]:
         catalog = project.serializers.catalog
-        for serializer, result in project.serializers.checked():
-            if result.model is None or not serializer.is_model:
-                continue
-            for declared in serializer.declared.values():
-                source = declared.source
-                if not isinstance(source, str) or source == "*" or declared.file.startswith("/"):
-                    continue
-                if declared.kwargs.get("write_only") is True or declared.drf_class == "SerializerMethodField":
-                    continue  # never read from the object (DRF forces source='*' on method fields)
-                missing = catalog.unresolved_part(result.model, source, serializer.known)
-                if missing is None:
-                    continue
-                owner, part = missing
-                yield self.finding(
-                    declared.file, declared.span,
-                    f"{serializer.name}.{declared.name}: source '{source}' does not resolve: "
-                    f"{owner.key[0]}.{owner.name} has no field, relation or attribute '{part}'; reading "
-                    f"the field raises AttributeError. Point source at an existing attribute",
-                    app=owner.key[0], model=owner.name, field=declared.name,
-                )  # fmt: skip
+        for serializer, result, declared in project.serializers.read_sources():
+            source = declared.source
+            missing = catalog.unresolved_part(result.model, source, serializer.known)
+            if missing is None:
+                continue  # resolves, or left unjudged (SerializerAnalysis.silenced_names says why)
+            owner, part = missing
+            yield self.finding(
+                declared.file, declared.span,
+                f"{serializer.name}.{declared.name}: source '{source}' does not resolve: "
+                f"{owner.key[0]}.{owner.name} has no field, relation or attribute '{part}'; reading "
+                f"the field raises AttributeError. Point source at an existing attribute",
+                app=owner.key[0], model=owner.name, field=declared.name,
+            )  # fmt: skip

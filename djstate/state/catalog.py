@@ -123,6 +123,14 @@ class Relation:
     through_model: bool = False  # a custom through model: DRF makes it read-only
 
 
+@dataclass(frozen=True)
+class SourceWalk:
+    """Where a dotted ``source=`` led: a part on no model, why it was not judged, or neither."""
+
+    missing: tuple[ModelInfo, str] | None = None
+    unjudged: tuple[str, str] | None = None  # (reason of djstate.unverified.REASONS, detail)
+
+
 @dataclass
 class ModelInfo:
     """What ``rest_framework.utils.model_meta.get_field_info`` returns, plus ``hasattr``."""
@@ -197,10 +205,11 @@ class ModelCatalog:
         self._outside_models: dict[tuple[str, str], tuple[Any, Any]] = {}
         self._reverse: dict[tuple[str, str], list[tuple[str, Relation]]] | None = None
 
-    def maybe_runtime_attribute(self, info: ModelInfo, name: str, on_class: bool = False) -> bool:
+    def maybe_runtime_attribute(self, info: ModelInfo, name: str, on_class: bool = False, by_owner: bool = False) -> bool:
         """Whether code may give the model that attribute at runtime: a monkeypatched or
         annotated name, a modeltranslation copy (``title_en``) or the companion column of a
-        third-party field (djmoney's ``price_currency``)."""
+        third-party field (djmoney's ``price_currency``). ``by_owner``: a ``setattr(X, ...)``
+        counts for instances only where X may be the model (as it always does on the class)."""
         # ModelSerializer.build_field asks hasattr(model_class, name): only what code gives the
         # class counts for Meta.fields; a source= path is resolved on instances, where
         # annotations, to_attr and `obj.name = ...` count too
@@ -210,8 +219,13 @@ class ModelCatalog:
                 return True  # setattr() on a class, with no owner recorded
             if name in self.runtime_names or self._given_to_class(info, name):
                 return True
-        elif name in given or "*" in given:
+        elif name in given:
             return True
+        elif "*" in given:  # setattr(X, computed, ...) somewhere
+            if not by_owner or self.class_attribute_owners is None or "*" not in self.class_attribute_owners:
+                return True
+            if self._given_to_class(info, name):  # X's instances see it too, other models' do not
+                return True
         translated = "@modeltranslation" in self.runtime_names
         return any(
             name.startswith(f"{field}_") and (translated or not info.chains.get(field)) for field in info.all_fields
@@ -304,24 +318,39 @@ class ModelCatalog:
     def unresolved_part(self, info: ModelInfo, source: str, certain: bool = True) -> tuple[ModelInfo, str] | None:
         """The first part of a dotted ``source`` that is not on its model (with that model);
         None when it resolves or djstate cannot follow it."""
+        return self.follow_source(info, source, certain).missing
+
+    def follow_source(self, info: ModelInfo, source: str, certain: bool = True) -> SourceWalk:
+        """Follow a dotted ``source`` through the models: the first part that is on none
+        (``missing``), or why djstate cannot tell (``unjudged``), or neither (it resolves, or
+        stops at a value, method or manager whose attributes are not modelled)."""
         current: ModelInfo | None = info
         for part in source.split("."):
             if current is None:
-                return None
+                return SourceWalk(unjudged=("name-on-unknown-model", f"'{part}': the related model is no model djstate knows"))
             model_class = self.state.classes.get(current.key)
             on_instances = self.instance_attributes(model_class.path) if model_class else {"*"}
-            if "*" in on_instances or part in on_instances or self.maybe_runtime_attribute(current, part):
-                return None  # set on instances by code (or annotated by a queryset): not followed
+            if part in on_instances:
+                return SourceWalk()  # set on instances by code: it exists, its value is not followed
+            if "*" in on_instances or self.maybe_runtime_attribute(current, part, by_owner=True):
+                # code may set it on instances (or a queryset annotate it): the value is not followed
+                if current.has_attribute(part) or part == "pk":
+                    return SourceWalk()
+                return SourceWalk(unjudged=("name-maybe-runtime", f"'{part}' may be set on {current.name} instances at runtime"))
             if current.has_attribute(part) or part == "pk":
                 relation = current.relations.get(part)
                 if relation is None or relation.to_many:
-                    return None  # a value, method or manager: its attributes are not modelled
+                    return SourceWalk()  # a value, method or manager: its attributes are not modelled
                 current = self.info(relation.related)
                 continue
-            if not (certain and current.names_known and current.reverse_known) or self.maybe_reverse(part):
-                return None
-            return current, part
-        return None
+            if not (certain and current.names_known and current.reverse_known):
+                return SourceWalk(unjudged=("name-on-unknown-model", f"'{part}' is on no model field or attribute of "
+                                            f"{current.name}, which djstate cannot read completely"))
+            if self.maybe_reverse(part):
+                return SourceWalk(unjudged=("name-maybe-reverse", f"'{part}' may be the reverse accessor of a relation "
+                                            f"djstate cannot place"))
+            return SourceWalk(missing=(current, part))
+        return SourceWalk()
 
     def same_model(self, one: tuple[str, str], other: tuple[str, str]) -> bool:
         """Whether two models share a table lineage: equal, proxies, or MTI parent and child."""
@@ -474,8 +503,12 @@ class ModelCatalog:
         for name, state in model.fields.items():
             chains[name] = self.chain(state)
         own_attributes, attributes_known = self._class_attributes(model_class.path)
-        if any(self._decorator_changes_names(d) for d in model_class.facts.decorators):
-            attributes_known = False  # a class decorator may add attributes
+        for decorator in model_class.facts.decorators:
+            added = self.decorator_added(decorator)
+            if added is None:
+                attributes_known = False  # a class decorator may add attributes
+            else:
+                own_attributes = own_attributes | set(added)
         attributes |= own_attributes | MODEL_ATTRIBUTES | self.runtime_names | model_class.metaclass_names
         if any(p.startswith("mptt.") for p in self.builder._chain(model_class.path)):
             attributes |= MPTT_FIELDS  # MPTTModel's metaclass adds the tree fields to the class
@@ -541,18 +574,32 @@ class ModelCatalog:
         return info
 
     def _decorator_changes_names(self, decorator: Any) -> bool:
-        """Whether a class decorator may change the model's names: anything but a function
-        of the tree read as keeping them (djstate.parse.class_decorators), ``@register`` or
-        ``@features(...)`` applied the way its shape says."""
+        """Whether a class decorator may change the model's names beyond the attributes
+        :meth:`decorator_added` names."""
+        return self.decorator_added(decorator) is None
+
+    def decorator_added(self, decorator: Any) -> tuple[str, ...] | None:
+        """The attributes a class decorator sets on the model, when that is all it changes: a
+        function of the tree or a virtualenv read as keeping the names (djstate.parse.class_decorators),
+        ``@register`` or ``@features(...)`` applied the way its shape says, reached through
+        re-exports and module-level aliases (``python_2_unicode_compatible = six.python_2_unicode_compatible``);
+        None for anything else."""
         resolver = self.builder.resolver
         kind = "factory" if isinstance(decorator, Call) else "plain" if isinstance(decorator, Ref) else None
         target = resolver.resolve_path(decorator.path) if kind else None
-        if not isinstance(target, Ref) or "." not in target.path:
-            return True
-        module, name = target.path.rsplit(".", 1)
-        facts = resolver.load(resolver.modules[module], module) if module in resolver.modules else None
-        effect = facts.class_decorators.get(name) if facts is not None else None
-        return effect is None or effect != (kind, "")
+        for _ in range(4):  # aliases Django's modules make (the resolver takes django.* paths as written)
+            if not isinstance(target, Ref) or "." not in target.path:
+                return None
+            module, name = target.path.rsplit(".", 1)
+            facts = resolver.load(resolver.modules[module], module) if module in resolver.modules else None
+            if facts is None:
+                return None
+            effect = facts.class_decorators.get(name)
+            if effect is not None:
+                return effect[2] if effect[:2] == (kind, "") else None
+            alias = facts.names.get(name) or facts.constants.get(name)
+            target = Ref(alias) if isinstance(alias, str) and name in facts.names else alias
+        return None
 
     def _outside_parent(self, key: tuple[str, str] | None, child: Any) -> tuple[str, str] | None:
         """``key``, after noting the model class behind it when it is a concrete parent of

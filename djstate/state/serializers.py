@@ -7,6 +7,7 @@ builds for them from :mod:`djstate.state.serializer_build`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from djstate.facts.values import Ref
 from djstate.isolate import InternalError, isolated
@@ -110,6 +111,28 @@ class SerializerAnalysis:
             for name, reason, detail in result.silenced:
                 path, span = serializer.meta_span("fields", name)
                 out.append(Unjudged(reason, f"serializer field {serializer.path}.{name}", path, span.line, detail))
+        for serializer, result, declared in self.read_sources():
+            walk = self.catalog.follow_source(result.model, declared.source, serializer.known)
+            if walk.unjudged is not None and serializer.known:  # an unknown serializer is counted above
+                reason, detail = walk.unjudged
+                out.append(Unjudged(reason, f"serializer source {serializer.path}.{declared.name}", declared.file,
+                                    declared.span.line, f"source '{declared.source}': {detail}"))  # fmt: skip
+        return out
+
+    def read_sources(self) -> list[tuple[SerializerClass, BuildResult, Any]]:
+        """The declared fields of the tree's ModelSerializers whose ``source=`` DRF reads from
+        the object (DJS402 checks them): not '*', not write-only, not a method field."""
+        out = []
+        for serializer, result in self.checked():
+            if result.model is None or not serializer.is_model:
+                continue
+            for declared in serializer.declared.values():
+                source = declared.source
+                if not isinstance(source, str) or source == "*" or declared.file.startswith("/"):
+                    continue
+                if declared.kwargs.get("write_only") is True or declared.drf_class == "SerializerMethodField":
+                    continue  # never read from the object (DRF forces source='*' on method fields)
+                out.append((serializer, result, declared))
         return out
 
     def checked(self) -> list[tuple[SerializerClass, BuildResult]]:
