@@ -12,6 +12,9 @@ from djstate.parse.expressions import ExpressionReader, Scope, _flatten, _method
 from djstate.parse.managers import queryset_rows
 from djstate.parse.metaclasses import init_effect, new_effect, writes_class
 
+# the helpers that build a class with a metaclass in Python 2 and 3 alike
+WITH_METACLASS = frozenset({"six.with_metaclass", "django.utils.six.with_metaclass", "future.utils.with_metaclass"})
+
 
 def extract_classes(module: cst.Module, scope: Scope, positions: Any) -> dict[str, ClassFacts]:
     reader = ExpressionReader(scope)
@@ -25,13 +28,22 @@ def extract_classes(module: cst.Module, scope: Scope, positions: Any) -> dict[st
 
 
 def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> ClassFacts:
+    # `Base[T]` subclasses Base at runtime (generic aliases resolve through __mro_entries__)
+    bases = [reader.read(base.value.value if isinstance(base.value, cst.Subscript) else base.value) for base in node.bases]
+    metaclass = next((reader.read(k.value) for k in node.keywords if k.keyword and k.keyword.value == "metaclass"), None)
+    for i, base in enumerate(bases):
+        if isinstance(base, Call) and base.path in WITH_METACLASS and base.args and not base.kwargs and metaclass is None:
+            # six.with_metaclass(M, *bases): the class is built as `class X(*bases, metaclass=M)`
+            # (django-polymorphic 2.0's PolymorphicModel, shuup's translatable models)
+            metaclass = base.args[0]
+            bases[i : i + 1] = base.args[1:]
+            break
     facts = ClassFacts(
         name=node.name.value,
-        # `Base[T]` subclasses Base at runtime (generic aliases resolve through __mro_entries__)
-        bases=tuple(reader.read(base.value.value if isinstance(base.value, cst.Subscript) else base.value) for base in node.bases),
+        bases=tuple(bases),
         span=_span(positions, node),
         decorators=tuple(reader.read(d.decorator) for d in node.decorators),
-        metaclass=next((reader.read(k.value) for k in node.keywords if k.keyword and k.keyword.value == "metaclass"), None),
+        metaclass=metaclass,
     )
     methods = []
     readers: set[str] = set()
