@@ -185,9 +185,9 @@ class ModelsBuilder:
             return self._classes[path]
         self._classes[path] = None  # cycles in bases end here
         found = self.class_facts(path)
-        if found is not None and self.modules.get(found[1], "").startswith("/") and described_for_installed(
-            canonical_path(path), found[1], self.modules[found[1]]
-        ):
+        if found is not None and found[0].metaclass is not None and self.modules.get(found[1], "").startswith("/") and (
+            described_for_installed(canonical_path(path), found[1], self.modules[found[1]])
+        ):  # fmt: skip
             found = None  # a virtualenv's copy of a version its description holds for: its metaclass is described
         if found is None:
             described = base_class_parts(canonical_path(path))  # a described third-party base

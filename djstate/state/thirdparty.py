@@ -95,8 +95,8 @@ def described_for_installed(path: str, module: str, file: str) -> bool:
     ``file``), is of a version its description holds for: then the description is used, as
     without a virtualenv, instead of reading the metaclass's code."""
     spec = third_party_base(path)
-    if spec is None:
-        return False
+    if spec is None or spec.package not in SAME_AS_MEASURED:
+        return False  # only a package whose metaclass was read against its description (django-mptt)
     measured = third_party()["versions"].get(spec.package)
     version = _installed_version(spec.package, module, file)
     return version is not None and (version == measured or version in SAME_AS_MEASURED.get(spec.package, ()))
