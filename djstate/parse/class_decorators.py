@@ -8,8 +8,11 @@ would without the decorator. :func:`class_decorator` reads a function of one of 
 - plain: ``def register(cls): ...; return cls``;
 - factory: ``def features(*names): def wrapper(cls): ...; return cls; return wrapper``,
 
-and says whether the function it applies to the class keeps the class's names, or why not.
-Whatever it does not recognise counts as changing them. Storing the class in a list or a dict
+and says whether the function it applies to the class keeps the class's names, or why not, and
+which names it sets on the class: ``cls.__unicode__ = ...`` (six's ``python_2_unicode_compatible``)
+or ``setattr(cls, "badge", ...)`` with a literal name adds that attribute and nothing else (a class
+attribute set after ModelBase ran is no field: ``_meta`` and so queries never see it; DRF's
+``hasattr`` does). Whatever it does not recognise counts as changing them. Storing the class in a list or a dict
 (``registry[k].append(cls)``) does not change it; code that later reads the container and sets
 attributes is a ``setattr`` of the tree like any other (``ModelCatalog.maybe_runtime_attribute``).
 """
@@ -30,9 +33,10 @@ _STRING_METHODS = {"split", "rsplit", "lower", "upper", "title", "strip", "repla
                    "endswith", "partition", "rpartition"}  # fmt: skip
 
 
-def class_decorator(func: cst.FunctionDef) -> tuple[str, str] | None:
-    """(kind, why) of a function of a class decorator's shape: ``why`` is "" when what it runs
-    on the class keeps the class's names; None when the function has neither shape."""
+def class_decorator(func: cst.FunctionDef) -> tuple[str, str, tuple[str, ...]] | None:
+    """(kind, why, added) of a function of a class decorator's shape: ``why`` is "" when what it
+    runs on the class keeps the class's names but for the attributes ``added`` (sorted), which it
+    sets; None when the function has neither shape."""
     if func.asynchronous is not None or not isinstance(func.body, cst.IndentedBlock):
         return None
     body = [s for s in func.body.body if not _docstring(s)]
@@ -42,14 +46,14 @@ def class_decorator(func: cst.FunctionDef) -> tuple[str, str] | None:
     if returned is None:
         return None
     if params and returned == params[0] and not _star_only(func):
-        return PLAIN, _applied_keeps_names(func)
+        return (PLAIN, *_applied_keeps_names(func))
     inner = next((s for s in body[:-1] if isinstance(s, cst.FunctionDef) and s.name.value == returned), None)
     if inner is None:
         return None
     others = [s for s in body[:-1] if s is not inner]
     if any(_mentions(s, returned) for s in others):
-        return FACTORY, f"{func.name.value} changes {returned} before returning it"
-    return FACTORY, _applied_keeps_names(inner)
+        return FACTORY, f"{func.name.value} changes {returned} before returning it", ()
+    return (FACTORY, *_applied_keeps_names(inner))
 
 
 def _docstring(stmt: cst.CSTNode) -> bool:
@@ -74,14 +78,18 @@ def _mentions(node: cst.CSTNode, name: str) -> bool:
     return name in _names_in(node)
 
 
-def _applied_keeps_names(func: cst.FunctionDef) -> str:
-    """"" when the function applied to the class (its first parameter) keeps the class's names:
-    it reads the class, stores it in containers and returns it; else what it does instead."""
+def _applied_keeps_names(func: cst.FunctionDef) -> tuple[str, tuple[str, ...]]:
+    """("", added) when the function applied to the class (its first parameter) keeps the
+    class's names but for the attributes ``added`` it sets by a literal name: it reads the
+    class, stores it in containers, sets those attributes and returns it; else (what it does
+    instead, ())."""
     params = _positional(func)
     if not params:
-        return f"{func.name.value} takes no class"
+        return f"{func.name.value} takes no class", ()
     klass = params[0]
     why: list[str] = []
+    added: set[str] = set()
+    set_values: list[cst.BaseExpression] = []  # what `cls.x = value` stores: a lambda there is not run
 
     def note(reason: str) -> None:
         if not why:
@@ -98,17 +106,26 @@ def _applied_keeps_names(func: cst.FunctionDef) -> str:
             return False
 
         def visit_Lambda(self, node: cst.Lambda) -> bool:
-            note(f"{func.name.value} defines a lambda")
+            if not any(node is v for v in set_values):
+                note(f"{func.name.value} defines a lambda")
             return False
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if all(_set_name(t.target, klass) is not None for t in node.targets):
+                set_values.append(node.value)
 
         def visit_Call(self, node: cst.Call) -> None:
             callee = node.func
             root, parts = _chain(callee) if isinstance(callee, cst.Attribute) else (None, [])
+            literal = _setattr_name(node, klass)
+            if literal is not None:
+                added.add(literal)
+                return
             if root == klass:
                 if not (parts[-1:] and parts[-1] in _STRING_METHODS and parts[-2:-1] and parts[-2] in _STRING_ATTRIBUTES):
                     note(f"{func.name.value} calls {_code(callee)}")
                 return
-            passed = any(klass in _names_in(a.value, into_calls=False) for a in node.args)
+            passed = any(klass in _names_in(a.value, into_calls=False) and not _strings_only(a.value, klass) for a in node.args)
             if not passed or _looks_only(callee):
                 return
             storing = isinstance(callee, cst.Attribute) and callee.attr.value in _STORING
@@ -116,8 +133,18 @@ def _applied_keeps_names(func: cst.FunctionDef) -> str:
                 note(f"{func.name.value} passes {klass} to {_code(callee)}")
 
         def written(self, target: cst.BaseExpression) -> None:
-            if _chain(target)[0] == klass:
+            name = _set_name(target, klass)
+            if name is not None and not self.deleting:
+                added.add(name)
+            elif _chain(target)[0] == klass:
                 note(f"{func.name.value} sets {_code(target)}")
+
+        deleting = False
+
+        def visit_Del(self, node: cst.Del) -> None:
+            self.deleting = True
+            super().visit_Del(node)
+            self.deleting = False
 
         def visit_Return(self, node: cst.Return) -> None:
             if not (isinstance(node.value, cst.Name) and node.value.value == klass):
@@ -131,7 +158,42 @@ def _applied_keeps_names(func: cst.FunctionDef) -> str:
             note(f"{func.name.value} rebinds {klass}")
         elif targets and klass in _names_in(value) and not _string_of(value, klass):
             note(f"{func.name.value} binds {_code(value)}")  # an alias djstate does not follow
-    return why[0] if why else ""
+    return (why[0], ()) if why else ("", tuple(sorted(added)))
+
+
+def _set_name(target: cst.BaseExpression, klass: str) -> str | None:
+    """``cls.badge`` as an assignment target: "badge" (an attribute of the class itself)."""
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == klass:
+        return target.attr.value
+    return None
+
+
+def _setattr_name(call: cst.Call, klass: str) -> str | None:
+    """``setattr(cls, "badge", value)``: "badge", when the value does not mention the class."""
+    if not (isinstance(call.func, cst.Name) and call.func.value == "setattr" and len(call.args) == 3):
+        return None
+    target, name, value = (a.value for a in call.args)
+    if not (_bare(target, klass) and isinstance(name, cst.SimpleString) and isinstance(name.evaluated_value, str)):
+        return None
+    if any(a.keyword is not None or a.star for a in call.args) or klass in _names_in(value):
+        return None
+    return name.evaluated_value
+
+
+def _strings_only(node: cst.BaseExpression, klass: str) -> bool:
+    """Every mention of the class in ``node`` reads a string it gives (``cls.__name__``)."""
+    other: list[cst.Name] = []
+
+    class Mentions(cst.CSTVisitor):
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            return not _string_of(attribute, klass)
+
+        def visit_Name(self, name: cst.Name) -> None:
+            if name.value == klass:
+                other.append(name)
+
+    node.visit(Mentions())
+    return not other
 
 
 def _bare(node: cst.BaseExpression, klass: str) -> bool:
@@ -150,9 +212,9 @@ def _string_of(value: cst.BaseExpression, klass: str) -> bool:
     )
 
 
-def extract_class_decorators(module: cst.Module) -> dict[str, tuple[str, str]]:
-    """Each top-level function of a class decorator's shape: name -> (kind, why)."""
-    found: dict[str, tuple[str, str]] = {}
+def extract_class_decorators(module: cst.Module) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """Each top-level function of a class decorator's shape: name -> (kind, why, added)."""
+    found: dict[str, tuple[str, str, tuple[str, ...]]] = {}
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef) and not stmt.decorators:
             effect = class_decorator(stmt)
