@@ -28,6 +28,8 @@ _CONTRIBUTING = {"add_to_class", "contribute_to_class"}
 _REGISTERING = {"append", "add"}  # a list's or set's: it holds the class
 # a field's name or relation: setting it changes names on this model or reverse accessors on others
 _NAME_ATTRIBUTES = {"name", "attname", "related_name", "related_query_name", "remote_field", "model", "to", "through"}
+# field options that change only Django's state, set from a class attribute: applied per model
+_STATE_OPTIONS = {"help_text", "verbose_name"}
 # the Meta options Django accepts (options.DEFAULT_NAMES, with index_together of Django < 5.1):
 # Options rejects any other name, so a metaclass must consume its own (rules' rules_permissions)
 DJANGO_META_OPTIONS = frozenset({
@@ -135,6 +137,10 @@ class _NewReader(cst.CSTVisitor):
         self.hooks: list[str] = []
         self.attributes: list[str] = []  # plain class attributes it puts in the namespace
         self.set_after: list[str] = []  # plain class attributes it sets on the built class
+        # `field = cls._meta.get_field("name")` (bound once): field variable -> field name
+        self.field_variables: dict[str, str] = {}
+        # `field.help_text = cls._help`: (field name, option, class attribute) the models state applies
+        self.field_options: list[tuple[str, str, str]] = []
         # effects under an `if`: (guard, level, why), the guard a predicate over the new class
         self.guarded: list[tuple[tuple, str, str]] = []
         self._guards: list[tuple] = []  # the tests of the enclosing `if`s (negated in `else`)
@@ -226,6 +232,10 @@ class _NewReader(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
+            written = self._field_option(target.target, node.value)
+            if written is not None:
+                self.field_options.append(written)  # applied per model: the attribute may be overridden
+                continue
             name = _namespace_item(target.target, self.namespace)
             if name is not None and name != "Meta" and _plain_value(node.value):
                 self.attributes.append(name)  # ModelBase sets it as is: a class attribute, never a field
@@ -245,6 +255,19 @@ class _NewReader(cst.CSTVisitor):
 
     def visit_Del(self, node: cst.Del) -> None:
         self._target(node.target)
+
+    def _field_option(self, target: cst.BaseExpression, value: cst.BaseExpression) -> tuple[str, str, str] | None:
+        """``field.help_text = cls._condition_help_text`` at the top of ``__new__``, ``field`` bound
+        once to ``cls._meta.get_field("condition")``: a state-only option of one field set from a
+        class attribute (mayan-edms' MetaClassModelMixinConditionField)."""
+        if self._nested or self._guards or not isinstance(target, cst.Attribute) or not isinstance(target.value, cst.Name):
+            return None
+        field = self.field_variables.get(target.value.value)
+        if field is None or target.attr.value not in _STATE_OPTIONS:
+            return None
+        if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.value.value in self.created:
+            return field, target.attr.value, value.attr.value
+        return None
 
     def _target(self, target: cst.BaseExpression, creating: bool = False) -> None:
         if isinstance(target, (cst.Tuple, cst.List)):
@@ -355,7 +378,7 @@ def _flow(func: cst.FunctionDef) -> _Flow:
 
 def _effect(reader: _NewReader) -> tuple:
     return (reader.level, reader.why, tuple(dict.fromkeys(reader.hooks)), tuple(dict.fromkeys(reader.attributes)),
-            tuple(reader.guarded), tuple(dict.fromkeys(reader.set_after)))
+            tuple(reader.guarded), tuple(dict.fromkeys(reader.set_after)), tuple(dict.fromkeys(reader.field_options)))
 
 
 def _reader(func: cst.FunctionDef, created: set[str], kind: type) -> _NewReader:
@@ -381,8 +404,31 @@ def _reader(func: cst.FunctionDef, created: set[str], kind: type) -> _NewReader:
     metas = {n for targets, value in flow.bindings if len(targets) == 1 and _reads_meta(value, namespace) for n in targets}
     metas -= {n for targets, value in flow.bindings if not _reads_meta(value, namespace) for n in targets}
     reader = kind(func, klass, space, namespace, mcs, created, metas)
+    reader.field_variables = _field_variables(flow, created)
     func.visit(reader)
     return reader
+
+
+def _field_variables(flow: _Flow, created: set[str]) -> dict[str, str]:
+    """Names bound exactly once, to ``<the built class>._meta.get_field("<literal>")``."""
+    counts: dict[str, int] = {}
+    for targets, _ in flow.bindings:
+        for name in targets:
+            counts[name] = counts.get(name, 0) + 1
+    out = {}
+    for targets, value in flow.bindings:
+        if len(targets) != 1 or counts[targets[0]] != 1 or not isinstance(value, cst.Call):
+            continue
+        func = value.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "get_field" and isinstance(func.value, cst.Attribute)
+                and func.value.attr.value == "_meta" and isinstance(func.value.value, cst.Name)
+                and func.value.value.value in created):  # fmt: skip
+            continue
+        if len(value.args) == 1 and value.args[0].keyword is None and not value.args[0].star:
+            literal = value.args[0].value
+            if isinstance(literal, cst.SimpleString) and literal.prefix == "":
+                out[targets[0]] = literal.evaluated_value
+    return out
 
 
 class _InitReader(_NewReader):

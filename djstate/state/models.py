@@ -235,12 +235,12 @@ class ModelsBuilder:
         metaclass = facts.metaclass if facts.metaclass is not None else next((p.metaclass for p in parents if p.metaclass is not None), None)
         if metaclass is not None:  # its own or inherited: it runs for this class too (guards decided for it)
             holds = partial(self._guard_holds, facts, bases)
-            changed_by, level, detail, own_hooks, members, added = self._metaclass_effect(metaclass, holds)
+            changed_by, level, detail, own_hooks, members, added, writes = self._metaclass_effect(metaclass, holds)
             hooks += tuple(h for h in own_hooks if h not in hooks)
             metaclass_names |= members
             namespace_added |= added
         else:
-            changed_by, level, detail = None, NONE, ""
+            changed_by, level, detail, writes = None, NONE, "", ()
         writer = next((h for h in hooks if not self._reads_only(path, h)), None)
         if writer is not None:  # a method the metaclass calls on this class may change it
             changed_by, level, detail = changed_by or "of a base", NAMES, f"it calls {writer}(), which may change the class"
@@ -337,6 +337,25 @@ class ModelsBuilder:
         if default_manager is None and not own_managers and parents:
             default_manager = parents[0].meta.get("default_manager_name")  # Options.default_manager
         fields = [f for f in fields if f[0] in own_names or f[0] not in shadowing]
+        concrete = self._concrete_ancestors(parents) if writes else []
+        for field_name, option, attribute in writes:  # `field.help_text = cls._help` of the metaclass
+            at = next((i for i, f in enumerate(fields) if f[0] == field_name), None)
+            value = self._class_attribute(path, attribute)
+            if concrete and at is None:  # a proxy or MTI child: get_field finds a concrete ancestor's field
+                for ancestor in concrete:  # the write lands there: that model is judged only if it changes nothing
+                    if not isinstance(value, str) or self._class_attribute(ancestor.path, attribute) != value:
+                        key = (ancestor.app, ancestor.facts.name.lower())
+                        self.state.unverified_models.add(key)
+                        self.state.names_known.add(key)
+                        self.state.why[key] = ("runtime-attribute", f"the metaclass of its subclass {facts.name} sets "
+                                               f"{field_name}.{option} from {attribute}")  # fmt: skip
+                continue
+            if at is None or not isinstance(value, str) or not isinstance(fields[at][1], Call):  # a text, as written
+                known = False  # names stay: it sets an option of a field
+                why = why or ("runtime-attribute", f"metaclass {changed_by} sets {field_name}.{option} to {attribute}, not read")
+                continue
+            name, call, span = fields[at]
+            fields[at] = (name, Call(call.path, call.args, {**call.kwargs, option: value}), span)
         changed = [o for p in self._chain(path) for o in changed_options(p) if o in meta]
         if changed and meta.get("abstract") is not True and meta.get("proxy") is not True:
             known = False  # a described base's metaclass adds to this option too (mptt's tree index)
@@ -401,27 +420,29 @@ class ModelsBuilder:
                 kinds.append((False, None) if self.class_facts(base.path) is not None else (None, None))
         return guard_holds(guard, own_meta is not None, own_abstract, kinds)
 
-    def _metaclass_effect(self, value: Any, holds: Any = None) -> tuple[str | None, str, str, tuple[str, ...], frozenset[str], frozenset[str]]:
+    def _metaclass_effect(self, value: Any, holds: Any = None) -> tuple[str | None, str, str, tuple[str, ...], frozenset[str], frozenset[str], tuple]:
         """(its path, level, why, hooks, members, added): what the metaclass's own code may change
         on the class (djstate.parse.metaclasses: none, options of fields and Meta, or names), read
         from its classes in the tree or a virtualenv up to Django's ModelBase, the names it
-        defines (the class's attributes too, for hasattr) and the plain attributes its
-        ``__new__`` puts in the class namespace."""
+        defines (the class's attributes too, for hasattr), the plain attributes its
+        ``__new__`` puts in the class namespace, and the (field, option, class attribute) writes
+        it makes (``field.help_text = cls._condition_help_text``), which each model applies."""
         value = self.resolver.value(canonical_value(value))
         if not isinstance(value, Ref):
-            return render(value)[:80], NAMES, "a metaclass djstate cannot place", (), frozenset(), frozenset()
+            return render(value)[:80], NAMES, "a metaclass djstate cannot place", (), frozenset(), frozenset(), ()
         level, why, hooks, members = NONE, "", (), frozenset()
         added: set[str] = set()
+        writes: list[tuple[str, str, str]] = []
         for base in self._chain(value.path):
             if base.startswith(("django.db.models.", "builtins.")):
                 continue
             found = self.class_facts(base)
             if found is None:
-                return value.path, NAMES, f"{base} is outside the tree", (), members, frozenset()
+                return value.path, NAMES, f"{base} is outside the tree", (), members, frozenset(), ()
             facts = found[0]
             names = {m.split(":")[0] for m in facts.methods}
             if names & {"__call__", "__prepare__", "__setattr__"}:
-                return value.path, NAMES, f"{base} defines {sorted(names & {'__call__', '__prepare__', '__setattr__'})[0]}", (), members, frozenset()
+                return value.path, NAMES, f"{base} defines {sorted(names & {'__call__', '__prepare__', '__setattr__'})[0]}", (), members, frozenset(), ()
             members |= {n for n in names if not n.startswith("__")} | {a.name for a in facts.attributes}
             for method, effect in (("__new__", facts.new_effect), ("__init__", facts.init_effect)):
                 if method not in names:
@@ -435,7 +456,42 @@ class ModelsBuilder:
                 hooks += tuple(h for h in effect[2] if h not in hooks)
                 added |= set(effect[3] if len(effect) > 3 else ())  # plain attributes it puts in the namespace
                 members |= set(effect[5] if len(effect) > 5 else ())  # plain attributes it sets on the class
-        return value.path, level, why, hooks, members | added, frozenset(added)
+                writes += [w for w in (effect[6] if len(effect) > 6 else ()) if w not in writes]
+        return value.path, level, why, hooks, members | added, frozenset(added), tuple(writes)
+
+    def _concrete_ancestors(self, parents: list[ModelClass]) -> list[ModelClass]:
+        """The concrete models among a class's parents and their parents."""
+        out: list[ModelClass] = []
+        todo, seen = list(parents), set()
+        while todo:
+            parent = todo.pop()
+            if parent.path in seen:
+                continue
+            seen.add(parent.path)
+            if not parent.abstract:
+                out.append(parent)
+            todo += [g for b in parent.bases if isinstance(b, Ref) and (g := self.model_class(b.path)) is not None]
+        return out
+
+    def _class_attribute(self, path: str, name: str) -> Any:
+        """The value of class attribute ``name`` that ``path`` finds through its MRO, when the
+        class defining it is read and binds it once as a plain value; None otherwise."""
+        for base in self._mro(path):
+            if base.startswith(("django.db.models.", "builtins.")):
+                continue
+            found = self.class_facts(base)
+            if found is None:
+                return None  # a base djstate cannot read may define it
+            facts = found[0]
+            if name in {m.split(":")[0] for m in facts.methods} or name in facts.nested:
+                return None
+            bound = [a for a in facts.attributes if a.name == name]
+            if len(bound) > 1:
+                return None
+            if bound:
+                value = self.resolver.value(canonical_value(bound[0].value))
+                return value if is_known(value) and not isinstance(value, Opaque) else None
+        return None
 
     def _reads_only(self, path: str, hook: str) -> bool:
         """Whether the method ``hook`` a metaclass calls on the class ``path`` only reads the class:
