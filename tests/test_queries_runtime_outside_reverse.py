@@ -5,7 +5,8 @@ The AUTH_USER_MODEL target and a model whose concrete parent is read from the vi
 pointed at by models outside the tree. Without a virtualenv any name may be such a reverse
 relation and queries on those models stay unjudged; with one, a name is an error only when no
 file of the virtualenv could give it (no literal related_name / related_query_name, no model
-class of that name): djstate.state.outside_names.
+class of that name): djstate.state.outside_names. A class with no base or only ``object``
+(cssutils' ``class Profiles:``) is no model and gives no name.
 
 Every line marked ``# expect:`` is run against Django with SQLite (the virtualenv's apps
 installed) and must raise FieldError, every other line of ``good``/``bad`` must run."""
@@ -28,7 +29,9 @@ from tests.conftest import expected_markers, write_project
 MIGRATION_HEAD = "import django.db.models.deletion\nfrom django.conf import settings\nfrom django.db import migrations, models\n\n\n"
 ID = '("id", models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"))'
 
-SITE = {  # the virtualenv's site-packages: two installed apps
+SITE = {  # the virtualenv's site-packages: two installed apps and a library
+    "cssstyles/__init__.py": "",
+    "cssstyles/profiles.py": "class Profiles:\n    pass\n\n\nclass Macros(object):\n    pass\n",
     "ledger/__init__.py": "",
     "ledger/apps.py": "from django.apps import AppConfig\n\n\nclass LedgerConfig(AppConfig):\n    name = 'ledger'\n",
     "ledger/models.py": textwrap.dedent('''\
@@ -195,6 +198,8 @@ TREE = {
             Reply.objects.filter(levl__gt=1)  # expect: DJS501
             Reply.objects.filter(flagged__isnull=True)  # expect: DJS501
             User.objects.filter(seat__label="x")  # expect: DJS502
+            User.objects.filter(profiles__isnull=True)  # expect: DJS501
+            User.objects.filter(macros="x")  # expect: DJS501
         '''),
 }
 
@@ -264,4 +269,4 @@ def test_the_marked_lines_fail_in_django_and_the_others_run(tmp_path):
     marked = {line for path, line, _ in expected_markers(root) if path == "people/queries.py"}
     for line, error in outcome.items():
         assert error == ("FieldError" if int(line) in marked else None), (line, error)
-    assert len(marked) == 6 and marked <= {int(line) for line in outcome}
+    assert len(marked) == 8 and marked <= {int(line) for line in outcome}

@@ -9,8 +9,9 @@ lowercased name of a model class there. :class:`OutsideNames` gathers a superset
 the text of the site-packages (never imported), once and only when a query asks:
 
 - every quoted identifier (``%(class)s`` templates included) in a file that declares a relation;
-- every ``class X`` name in any file, lowercased (an abstract base may hold the relation, its
-  concrete subclass in another file gives the default name).
+- every ``class X(...)`` name in any file, lowercased (an abstract base may hold the relation, its
+  concrete subclass in another file gives the default name); a class with no base or only
+  ``object`` (cssutils' ``class Profiles:``) is no model and gives none.
 
 Top-level packages the tree also has are left out: the tree's copy is what runs (an oracle
 venv holds an installed copy of the project, which a mutated tree no longer matches).
@@ -24,7 +25,7 @@ from pathlib import Path
 
 RELATION_TEXT = re.compile(rb"ForeignKey|OneToOneField|ManyToManyField|GenericRelation|related_name|related_query_name")
 QUOTED = re.compile(rb"""["']([A-Za-z_][A-Za-z0-9_%()]*)["']""")
-CLASS = re.compile(rb"^[ \t]*class[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
+CLASS = re.compile(rb"^[ \t]*class[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*(\(\s*(?:object\s*,?\s*)?\)|:)?", re.M)
 MAX_FILE_BYTES = 4_000_000
 # lookups a package registers on field classes (pulpcore's `@Field.register_lookup` NotEqual):
 # their names, read from the text of files that call register_lookup
@@ -66,7 +67,7 @@ class OutsideNames:
             data = path.read_bytes()
         except OSError:
             return
-        words.update(m.decode().lower() for m in CLASS.findall(data))
+        words.update(name.decode().lower() for name, baseless in CLASS.findall(data) if not baseless)
         if lookups is not None and b"register_lookup" in data:
             lookups.update(m.decode() for m in [*LOOKUP_NAME.findall(data), *REGISTERED_AS.findall(data)])
         if RELATION_TEXT.search(data) is None:

@@ -200,6 +200,9 @@ class QueryJudge:
         if name == "objects" and not managers:
             return True
         if info.has_attribute(name) or name in info.attributes:
+            if chain.calls and chain.calls[0].method in QUERYSET_METHODS:  # used as one: counted, not judged
+                self.skip(path, chain, info, f"'{name}' is a class attribute djstate does not read as a manager "
+                                             f"(built by a call it does not follow)")  # fmt: skip
             return None  # a class attribute or method, not a manager
         if not info.known or not model_class or not model_class.known or self.catalog.maybe_runtime_attribute(info, name, on_class=True):
             self.skip(path, chain, info, f"'{name}' may be a manager djstate cannot see")
