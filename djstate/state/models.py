@@ -897,8 +897,8 @@ class ModelsBuilder:
             return None
         facts = found[0]
         kinds = [CHOICES.get(canonical_path(b.path)) for b in facts.bases if isinstance(b, Ref)]
-        if not any(kinds):
-            return None
+        if not any(kinds) or any(m.split(":")[0] == "__new__" for m in facts.methods):
+            return None  # its own __new__ sets _value_ (weblate's ActionEvents: (0, description))
         members: dict[str, tuple[Any, Any]] = {}
         for attr in facts.attributes:
             if attr.name.startswith("_") or attr.name in ("do_not_call_in_templates",):
