@@ -19,7 +19,8 @@ class UnresolvableSource(Rule):
     ## Why it matters
     DRF only reads the source when it serializes an object: the serializer validates, the
     tests that only post data pass, and the first response that includes the field raises
-    ``AttributeError``.
+    ``AttributeError`` (an error). A read-only, optional or nullable field, or one with a
+    default, is instead left out of every response without a word (a warning).
 
     ## Example
     ```python
@@ -80,10 +81,26 @@ class UnresolvableSource(Rule):
             if missing is None:
                 continue  # resolves, or left unjudged (SerializerAnalysis.silenced_names says why)
             owner, part = missing
+            raises = _raises(declared)
+            effect = ("reading the field raises AttributeError" if raises else
+                      "DRF leaves the field out of every response without an error (it is read-only, "
+                      "optional, nullable or has a default)")  # fmt: skip
             yield self.finding(
                 declared.file, declared.span,
                 f"{serializer.name}.{declared.name}: source '{source}' does not resolve: "
-                f"{owner.key[0]}.{owner.name} has no field, relation or attribute '{part}'; reading "
-                f"the field raises AttributeError. Point source at an existing attribute",
-                app=owner.key[0], model=owner.name, field=declared.name,
+                f"{owner.key[0]}.{owner.name} has no field, relation or attribute '{part}'; {effect}. "
+                f"Point source at an existing attribute",
+                app=owner.key[0], model=owner.name, field=declared.name, severity=None if raises else "warning",
             )  # fmt: skip
+
+
+def _raises(declared) -> bool:
+    """Whether DRF raises on the missing attribute: Field.get_attribute() returns the default,
+    None (allow_null) or skips the field (not required, which read-only implies) instead."""
+    kwargs = declared.kwargs
+    return (
+        declared.read_only is False
+        and kwargs.get("required", True) is True
+        and "default" not in kwargs
+        and kwargs.get("allow_null", False) is False
+    )
