@@ -467,6 +467,14 @@ _SIMPLE_ESCAPES = {
 }
 
 
+def string_literal(node: cst.BaseExpression) -> str | None:
+    """The text of a plain string literal (concatenations included), else None."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
 def _string(node: cst.BaseExpression) -> Any:
     if isinstance(node, cst.ConcatenatedString):
         left, right = _string(node.left), _string(node.right)

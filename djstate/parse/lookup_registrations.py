@@ -10,15 +10,9 @@ from typing import Callable
 import libcst as cst
 
 from djstate.facts.queries import LookupClass, LookupRegistration
+from djstate.parse.expressions import string_literal
 
 REGISTER = "register_lookup"
-
-
-def _literal(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
 
 
 class _Registrations(cst.CSTVisitor):
@@ -35,7 +29,7 @@ class _Registrations(cst.CSTVisitor):
         named = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
         lookup = positional[0].value if positional else named.get("lookup")
         name_node = positional[1].value if len(positional) > 1 else named.get("lookup_name")
-        explicit = _literal(name_node) if name_node is not None else None
+        explicit = string_literal(name_node) if name_node is not None else None
         self.found.append(LookupRegistration(
             self.path_of(func.value), self.path_of(lookup) if lookup is not None else None,
             explicit, name_node is not None and explicit is None,
@@ -59,7 +53,7 @@ def _class_lookup_name(node: cst.ClassDef, path_of: Callable[[cst.BaseExpression
             targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else \
                 [small.target] if isinstance(small, cst.AnnAssign) and small.value is not None else []
             if any(isinstance(t, cst.Name) and t.value == "lookup_name" for t in targets):
-                name = _literal(small.value)
+                name = string_literal(small.value)
                 readable = name is not None
     bases = tuple(path_of(a.value) or "" for a in node.bases if a.keyword is None)
     return LookupClass(name, readable, bases)

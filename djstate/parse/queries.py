@@ -18,7 +18,7 @@ from djstate.facts.queries import (
     QUERYSET_METHODS, AttributeUse, ModelSource, QueryCall, QueryChain, QueryFacts, QueryName, ViewQueryset,
 )
 from djstate.facts.values import Call, Ref
-from djstate.parse.expressions import ExpressionReader, Scope, _span
+from djstate.parse.expressions import ExpressionReader, Scope, _span, string_literal
 from djstate.parse.lookup_registrations import read_lookup_registrations
 from djstate.parse.query_overrides import dict_keeping, names_passed
 from djstate.parse.serializer_methods import has_meta_model, read_method_reads
@@ -420,7 +420,7 @@ class QueryReader:
                 self.expression_names(arg.value, call, env)
             else:
                 value = arg.value
-                string = _literal(value)
+                string = string_literal(value)
                 if string is not None:
                     role = {"select_related": "select", "prefetch_related": "prefetch"}.get(method)
                     if role is None and method in FIELD_METHODS:
@@ -443,13 +443,13 @@ class QueryReader:
         """An aggregate's ``default_alias``: ``<field>__<class name, lower case>``; "*" otherwise."""
         name = self.expression_class(node)
         first = node.args[0] if node.args else None
-        string = _literal(first.value) if first is not None and first.keyword is None else None
+        string = string_literal(first.value) if first is not None and first.keyword is None else None
         return f"{string}__{name.lower()}" if name and string else "*"
 
     def prefetch(self, node: cst.Call, call: QueryCall, env: _Env) -> None:
         first = node.args[0] if node.args else None
         if first is not None and first.keyword is None and first.star == "":
-            string = _literal(first.value)
+            string = string_literal(first.value)
             if string is not None:
                 call.names.append(QueryName(string, "prefetch", self.span(first.value)))
             else:
@@ -478,7 +478,7 @@ class QueryReader:
                     return
                 if name not in NOT_NAMES:
                     for position, arg in enumerate(node.args):
-                        string = _literal(arg.value) if arg.keyword is None and arg.star == "" else None
+                        string = string_literal(arg.value) if arg.keyword is None and arg.star == "" else None
                         if string == "*":  # Count("*")
                             continue
                         if string is not None and (position == 0 or name in ALL_POSITIONS):
@@ -646,13 +646,6 @@ def _expects_error(node: cst.BaseExpression) -> bool:
     func = node.func if isinstance(node, cst.Call) else None
     name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
     return "raises" in name.lower() or "Raises" in name
-
-
-def _literal(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
 
 
 def _body(node: Any) -> Any:
