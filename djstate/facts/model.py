@@ -145,6 +145,9 @@ class ClassFacts:
     nested: dict[str, ClassFacts] = field(default_factory=dict)
     decorators: tuple = ()
     conditional: bool = False  # defined under an `if` at import time
+    # (path, app_label, name) of the guard `if not is_model_registered(app_label, name):` (oscar's
+    # forkable apps): the class is defined unless another model took that name first
+    unless_registered: tuple[str, str, str] | None = None
     metaclass: Any = None  # `class X(Base, metaclass=M)`: M's value
     # what its get_queryset does to the rows: "filters", "keeps", "unknown" (djstate.parse.managers)
     queryset_rows: str | None = None

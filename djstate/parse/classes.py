@@ -19,12 +19,32 @@ WITH_METACLASS = frozenset({"six.with_metaclass", "django.utils.six.with_metacla
 def extract_classes(module: cst.Module, scope: Scope, positions: Any) -> dict[str, ClassFacts]:
     reader = ExpressionReader(scope)
     classes: dict[str, ClassFacts] = {}
+    guards = _registration_guards(module, reader)
     for stmt, conditional in _flatten(module.body):
         if isinstance(stmt, cst.ClassDef):
             facts = _class(stmt, reader, positions)
             facts.conditional = conditional
+            facts.unless_registered = guards.get(id(stmt)) if conditional else None
             classes[stmt.name.value] = facts
     return classes
+
+
+def _registration_guards(module: cst.Module, reader: ExpressionReader) -> dict[int, tuple[str, str, str]]:
+    """Classes under a top-level ``if not is_model_registered("app", "Name"):`` with no ``else``
+    (django-oscar's forkable apps), by node id: (the guard's path, app label, model name)."""
+    out: dict[int, tuple[str, str, str]] = {}
+    for stmt in module.body:
+        if not (isinstance(stmt, cst.If) and stmt.orelse is None and isinstance(stmt.test, cst.UnaryOperation)
+                and isinstance(stmt.test.operator, cst.Not)):  # fmt: skip
+            continue
+        guard = reader.read(stmt.test.expression)
+        if not (isinstance(guard, Call) and isinstance(guard.path, str) and guard.path.endswith(".is_model_registered")
+                and len(guard.args) == 2 and all(isinstance(a, str) for a in guard.args) and not guard.kwargs):  # fmt: skip
+            continue
+        for inner in stmt.body.body:
+            if isinstance(inner, cst.ClassDef):
+                out[id(inner)] = (guard.path, guard.args[0], guard.args[1])
+    return out
 
 
 def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> ClassFacts:

@@ -58,7 +58,9 @@ class ModelClass:
     bases: list  # resolved base values
     known: bool = True
     fields_known: bool = True  # False: some attribute may be a field djstate cannot see
-    why: tuple[str, str] | None = None  # (reason, detail) when not known (djstate.unverified)
+    maybe_fields: tuple[tuple[str, str], ...] = ()  # (name, source) of calls that may build a field
+    # (reason, detail) when not known (djstate.unverified), or the first maybe-field when only fields_known is False
+    why: tuple[str, str] | None = None
     # False: code may give the class names djstate does not see; True while only options of
     # its fields are unknown (a metaclass that sets a field's db_collation)
     names_known: bool = True
@@ -116,6 +118,10 @@ class ModelsBuilder(ModelStateBuilder):
         self.resolve_setting = resolve_setting
         self.state = ModelsState()
         self._classes: dict[str, ModelClass | None] = {}
+        # (app label, name) -> every class path of that name in the app's modules, and the
+        # class judged as defined under is_model_registered (djstate.parse.classes)
+        self._class_sites: dict[tuple[str, str], set[str]] = {}
+        self._registration_guarded: dict[tuple[str, str], str] = {}
         self.unknown: set[str] = set()
         self.internal_errors: list[InternalError] = []  # classes skipped by an unforeseen shape
         self.custom_fields = CustomFields(resolver, lambda v: normalise_object(resolver.value(canonical_value(v))))
@@ -247,6 +253,7 @@ class ModelsBuilder(ModelStateBuilder):
         own_managers: list[tuple[str, Any]] = []
         own_names = set()
         fields_known = all(p.fields_known for p in parents)
+        maybe_fields = tuple(m for p in parents for m in p.maybe_fields)
         for attr in facts.attributes:
             chosen_before = len(self.resolver.settings_choices)
             value = self.resolver.value(canonical_value(attr.value))
@@ -259,16 +266,21 @@ class ModelsBuilder(ModelStateBuilder):
                 own_names.add(attr.name)
             elif kind == "manager":
                 own_managers = [m for m in own_managers if m[0] != attr.name] + [(attr.name, value)]
-            elif isinstance(value, Opaque) and _builtin_descriptor(value.source, facts):
+            elif isinstance(value, Opaque) and _builtin_descriptor(value.source, facts, module):
                 pass  # property(getter): a class attribute, never a field (ModelBase only adds fields)
             elif isinstance(value, Opaque) and _splice_only(value.source):
                 pass  # `(*Node._cached_attributes, "x")`: a tuple or list display, never a field
             elif isinstance(value, Opaque) and _plain_value_call(value.source):
                 pass  # `collections.defaultdict(set)`, `re.compile(...)`: never a Django field
-            elif isinstance(value, Opaque) and (_SINGLE_CALL.match(value.source) or value.source == attr.name):
-                known = options_only = False  # a call djstate cannot follow, or set under an `if`: maybe a field
-                reason = "conditional" if value.source == attr.name else "maybe-field"
-                why = why or (reason, f"{attr.name} = {value.source[:80]}")
+            elif isinstance(value, Opaque) and value.source == attr.name:
+                known = options_only = False  # set under an `if`: maybe a field, its definition unknown
+                why = why or ("conditional", f"{attr.name} = {value.source[:80]}")
+            elif isinstance(value, Opaque) and _SINGLE_CALL.match(value.source):
+                # a call djstate cannot follow may build a field (and its contribute_to_class may add
+                # more): the fields djstate reads are still compared, a field only in migrations is not
+                fields_known = False
+                maybe_fields += ((attr.name, value.source[:80]),)
+                why = why or ("maybe-field", f"{attr.name} = {value.source[:80]}")
             elif isinstance(value, Call) and (contributed := contribution(value, attr.name, facts.name)) is not None:
                 metaclass_names |= contributed.names  # its contribute_to_class's names (thirdparty.json)
                 if app and meta.get("abstract") is not True:
@@ -327,7 +339,7 @@ class ModelsBuilder(ModelStateBuilder):
             path=path, app=app or "", facts=facts, file=self.modules[module], abstract=meta.get("abstract") is True,
             meta=meta, fields=fields, managers=managers, default_manager=default_manager, bases=bases,
             known=known and is_model,
-            fields_known=fields_known, why=why, hooks=hooks, metaclass_names=metaclass_names, namespace_added=namespace_added,
+            fields_known=fields_known, maybe_fields=maybe_fields, why=why, hooks=hooks, metaclass_names=metaclass_names, namespace_added=namespace_added,
             names_known=is_model and (known or options_only), metaclass=metaclass,
             known_before_metaclass=known_before_metaclass and is_model, why_before_metaclass=why_before_metaclass,
         )  # fmt: skip
@@ -584,6 +596,12 @@ class ModelsBuilder(ModelStateBuilder):
         for name, body in facts.class_bodies.items():
             if app_label:
                 self.state.class_names.setdefault(app_label, set()).add(name.lower())
+                self._class_sites.setdefault((app_label, name.lower()), set()).add(f"{module}.{name}")
+                guarded = self._registration_guarded.get((app_label, name.lower()))
+                if guarded is not None and guarded != f"{module}.{name}":  # which one registers first is not read
+                    self.state.unverified_models.add((app_label, name.lower()))
+                    self.state.why[(app_label, name.lower())] = (
+                        "conditional", f"{guarded} is defined unless is_model_registered finds {module}.{name} first")
             unit = f"model {app_label}.{name}" if app_label else f"class {module}.{name}"
             with isolated(self.internal_errors, unit, self.modules[module], body.span.line) as outcome:
                 self._add_model(module, name)
@@ -597,6 +615,19 @@ class ModelsBuilder(ModelStateBuilder):
                 self.state.why[key] = ("internal-error", unit)
                 if model is None:
                     self.unknown.add(f"{module}.{name}")  # a subclass cannot know its fields
+
+    def _defined_unless_registered(self, model: ModelClass, key: tuple[str, str]) -> bool:
+        """``if not is_model_registered("app", "Name"): class Name(...)``: Django registers a
+        model when its class is built, so the class is defined unless another model class of
+        that app label and name came first. Held true while the tree has no other class of the
+        name (add_module checks the classes read after it)."""
+        guard = model.facts.unless_registered
+        if guard is None or (guard[1], guard[2].lower()) != key:
+            return False
+        if self._class_sites.get(key, set()) - {model.path}:
+            return False
+        self._registration_guarded[key] = model.path
+        return True
 
     def _add_model(self, module: str, name: str) -> None:
         model = self.model_class(f"{module}.{name}")
@@ -621,7 +652,7 @@ class ModelsBuilder(ModelStateBuilder):
             self.state.why[key] = model.why or ("maybe-field", "")
             if model.names_known:
                 self.state.names_known.add(key)
-        elif model.facts.conditional:
+        elif model.facts.conditional and not self._defined_unless_registered(model, key):
             self.state.unverified_models.add(key)
             self.state.why[key] = ("conditional", f"class {name} is defined under an if/try")
         elif computed == ["abstract"]:
@@ -773,10 +804,11 @@ def _plain_value_call(source: str) -> bool:
 _DESCRIPTOR_CALL = re.compile(r"^(property|classmethod|staticmethod)\(.*\)$", re.DOTALL)
 
 
-def _builtin_descriptor(source: str, facts: ClassFacts) -> bool:
+def _builtin_descriptor(source: str, facts: ClassFacts, module: str) -> bool:
     """``x = property(getter)``: the parser leaves a call of an unbound name opaque, so a
-    ``property`` call that is opaque is the builtin unless the class body rebinds the name."""
-    found = _DESCRIPTOR_CALL.match(source)
+    ``property`` call that is opaque is the builtin unless the class body rebinds the name.
+    Beside a star import the name is read as the module's own (``ipam.models.ip.property``)."""
+    found = _DESCRIPTOR_CALL.match(source.removeprefix(f"{module}."))
     rebound = {a.name for a in facts.attributes} | {m.split(":")[0] for m in facts.methods}
     return found is not None and found.group(1) not in rebound
 

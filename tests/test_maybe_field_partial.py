@@ -1,0 +1,80 @@
+"""A class attribute built by a call djstate cannot follow leaves the rest of its model judged.
+
+``template = copy.deepcopy(...)`` or ``context = context_field_class("Context", null=True)``
+(django-post-office) may build a field, and that field's ``contribute_to_class`` may add more
+(a money field's ``<name>_currency``). Such a model used to be left wholly unjudged, which lost
+every drift mutation on django-activity-stream (``objects = get_action_manager()``) and
+django-post-office. Now the fields djstate reads are compared (an added field, a changed option),
+and only a field found in the migrations but not among the read fields is left unjudged.
+
+Django's autodetector is the oracle: makemigrations writes the migrations, then each edit of the
+models is judged by both.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_scan, write_project
+from tests.oracle.makemigrations import make_migrations
+from tests.test_oracle_drift import apps_py, django_operations, djstate_operations
+
+FIELDS = '''\
+from django.db import models
+
+
+class Amount(models.DecimalField):
+    """Adds a `<name>_currency` column beside its own, as django-money's MoneyField does."""
+
+    def contribute_to_class(self, cls, name, **kwargs):
+        super().contribute_to_class(cls, name, **kwargs)
+        if not cls._meta.abstract:
+            currency = models.CharField(max_length=3, default="EUR", editable=False)
+            cls.add_to_class(f"{name}_currency", currency)
+
+
+def amount_field(**kwargs):
+    return Amount(max_digits=10, decimal_places=2, **kwargs)
+
+
+def text_field(name, **kwargs):
+    return models.TextField(name, **kwargs)
+'''
+
+MODELS = '''\
+from django.db import models
+
+from shop.fields import amount_field, text_field
+
+
+class Email(models.Model):
+    context = text_field("Context", blank=True, null=True)
+    price = amount_field(default=0)
+    subject = models.CharField(max_length=40)
+    sent = models.BooleanField(default=False)
+'''
+
+
+@pytest.mark.oracle
+def test_a_call_that_may_build_a_field_leaves_the_read_fields_judged(tmp_path):
+    files = {"shop/__init__.py": "", "shop/apps.py": apps_py("shop"), "shop/fields.py": FIELDS, "shop/models.py": MODELS}
+    write_project(tmp_path, files)
+    make_migrations(tmp_path, ["shop"])
+    migration = (tmp_path / "shop" / "migrations" / "0001_initial.py").read_text()
+    assert "'price_currency'" in migration or '"price_currency"' in migration  # Django ran contribute_to_class
+    operations, findings, _ = djstate_operations(tmp_path)
+    assert operations == set() and findings == []  # context, price and price_currency: only in migrations
+    unjudged = {u.unit for u in run_scan(tmp_path).project.unjudged}
+    assert "model shop.Email" not in unjudged
+    assert {"field shop.Email.context", "field shop.Email.price", "field shop.Email.price_currency"} <= unjudged
+
+    models = tmp_path / "shop" / "models.py"
+    models.write_text(
+        models.read_text()
+        .replace("max_length=40", "max_length=60")
+        .replace("    sent = models.BooleanField(default=False)\n", "    opened = models.BooleanField(default=False)\n")
+    )
+    expected = django_operations(tmp_path, ["shop"])
+    assert expected == {("AlterField", "email", "subject"), ("AddField", "email", "opened"), ("RemoveField", "email", "sent")}
+    # the removed field is not judged: `sent` may be one a call builds
+    assert djstate_operations(tmp_path)[0] == {("AlterField", "email", "subject"), ("AddField", "email", "opened")}
