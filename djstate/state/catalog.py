@@ -22,6 +22,7 @@ from djstate.facts.model import ClassFacts
 from djstate.facts.values import Call, Opaque, Ref
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, django_field_name, is_tag_manager, mro
 from djstate.state.paths import canonical_path, canonical_value
+from djstate.state.serializer_reverse_bound import outside_accessors
 
 POSTGRES_MAPPING = {
     "django.contrib.postgres.fields.array.ArrayField": "ListField",
@@ -204,6 +205,10 @@ class ModelCatalog:
         # kept apart from the parents, which the query rules judge, so queries stay as they were
         self._outside_models: dict[tuple[str, str], tuple[Any, Any]] = {}
         self._reverse: dict[tuple[str, str], list[tuple[str, Relation]]] | None = None
+        # the virtualenv's folders, and the tree's own top-level packages installed there too
+        self.site_packages: list[Path] = []
+        self.own_packages: set[str] = set()
+        self._outside_accessors: Any = False  # not read yet
 
     def maybe_runtime_attribute(self, info: ModelInfo, name: str, on_class: bool = False, by_owner: bool = False) -> bool:
         """Whether code may give the model that attribute at runtime: a monkeypatched or
@@ -298,6 +303,17 @@ class ModelCatalog:
         self._reverse_index()
         return key in self.renamed_reverse
 
+    def maybe_outside_reverse(self, name: str) -> bool:
+        """Whether a relation of a package outside the tree may give a model the accessor
+        ``name`` (djstate.state.serializer_reverse_bound); always, without a virtualenv."""
+        if self._outside_accessors is False:
+            self._outside_accessors = outside_accessors(self.site_packages, self.own_packages)
+        bound = self._outside_accessors
+        if bound is None:
+            return True
+        classes = bound.classes | self.class_names
+        return bound.may_give(name, lambda template, found: _template_matches(template, found, set(), classes))
+
     def maybe_reverse(self, name: str) -> bool:
         """Whether a name could be the reverse accessor of a relation djstate cannot see."""
         index = self._reverse_index()  # notes relations whose target it cannot resolve
@@ -343,7 +359,7 @@ class ModelCatalog:
                     return SourceWalk()  # a value, method or manager: its attributes are not modelled
                 current = self.info(relation.related)
                 continue
-            if not (certain and current.names_known and current.reverse_known):
+            if not (certain and current.names_known and (current.reverse_known or not self.maybe_outside_reverse(part))):
                 return SourceWalk(unjudged=("name-on-unknown-model", f"'{part}' is on no model field or attribute of "
                                             f"{current.name}, which djstate cannot read completely"))
             if self.maybe_reverse(part):
@@ -688,6 +704,8 @@ def project_catalog(project: Any, markers: Any) -> ModelCatalog:
                            markers.runtime_fields, related_names, class_names)  # fmt: skip
     catalog.dynamic_attributes = markers.dynamic_attributes
     catalog.root = project.root
+    catalog.site_packages = [(project.root / folder).resolve() for folder in project.config.site_packages]
+    catalog.own_packages = {p.name for p in project.root.iterdir() if p.is_dir()} if project.root.is_dir() else set()
     catalog.class_attributes = markers.class_attributes | markers.runtime_fields
     catalog.class_attribute_owners = markers.class_attribute_owners
     catalog.url_field_names = {"url"} | markers.url_field_names

@@ -372,7 +372,7 @@ def _why_unknown_name(name: str, source: str, info: ModelInfo, serializer: Seria
         return "serializer-unknown", f"base {serializer.outside}" if serializer.outside else ""
     if not info.names_known:
         return "name-on-unknown-model", f"{info.key[0]}.{info.name} is not fully known"
-    if not info.reverse_known:
+    if not info.reverse_known and catalog.maybe_outside_reverse(source):
         return "name-maybe-reverse", f"apps outside the tree may point at {info.key[0]}.{info.name}"
     if catalog.maybe_reverse(source):
         return "name-maybe-reverse", "a relation djstate cannot place may give it this accessor"

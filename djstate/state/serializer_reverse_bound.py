@@ -1,0 +1,140 @@
+"""The reverse accessors the packages of a virtualenv may give a model of the tree.
+
+A model that apps outside the tree may point at (``AUTH_USER_MODEL``, a swappable target, a
+model read from the virtualenv) gets a reverse accessor from each of their relations:
+``related_name`` (or the model's ``default_related_name``), else ``<model>_set`` or, for a
+one-to-one, ``<model>``. DRF's ``build_field`` finds such an accessor (``_meta``), so a
+``Meta.fields`` name on the model may be one of them; but only one of those names.
+
+:func:`outside_accessors` reads, as text and without parsing, the ``.py`` files of every package
+of the named site-packages folders that holds a Django models module, and returns what bounds
+those names: every literal ``related_name``, every class name (lowercased, the default
+accessors' stem) and every templated ``related_name`` (``"%(class)s_x"``). It answers None (no
+bound) when a package sets a relation's name in a way text does not show: a ``related_name``
+that is not a literal, or a model class built by a call (``type(name, bases, attrs)``).
+Django's own field machinery (``django/db/``) builds no relation to a project's model and is
+skipped. Without site-packages folders nothing is known of the apps outside the tree: None.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+# a keyword argument or dict key naming a relation's accessor, or a write to a field's
+_NAME = rb"(?:default_related_name|related_name|related_query_name)"
+_NAME_SET = re.compile(rb"(?<![\w.])" + _NAME + rb"\s*=(?!=)\s*|['\"]" + _NAME + rb"['\"]\s*:\s*")
+_NAME_WRITE = re.compile(rb"\." + _NAME + rb"\s*=(?!=)|setattr\([^)\n]*['\"]" + _NAME + rb"['\"]")
+_LITERAL = re.compile(rb"""(?:[rbuRBU]{0,2})(['"])([^'"\\\n]*)\1\s*(?=[,)}\n#]|$)""")
+_NONE = re.compile(rb"None\b")
+_CLASS = re.compile(rb"^\s*class\s+(\w+)", re.M)
+_ADDED = re.compile(rb"""add_to_class\(\s*['"](\w+)['"]""")
+# a model class built by a call: its name, and so its default accessor, is computed
+_BUILT_CLASS = re.compile(rb"(?:\btype|ModelBase|__class__)\(\s*[^,()\n]+,\s*\([^)]*Model")
+_RELATION = re.compile(rb"ForeignKey|OneToOneField|ManyToManyField|ForeignObject")
+# Django's field and model machinery: no model relation of its own (GenericRel takes the
+# related_query_name a GenericRelation is given, a literal where that relation is written)
+_MACHINERY = ("django/db/", "django/contrib/contenttypes/fields.py")
+
+
+@dataclass(frozen=True)
+class OutsideAccessors:
+    """What bounds the reverse accessors the packages' relations may give a model."""
+
+    names: frozenset[str]  # literal related_names and add_to_class names
+    classes: frozenset[str]  # every class name of those packages, lowercased
+    templates: frozenset[str]  # related_names with %(class)s / %(app_label)s / %(model_name)s
+
+    def may_give(self, name: str, template_matches) -> bool:
+        """Whether one of the packages' relations may give a model the accessor ``name``."""
+        if name in self.names:
+            return True
+        if (name[:-4] if name.endswith("_set") else name) in self.classes:
+            return True
+        return any(template_matches(t, name) for t in self.templates)
+
+
+def _is_django(path: Path) -> bool:
+    try:
+        return b"django" in path.read_bytes()
+    except OSError:
+        return True
+
+
+def _model_packages(site: Path) -> list[Path]:
+    """The top-level packages of a site-packages folder that hold a Django models module (one
+    that names django: celery's SQLAlchemy models are none)."""
+    out = []
+    try:
+        entries = sorted(site.iterdir())
+    except OSError:
+        return out
+    for entry in entries:
+        if not entry.is_dir() or entry.name.endswith((".dist-info", ".egg-info", "__pycache__")):
+            continue
+        for folder, dirs, files in os.walk(entry):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            module = "models.py" if "models.py" in files else "__init__.py" if Path(folder).name == "models" else None
+            if module is not None and module in files and _is_django(Path(folder) / module):
+                out.append(entry)
+                break
+    return out
+
+
+def _statement(text: bytes, at: int) -> bool:
+    """Whether the match starts a statement (``related_name = field.name``: a local variable,
+    which names a relation only when passed on as a keyword, a match of its own)."""
+    return not text[text.rfind(b"\n", 0, at) + 1 : at].strip()
+
+
+def outside_accessors(site_packages: list[Path], own: set[str] = frozenset()) -> OutsideAccessors | None:
+    """The bound of the accessors the packages of ``site_packages`` may give; ``own``: the
+    scanned tree's top-level packages, installed there too, whose models djstate reads itself."""
+    if not site_packages:
+        return None
+    names: set[str] = set()
+    classes: set[str] = set()
+    templates: set[str] = set()
+    for site in site_packages:
+        for package in _model_packages(site):
+            if package.name in own:
+                continue
+            for folder, dirs, files in os.walk(package):
+                dirs[:] = [d for d in dirs if d not in ("__pycache__", "migrations")]  # no model of its own
+                relative = Path(folder).relative_to(site).as_posix() + "/"
+                for file in files:
+                    if not file.endswith(".py") or (relative + file).startswith(_MACHINERY):
+                        continue
+                    try:
+                        found = read_relations((Path(folder) / file).read_bytes())
+                    except OSError:
+                        return None  # unreadable: it may hold anything
+                    if found is None:
+                        return None
+                    names |= found[0]
+                    classes |= found[1]
+                    templates |= found[2]
+    return OutsideAccessors(frozenset(names), frozenset(classes), frozenset(templates))
+
+
+def read_relations(text: bytes) -> tuple[set[str], set[str], set[str]] | None:
+    """(accessor names, lowercased class names, templated names) one file may give; None
+    when it may give a name its text does not show."""
+    names = {n.decode() for n in _ADDED.findall(text)}
+    classes = {c.decode().lower() for c in _CLASS.findall(text)}
+    templates: set[str] = set()
+    if b"related_" in text:
+        if _NAME_WRITE.search(text):
+            return None  # a field's accessor renamed after it was built
+        for match in _NAME_SET.finditer(text):
+            literal = _LITERAL.match(text, match.end())
+            if literal is not None:
+                value = literal.group(2).decode(errors="replace")
+                (templates if "%(" in value else names).add(value)
+            elif not _NONE.match(text, match.end()) and not _statement(text, match.start()):
+                return None  # a related_name computed at runtime
+    if _BUILT_CLASS.search(text) and _RELATION.search(text):
+        return None  # a model class built by a call, with a relation
+    return names, classes, templates
