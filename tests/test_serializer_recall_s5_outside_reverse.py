@@ -20,7 +20,7 @@ import pytest
 from djstate.cache import FactsStore
 from djstate.config import load_config
 from djstate.engine import scan
-from djstate.state.serializer_reverse_bound import read_relations
+from djstate.state.serializer_reverse_bound import outside_accessors, read_relations
 from tests.conftest import write_project
 from tests.oracle.drf import drf_fields
 from tests.oracle.makemigrations import make_migrations
@@ -139,3 +139,13 @@ def test_a_computed_related_name_leaves_it_unjudged(tmp_path):
 ])  # fmt: skip
 def test_what_text_shows_of_a_relations_name(text, bounded):
     assert (read_relations(text) is not None) is bounded
+
+
+def test_packages_a_path_file_names_are_read_and_an_editable_hook_leaves_it_open(tmp_path):
+    site, source = tmp_path / "site", tmp_path / "src"
+    write_project(source, {"clubs/__init__.py": "", "clubs/models.py": BADGES.replace("badges", "clubs")})
+    write_project(site, {"clubs.pth": f"{source}\n"})
+    bound = outside_accessors([site])
+    assert bound is not None and "clubs" in bound.names and "stamp" in bound.classes
+    write_project(site, {"__editable___clubs_finder.pth": "import __editable___clubs_finder\n"})
+    assert outside_accessors([site]) is None

@@ -13,7 +13,9 @@ accessors' stem) and every templated ``related_name`` (``"%(class)s_x"``). It an
 bound) when a package sets a relation's name in a way text does not show: a ``related_name``
 that is not a literal, or a model class built by a call (``type(name, bases, attrs)``).
 Django's own field machinery (``django/db/``) builds no relation to a project's model and is
-skipped. Without site-packages folders nothing is known of the apps outside the tree: None.
+skipped. Folders a ``.pth`` file names are read too; an editable install's import hook
+(``__editable__``) leaves the bound open. Without site-packages folders nothing is known of the
+apps outside the tree: None.
 """
 
 from __future__ import annotations
@@ -89,6 +91,31 @@ def _statement(text: bytes, at: int) -> bool:
     return not text[text.rfind(b"\n", 0, at) + 1 : at].strip()
 
 
+def _with_path_files(site_packages: list[Path]) -> list[Path] | None:
+    """The folders, with those their ``.pth`` files add (a package installed in development
+    mode lives there); None when an import hook of an editable install decides (``__editable__``)."""
+    out = list(site_packages)
+    for site in site_packages:
+        try:
+            files = sorted(site.glob("*.pth"))
+        except OSError:
+            return None
+        for pth in files:
+            if pth.name.startswith("__editable__"):
+                return None
+            try:
+                lines = pth.read_text(errors="replace").splitlines()
+            except OSError:
+                return None
+            for line in lines:
+                line = line.strip()
+                if line and not line.startswith(("#", "import ", "import\t")):
+                    folder = (site / line).resolve()
+                    if folder.is_dir() and folder not in out:
+                        out.append(folder)
+    return out
+
+
 def outside_accessors(site_packages: list[Path], own: set[str] = frozenset()) -> OutsideAccessors | None:
     """The bound of the accessors the packages of ``site_packages`` may give; ``own``: the
     scanned tree's top-level packages, installed there too, whose models djstate reads itself."""
@@ -97,7 +124,10 @@ def outside_accessors(site_packages: list[Path], own: set[str] = frozenset()) ->
     names: set[str] = set()
     classes: set[str] = set()
     templates: set[str] = set()
-    for site in site_packages:
+    folders = _with_path_files(site_packages)
+    if folders is None:
+        return None
+    for site in folders:
         for package in _model_packages(site):
             if package.name in own:
                 continue
