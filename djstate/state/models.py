@@ -759,10 +759,11 @@ def _splice_only(source: str) -> bool:
 
 _SINGLE_CALL = re.compile(r"^[\w.]+\(.*\)$", re.DOTALL)
 # callables that build plain values, never an object with contribute_to_class (what ModelBase adds)
-PLAIN_VALUE_BUILTINS = {"set", "frozenset", "dict", "list", "tuple", "str", "int", "float", "bool", "bytes", "range", "len"}
+PLAIN_VALUE_BUILTINS = {"set", "frozenset", "dict", "list", "tuple", "str", "int", "float", "bool", "bytes", "range", "len",
+                        "abs", "round", "sum", "sorted", "min", "max"}  # fmt: skip
 PLAIN_VALUE_MODULES = {
     "collections", "re", "datetime", "decimal", "uuid", "pathlib", "logging", "threading", "weakref", "string",
-    "hashlib", "math", "zoneinfo", "ipaddress", "fractions",
+    "hashlib", "math", "zoneinfo", "ipaddress", "fractions", "os", "json",
 }  # fmt: skip
 _STRING_LITERAL = re.compile(r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'" r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 # methods of those values that return plain values again (`set(A).difference(B)`)
