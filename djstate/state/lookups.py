@@ -26,15 +26,19 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from djstate.state.catalog import RELATION_FIELDS, ModelCatalog, ModelInfo
+from djstate.state.catalog import CONTRIB_BY_KEY, RELATION_FIELDS, ModelCatalog, ModelInfo
 from djstate.state.fields import FieldState, django_field_name
 from djstate.state.lookup_registry import RegisteredLookups
 from djstate.state.outside_names import OutsideNames
-from djstate.state.paths import canonical_path
+from djstate.facts.values import Call, Ref
+from djstate.state.paths import canonical_path, canonical_value
 
 MAX_HOPS = 12
 # why a model is not fully known that concerns only some of its class attributes
 ATTRIBUTE_REASONS = ("maybe-field", "conditional")
+# relation classes whose `to` (else first argument) is the model a related_query_name names
+WRITTEN_RELATIONS = {"django.db.models.ForeignKey", "django.db.models.OneToOneField", "django.db.models.ManyToManyField",
+                     "django.contrib.contenttypes.fields.GenericRelation"}  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +92,8 @@ class LookupResolver:
         # related_query_name literals of relations djstate cannot place (GenericRelation is a
         # private field, absent from the state): such names may exist on any model
         self.loose_query_names: set[str] = set()
+        # those whose relation's model djstate can name -> the models they name
+        self.targeted_query_names: dict[str, set[tuple[str, str]]] = {}
         self._certain: dict[tuple[str, str], str | None] = {}
 
     # ---- the schema ---------------------------------------------------------------------
@@ -126,13 +132,62 @@ class LookupResolver:
                 accessor = None if hidden else related or (key[1] + ("_set" if kind != "o2o" else ""))
                 hop = Hop(key, f"reverse-{kind}", state, name, f"{key[0]}.{model.name}")
                 index.setdefault(target, []).append(ReverseEntry(query_name, accessor, key[1], hop))
-        for model_class in catalog.state.classes.values():
-            for _, value, _ in model_class.fields:
-                query = getattr(value, "kwargs", {}).get("related_query_name") if hasattr(value, "kwargs") else None
-                if isinstance(query, str):
-                    self.loose_query_names.add(query)
+        for key, model_class in catalog.state.classes.items():
+            self._written_query_names(key, model_class)
         self._reverse = index
         return index
+
+    def _written_query_names(self, key: tuple[str, str], model_class: Any) -> None:
+        """The related_query_names written in a model class and its in-tree bases: its fields'
+        and those of private fields the state leaves out (GenericRelation is a class attribute,
+        no field), with ``%(class)s`` and the like filled in as Django does for this model."""
+        resolve = self.catalog.builder.resolver.value
+        written = [value for _, value, _ in model_class.fields]
+        for facts in self.catalog._chain(model_class.path).classes:
+            written += [resolve(canonical_value(attr.value)) for attr in facts.attributes]
+        values = {"class": key[1], "model_name": key[1], "app_label": key[0].lower()}
+        for value in written:
+            query = value.kwargs.get("related_query_name") if isinstance(value, Call) else None
+            if not isinstance(query, str):
+                continue
+            try:
+                query = query % values if "%(" in query else query
+            except (KeyError, ValueError, TypeError):
+                continue  # Django raises on it too
+            target = self._written_target(value, key[0])
+            if target is None:
+                self.loose_query_names.add(query)
+            else:  # the name lands on that model only (and its MTI children)
+                self.targeted_query_names.setdefault(query, set()).add(target)
+
+    def _written_target(self, value: Any, app: str) -> tuple[str, str] | None:
+        """The model a relation field as written in a class body points at (its ``to``, the
+        first argument of Django's relation classes and of GenericRelation), when djstate can
+        name it; None otherwise ("self" on an abstract base, a field class that is not Django's)."""
+        if canonical_path(getattr(value, "path", "")) not in WRITTEN_RELATIONS:
+            return None
+        to = value.kwargs.get("to", value.args[0] if value.args else None)
+        if isinstance(to, str) and to != "self":  # a bare name is the concrete model's app's (ForeignKey's lazy reference)
+            return self.catalog.target(to, app)
+        if isinstance(to, Ref) and to.path.startswith("django.conf.settings."):
+            return self.catalog.target(to, app)
+        if isinstance(to, Ref):
+            resolved = self.catalog.builder.resolver.value(canonical_value(to))
+            if isinstance(resolved, Ref):
+                return self.catalog.by_path.get(canonical_path(resolved.path))
+        return None
+
+    def _may_have_query_name(self, info: ModelInfo, name: str) -> bool:
+        """Whether a related_query_name written on a field djstate does not place (a
+        GenericRelation, a relation to a model outside the tree) may name the model."""
+        if name in self.loose_query_names:
+            return True
+        targets = self.targeted_query_names.get(name)
+        if not targets:
+            return False
+        proxies = {key for key, model in self.catalog.state.models.items() if model.options.get("proxy")}
+        lineage = set(self.lineage(info.key))
+        return bool(targets & lineage) or bool(targets & proxies) or bool(lineage & proxies)
 
     def lineage(self, key: tuple[str, str], depth: int = 0) -> list[tuple[str, str]]:
         """The model and its concrete (MTI) parents: reverse relations to a parent are the child's too."""
@@ -181,6 +236,18 @@ class LookupResolver:
                 out[entry.accessor] = entry.hop
         return out
 
+    def related_info(self, key: tuple[str, str]) -> ModelInfo | None:
+        """The model a relation leads to: one of the tree's, or django.contrib's (auth.User,
+        auth.Group, ContentType) read from the project's virtualenv. Relations of the
+        virtualenv's packages may point at those: :meth:`maybe_exists` leaves every name they
+        may give unjudged (OutsideNames)."""
+        if key == ("?", "?"):
+            return None
+        info = self.catalog.info(key)
+        if info is None and self.outside is not None and key in CONTRIB_BY_KEY:
+            info = self.catalog.outside_model(None, key)
+        return info
+
     # ---- certainty ---------------------------------------------------------------------
 
     def certain(self, info: ModelInfo) -> str | None:
@@ -205,6 +272,8 @@ class LookupResolver:
         model_class = catalog.state.classes.get(key)
         if model_class is None and key in catalog._outside_parents and self.outside is not None:
             model_class = catalog._outside_parents[key][1]  # a concrete parent read from the virtualenv
+        if model_class is None and key in catalog._outside_models and self.outside is not None:
+            model_class = catalog._outside_models[key][1]  # django.contrib's auth.User (related_info)
         why = None
         if model_class is None:
             why = "the model's class is not read"
@@ -232,7 +301,7 @@ class LookupResolver:
     def maybe_exists(self, info: ModelInfo, name: str) -> bool:
         """Whether a name djstate does not see may still exist on the model at runtime."""
         catalog = self.catalog
-        if name in info.attributes or name in catalog.runtime_names or name in self.loose_query_names:
+        if name in info.attributes or name in catalog.runtime_names or self._may_have_query_name(info, name):
             return True  # a class attribute may be a private field (GenericRelation)
         if catalog.maybe_reverse(name) or catalog.maybe_reverse(f"{name}_set"):
             return True
@@ -248,8 +317,10 @@ class LookupResolver:
 
     # ---- resolution --------------------------------------------------------------------
 
-    def resolve(self, info: ModelInfo, text: str, role: str, annotations: set[str]) -> Resolution:
-        """Resolve a name as written in a query (role: filter, field, select, prefetch)."""
+    def resolve(self, info: ModelInfo, text: str, role: str, annotations: set[str], model_rows: bool = False) -> Resolution:
+        """Resolve a name as written in a query (role: filter, field, select, prefetch).
+        ``model_rows``: the queryset certainly yields instances of the model's own class (see
+        :meth:`_prefetch`)."""
         if role == "field":
             text = text.lstrip("-+")
             if text in ("?", ""):
@@ -258,7 +329,7 @@ class LookupResolver:
         if "*" in annotations or any(text == a or text.startswith(f"{a}__") for a in annotations):
             return Resolution("ok")  # annotate(n=...) and annotate(Count("x")), whose alias is x__count
         if role == "prefetch":
-            return self._prefetch(info, parts)
+            return self._prefetch(info, parts, model_rows)
         current = info
         hops: list[tuple[str, Hop]] = []
         for index, part in enumerate(parts):
@@ -288,8 +359,10 @@ class LookupResolver:
                     return Resolution("ok", hops=hops)
                 return self._suffix(current, state, parts[index + 1:], role, part, hops)
             hops.append((part, hop))
-            related = self.catalog.info(hop.related) if hop.related != ("?", "?") else None
+            related = self.related_info(hop.related)
             if related is None:
+                if index == len(parts) - 1:
+                    return Resolution("ok", hops=hops)  # the relation exists: where it leads is not read
                 return Resolution("unknown", detail=f"'{part}' leads to a model djstate cannot see", hops=hops)
             current = related
         return Resolution("ok", hops=hops)
@@ -370,18 +443,28 @@ class LookupResolver:
             return Resolution("error", "lookup", part, info, close[0] if close else None, field_class, hops)
         return Resolution("ok", hops=hops)
 
-    def _prefetch(self, info: ModelInfo, parts: list[str]) -> Resolution:
-        """prefetch_related follows attribute names (accessors), hop by hop."""
+    def _prefetch(self, info: ModelInfo, parts: list[str], model_rows: bool = False) -> Resolution:
+        """prefetch_related follows attribute names (accessors), hop by hop.
+
+        Django's get_prefetcher looks the last name up on the instances' class: an attribute
+        only instances have (``obj.x = ...``, setattr) is found but is no prefetcher, and
+        prefetch_related_objects raises ValueError for it. So where the rows are certainly
+        instances of the model's class (``model_rows``: a queryset whose classes keep Django's
+        iterable, a model that does not override from_db), code that sets attributes on
+        instances cannot make the last name valid; what code gives the class still can."""
         current = info
         hops: list[tuple[str, Hop]] = []
-        for part in parts:
+        for position, part in enumerate(parts):
+            last = position == len(parts) - 1
             why = self.certain(current)
             accessors = self.accessors(current)
             if part in accessors:
                 hop = accessors[part]
                 hops.append((part, hop))
-                related = self.catalog.info(hop.related) if hop.related != ("?", "?") else None
+                related = self.related_info(hop.related)
                 if related is None:
+                    if last:
+                        return Resolution("ok", hops=hops)  # the relation exists: where it leads is not read
                     return Resolution("unknown", detail=f"'{part}' leads to a model djstate cannot see", hops=hops)
                 current = related
                 continue
@@ -392,11 +475,24 @@ class LookupResolver:
                 return Resolution("error", "not-relation", part, current, detail="a field that is not a relation", hops=hops)
             if state is not None:
                 return Resolution("unknown", detail=f"'{part}' is a field class that is not Django's (TaggableManager)", hops=hops)
-            if self.maybe_exists(current, part) or part in self.catalog.dynamic_attributes or "*" in self.catalog.dynamic_attributes:
+            on_instances = part in self.catalog.dynamic_attributes or "*" in self.catalog.dynamic_attributes
+            if on_instances and last and model_rows and not hops and self._own_instances(info):
+                on_instances = False  # found on the object only: no prefetcher, Django raises ValueError
+            if self.maybe_exists(current, part) or self.catalog.maybe_runtime_attribute(current, part, on_class=True) or on_instances:
                 return Resolution("unknown", detail=f"'{part}' may be an attribute that supports prefetching", hops=hops)
             close = difflib.get_close_matches(part, sorted(accessors), n=1, cutoff=0.6)
             return Resolution("error", "unknown-name", part, current, close[0] if close else None, "", hops)
         return Resolution("ok", hops=hops)
+
+
+    def _own_instances(self, info: ModelInfo) -> bool:
+        """Whether rows of the model are built as instances of its class: no class of its
+        lineage (or their in-tree bases) overrides from_db, which may return another object."""
+        for key in self.lineage(info.key):
+            model_class = self.catalog.state.classes.get(key)
+            if model_class is None or "from_db" in self.catalog.model_methods(model_class.path):
+                return False
+        return True
 
 
 def _written_path(state: FieldState) -> str | None:

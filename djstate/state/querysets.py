@@ -64,8 +64,13 @@ class QueryJudge:
                  names_passing: dict[str, dict[str, tuple]] | None = None,
                  dict_keeping: dict[str, dict[str, tuple[str, ...]]] | None = None,
                  outside: OutsideNames | None = None,
-                 object_reads: dict[str, dict[str, tuple]] | None = None) -> None:  # fmt: skip
+                 object_reads: dict[str, dict[str, tuple]] | None = None,
+                 read_queries: Any = None) -> None:  # fmt: skip
         self.catalog = catalog
+        # (module, absolute file) -> its QueryFacts: summaries of a virtualenv's queryset and
+        # manager classes (mptt's TreeManager, treebeard's MP_NodeManager), read when asked
+        self.read_queries = read_queries
+        self._outside_read: set[str] = set()
         self.object_reads = object_reads or {}  # "module.Class" -> method -> its reads of the object (DJS506)
         self.per_object_reported: set[tuple[str, Any]] = set()  # (file, span) of reads already reported
         self.name_keeping = name_keeping or {}  # "module.Class" -> methods that return a chain on self
@@ -95,6 +100,7 @@ class QueryJudge:
         self.introduced: dict[int, set[str]] = {}  # chain index -> the names its annotate() calls added
         self.own_rows: set[int] = set()  # chains on a manager whose get_queryset() may select or prefetch
         self.chain_classes: dict[int, list[str] | None] = {}  # chain index -> its manager's in-tree classes
+        self.model_rows: dict[int, bool] = {}  # chain index -> its rows are certainly instances of the model's class
         for index, chain in enumerate(facts.chains):
             models[index] = self.chain(path, chain, models, facts, index)
         for use in facts.uses:
@@ -151,6 +157,11 @@ class QueryJudge:
             plain = True
             classes = self.chain_classes.get(chain.source.chain)
         annotations: set[str] = set() if plain else {"*"}
+        if chain.root == "manager":  # Django's manager, or in-tree classes none of whose methods may swap the rows
+            model_rows = plain and (not classes or self.rows_of_model(classes))
+        else:  # a related manager's rows come from the related model's default manager: not followed
+            model_rows = chain.root == "queryset" and self.model_rows.get(chain.source.chain, False)
+        self.model_rows[index] = model_rows
         handled = (self.handled_names(classes) or set()) if plain and classes else set()
         if chain.root == "queryset":  # `qs = X.objects.annotate(n=...)`, then `qs.filter(n=1)`
             annotations = set(self.introduced.get(chain.source.chain, {"*"}))
@@ -177,7 +188,7 @@ class QueryJudge:
                                                            f"{call.method}('{name.text}'): the queryset's {call.method}() or a method it "
                                                            f"calls consumes '{first}' itself"))  # fmt: skip
                     continue
-                self.name(path, chain, call.method, info, name, annotations | introduced)
+                self.name(path, chain, call.method, info, name, annotations | introduced, model_rows)
             annotations |= introduced
             if call.method in ("values", "values_list", "count", "exists", "aggregate", "update", "delete"):
                 rows = None
@@ -348,6 +359,7 @@ class QueryJudge:
         if not defined:
             return set()  # Django's own
         owner = defined[0]
+        self.summarise_outside(owner)
         summary = self.names_passing.get(owner, {}).get(method)
         if summary is None or depth > 12:
             return None
@@ -381,6 +393,27 @@ class QueryJudge:
             out |= found
         return out
 
+    def summarise_outside(self, cls: str) -> None:
+        """Read the query summaries of the module of a class outside the tree (a virtualenv's)
+        into name_keeping / names_passing / dict_keeping, once per module: the tree's were read
+        by build_queries."""
+        found = self.catalog.builder.class_facts(cls) if self.read_queries is not None else None
+        if found is None or found[1] in self._outside_read:
+            return
+        module = found[1]
+        self._outside_read.add(module)
+        file = self.catalog.builder.modules.get(module, "")
+        if not file.startswith("/"):
+            return  # a module of the tree
+        queries = self.read_queries(module, file)
+        if queries is None:
+            return
+        for target, summaries in ((self.name_keeping, queries.name_keeping), (self.names_passing, queries.names_passing)):
+            for name, methods in summaries.items():
+                target.setdefault(f"{module}.{name}", methods)
+        for name, kept in queries.dict_keeping.items():
+            self.dict_keeping.setdefault(f"{module}.{name}", kept)
+
     def keeps_names(self, classes: list[str], method: str, depth: int = 0) -> bool:
         """Whether calling ``method`` on a queryset of these classes leaves the names as they were:
         Django's own name-keeping method, or the first in-tree definition returns a chain of such
@@ -391,6 +424,7 @@ class QueryJudge:
         if not defined:
             return method in KEEPS_NAMES
         owner = defined[0]
+        self.summarise_outside(owner)
         deps = self.name_keeping.get(owner, {}).get(method)
         if deps is None:
             return False
@@ -406,10 +440,21 @@ class QueryJudge:
                 return False
         return True
 
+    def rows_of_model(self, classes: list[str]) -> bool:
+        """Whether querysets of these classes yield Django's rows (instances of the model's
+        class): every method they define returns a chain of Django's name-keeping methods on
+        self, so none sets another iterable class (wagtail's specific(), polymorphic querysets)."""
+        return all(self.keeps_names(classes, method) for cls in classes for method in self.method_names(cls))
+
     def plain_created(self, path: str, classes: list[str]) -> bool:
         """Whether a queryset class that a get_queryset() instantiates adds no name."""
-        if path in self._creating or path in classes:
-            return False  # a class that creates itself: not followed
+        if path in classes:
+            # one of the classes being judged (from_queryset(QS)'s get_queryset() builds QS, a
+            # QuerySet method `QS(self.model)`): its whole class tree is among them, and every
+            # caller judges all of them (plain_manager) or already has (a plain chain)
+            return True
+        if path in self._creating:
+            return False  # a class that creates itself through another: not followed
         if path not in self._created:
             self._creating.add(path)
             try:
@@ -420,8 +465,9 @@ class QueryJudge:
 
     # ---- names -----------------------------------------------------------------------------
 
-    def name(self, path: str, chain: QueryChain, method: str, info: ModelInfo, name: Any, annotations: set[str]) -> None:
-        resolution = self.lookups.resolve(info, name.text, name.role, annotations)
+    def name(self, path: str, chain: QueryChain, method: str, info: ModelInfo, name: Any, annotations: set[str],
+             model_rows: bool = False) -> None:  # fmt: skip
+        resolution = self.lookups.resolve(info, name.text, name.role, annotations, model_rows)
         if resolution.status == "unknown":
             self.analysis.unjudged.append(Unjudged("query-unknown", f"query {info.key[0]}.{info.name}", path,
                                                    name.span.line, f"{method}('{name.text}'): {resolution.detail}"))  # fmt: skip
@@ -568,8 +614,11 @@ def build_queries(project: Any, store: Any, markers: Any) -> QueryAnalysis:
     outside = OutsideNames(roots, {m.split(".")[0] for m in project.tree.modules}) if roots else None
     reads = {f"{module}.{cls}": methods for module, path in modules.items() if facts[path].queries is not None
              for cls, methods in facts[path].queries.object_reads.items()}  # fmt: skip
+    def read_queries(module: str, file: str) -> QueryFacts | None:
+        return store.facts([Request(file, module, "queries")])[file].queries
+
     judge = QueryJudge(catalog, project.models_builder.resolver.value, registered, project.serializers, keeping, passing, dicts,
-                       outside, reads)  # fmt: skip
+                       outside, reads, read_queries)  # fmt: skip
     for module, path in sorted(modules.items()):
         found = facts[path].queries
         if found is not None and (found.chains or found.uses):
