@@ -13,6 +13,8 @@ DRF is the oracle (tests/oracle/dump_drf_fields.py).
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import django
 import pytest
@@ -74,6 +76,15 @@ class UserStale(serializers.ModelSerializer):
     class Meta:
         fields = ("id", "nickname")
         model = get_user_model()
+
+
+class UserSource(serializers.ModelSerializer):
+    nick = serializers.CharField(source="nickname")
+    badge_list = serializers.PrimaryKeyRelatedField(source="badges", many=True, read_only=True)
+
+    class Meta:
+        fields = ("id", "nick", "badge_list")
+        model = get_user_model()
 '''
 
 
@@ -100,6 +111,30 @@ def _errors(result):
     return sorted((f.code, f.field) for f in result.findings if f.severity == "error")
 
 
+DRF_SOURCE = """
+import django
+from django.conf import settings
+settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "rest_framework", "badges", "shop"],
+                   DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}})
+django.setup()
+from django.contrib.auth.models import User
+from shop.serializers import UserSource
+try:
+    UserSource(User(id=1, username="u")).data
+except AttributeError as exc:
+    print("AttributeError", "nickname" in str(exc))
+"""
+
+
+def test_drf_raises_on_the_missing_source(tmp_path):
+    root, site = _layout(tmp_path)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(site)])}
+    proc = subprocess.run([sys.executable, "-c", DRF_SOURCE], cwd=root, capture_output=True, text=True,
+                          timeout=300, check=False, env=env)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "AttributeError True"
+
+
 def test_drf_accepts_the_packages_accessors_and_rejects_the_rest(tmp_path, monkeypatch):
     root, site = _layout(tmp_path)
     monkeypatch.setenv("PYTHONPATH", str(site))
@@ -112,8 +147,10 @@ def test_drf_accepts_the_packages_accessors_and_rejects_the_rest(tmp_path, monke
 def test_a_name_no_package_can_give_is_an_error(tmp_path):
     root, site = _layout(tmp_path)
     result = _scan(root, site)
-    assert _errors(result) == [("DJS401", "nickname")]
+    assert _errors(result) == [("DJS401", "nickname"), ("DJS402", "nick")]
     unjudged = {u.unit for u in result.project.unjudged}
+    # badges: a package's accessor djstate does not place: its source is not judged either
+    assert "serializer source shop.serializers.UserSource.badge_list" in unjudged
     assert "serializer field shop.serializers.UserStale.nickname" not in unjudged
     # the packages' accessors (related_name, <class>_set) are left unjudged, never errors
     assert "serializer field shop.serializers.UserSerializer.badges" in unjudged

@@ -344,8 +344,8 @@ class ModelCatalog:
         for part in source.split("."):
             if current is None:
                 return SourceWalk(unjudged=("name-on-unknown-model", f"'{part}': the related model is no model djstate knows"))
-            model_class = self.state.classes.get(current.key)
-            on_instances = self.instance_attributes(model_class.path) if model_class else {"*"}
+            model_class = self.state.classes.get(current.key) or self._outside_class(current.key)
+            on_instances = self._source_instance_attributes(model_class.path) if model_class else {"*"}
             if part in on_instances:
                 return SourceWalk()  # set on instances by code: it exists, its value is not followed
             if "*" in on_instances or self.maybe_runtime_attribute(current, part, by_owner=True):
@@ -367,6 +367,11 @@ class ModelCatalog:
                                             f"djstate cannot place"))
             return SourceWalk(missing=(current, part))
         return SourceWalk()
+
+    def _outside_class(self, key: tuple[str, str]) -> Any:
+        """The class of a model read from the virtualenv (a concrete parent or a Meta.model), if any."""
+        found = self._outside_models.get(key) or self._outside_parents.get(key)
+        return found[1] if found else None
 
     def same_model(self, one: tuple[str, str], other: tuple[str, str]) -> bool:
         """Whether two models share a table lineage: equal, proxies, or MTI parent and child."""
@@ -663,6 +668,16 @@ class ModelCatalog:
         that the class does not: DRF's source lookup finds them, ``hasattr(Model)`` does not)."""
         return set().union(*(c.instance_attributes for c in self._chain(path).classes))
 
+    def _source_instance_attributes(self, path: str) -> set[str]:
+        """:meth:`instance_attributes` for a ``source=`` walk, less the computed names Django's
+        own classes set that are fields (``AbstractBaseUser.clean``'s ``setattr(self,
+        self.USERNAME_FIELD, ...)``): every user model would otherwise take any name."""
+        chain = self._chain(path)
+        known = [self.builder.class_facts(p) for p in FIELD_SETTING_CLASSES]
+        known_ids = {id(found[0]) for found in known if found is not None}
+        return set().union(set(), *((c.instance_attributes - {"*"}) if id(c) in known_ids else c.instance_attributes
+                                    for c in chain.classes))  # fmt: skip
+
     def model_methods(self, path: str) -> set[str]:
         """Methods and attributes the model class and its in-tree bases define."""
         return self._chain(path).members()
@@ -675,6 +690,8 @@ class ModelCatalog:
         return chain.members(), known
 
 
+# Django's classes whose only computed instance write sets a field (AbstractBaseUser.clean)
+FIELD_SETTING_CLASSES = ("django.contrib.auth.base_user.AbstractBaseUser",)
 USER_BASES = {"AbstractBaseUser", "AbstractUser"}  # django.contrib.auth's user model bases
 # django.contrib's concrete models by key (get_user_model() names auth.User only by its label)
 CONTRIB_BY_KEY = {
