@@ -7,7 +7,8 @@
 - prefetch_related's last name is looked up on the rows' class (Django's get_prefetcher): an
   attribute code sets on instances (``obj.x = ...``, setattr) is no prefetcher, so where the rows
   are certainly the model's own objects such code does not keep the name unjudged. A queryset
-  class with a method that may swap the rows (``_iterable_class``) stays unjudged.
+  class with a method that may swap the rows (``_iterable_class``), or a manager djstate does not
+  read, leaves it unjudged.
 
 Every line marked ``# expect:`` is run against Django with SQLite and must raise, every other
 line of ``good``/``bad`` must run."""
@@ -39,6 +40,15 @@ SHELF = {
                 return ShelfQuerySet(self.model, using=self._db).order_by("label")
 
 
+        def scoped_manager():
+            """pretix's ActivePositionManager(): a manager class built in a function, not read."""
+
+            class Inner(models.Manager):
+                pass
+
+            return Inner()
+
+
         class CrateQuerySet(models.QuerySet):
             def as_pairs(self):
                 """Another iterable class: its rows are tuples, not Crate objects."""
@@ -51,7 +61,7 @@ SHELF = {
         from django.contrib.contenttypes.models import ContentType
         from django.db import models
 
-        from shelf.managers import BaseShelfManager, CrateQuerySet, ShelfQuerySet
+        from shelf.managers import BaseShelfManager, CrateQuerySet, ShelfQuerySet, scoped_manager
 
 
         class Note(models.Model):
@@ -78,6 +88,12 @@ SHELF = {
             label = models.CharField(max_length=50)
 
             objects = models.Manager.from_queryset(CrateQuerySet)()
+
+
+        class Tray(models.Model):
+            label = models.CharField(max_length=50)
+
+            objects = scoped_manager()
         '''),
     "shelf/migrations/__init__.py": "",
     "shelf/migrations/0001_initial.py": textwrap.dedent('''\
@@ -121,10 +137,17 @@ SHELF = {
                         ("label", models.CharField(max_length=50)),
                     ],
                 ),
+                migrations.CreateModel(
+                    name="Tray",
+                    fields=[
+                        ("id", models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                        ("label", models.CharField(max_length=50)),
+                    ],
+                ),
             ]
         '''),
     "shelf/queries.py": textwrap.dedent('''\
-        from shelf.models import Book, Crate, Note, Shelf
+        from shelf.models import Book, Crate, Note, Shelf, Tray
 
 
         def remember(shelf, key, value):
@@ -135,6 +158,7 @@ SHELF = {
         def good():
             Book.objects.create(title="t", shelf=Shelf.objects.create(label="a"))
             Crate.objects.create(label="c")
+            Tray.objects.create(label="t")
             Shelf.objects.filter(label="x").exists()
             Shelf.objects.lit().filter(label="x").exists()
             Note.objects.filter(shelf__label="x").exists()
@@ -153,6 +177,7 @@ SHELF = {
         def unjudged():
             list(Crate.objects.prefetch_related("chapters"))  # its rows may be no Crate objects
             Note.objects.filter(shelf__lable="x")  # a GenericRelation's query name: not placed
+            list(Tray.objects.prefetch_related("chapters"))  # its manager is not read: nor are its rows
         '''),
 }
 
@@ -172,7 +197,7 @@ def test_the_unjudged_lines_are_counted_unverified(tmp_path):
     lines = {u.line for u in result.project.unjudged if u.reason == "query-unknown" and u.path == "shelf/queries.py"}
     source = (root / "shelf/queries.py").read_text().splitlines()
     start = source.index("def unjudged():") + 1
-    assert {start + 1, start + 2} <= lines
+    assert {start + 1, start + 2, start + 3} <= lines
 
 
 def test_the_marked_lines_fail_in_django_and_the_others_run(tmp_path):
@@ -193,4 +218,4 @@ def test_unjudged_lines_fail_in_django_too(tmp_path):
     outcome = run_statements(root, "shelf.queries", APPS, functions=("good", "unjudged"))
     source = (root / "shelf/queries.py").read_text().splitlines()
     start = source.index("def unjudged():") + 1
-    assert outcome[start + 1] == "AttributeError" and outcome[start + 2] == "FieldError"
+    assert [outcome[start + n] for n in (1, 2, 3)] == ["AttributeError", "FieldError", "AttributeError"]

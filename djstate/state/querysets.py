@@ -152,7 +152,7 @@ class QueryJudge(ManagerClasses):
             classes = self.chain_classes.get(chain.source.chain)
         annotations: set[str] = set() if plain else {"*"}
         if chain.root == "manager":  # Django's manager, or in-tree classes none of whose methods may swap the rows
-            model_rows = plain and (not classes or self.rows_of_model(classes))
+            model_rows = plain and self.manager_read(info, chain.attribute) and (not classes or self.rows_of_model(classes))
         else:  # a related manager's rows come from the related model's default manager: not followed
             model_rows = chain.root == "queryset" and self.model_rows.get(chain.source.chain, False)
         self.model_rows[index] = model_rows
@@ -224,6 +224,23 @@ class QueryJudge(ManagerClasses):
                      f"{info.key[0]}.{info.name} has no manager '{name}'{default}; its managers: {declared}. "
                      f"The call raises AttributeError")  # fmt: skip
         return None
+
+    def manager_read(self, info: ModelInfo, name: str) -> bool:
+        """Whether the manager's value is read: a declared manager, Django's ``objects`` on a
+        class that binds no such name, or ``_default_manager``/``_base_manager`` (a class
+        attribute djstate does not read as a manager, pretix's ``objects =
+        ActivePositionManager(...)``, counts as Django's `objects` for names, not for rows)."""
+        model_class = self.catalog.state.classes.get(info.key)
+        if model_class is None:
+            return False
+        managers = dict(model_class.managers)
+        if name in managers:
+            return True
+        if name == "_base_manager":
+            return True
+        if name == "_default_manager":
+            return not managers and "objects" not in self.catalog.model_methods(model_class.path)
+        return name == "objects" and not managers and name not in self.catalog.model_methods(model_class.path)
 
     def bypass(self, path: str, chain: QueryChain, info: ModelInfo) -> None:
         """DJS507: a query through ``_base_manager`` or a second manager that skips the
