@@ -22,7 +22,8 @@ import pytest
 from djstate.cache import FactsStore
 from djstate.config import load_config
 from djstate.engine import scan
-from djstate.state.serializer_reverse_bound import outside_accessors, read_relations
+from djstate.state.catalog import _template_matches
+from djstate.state.serializer_reverse_bound import OutsideAccessors, outside_accessors, read_relations
 from tests.conftest import write_project
 from tests.oracle.drf import drf_fields
 from tests.oracle.makemigrations import make_migrations
@@ -169,13 +170,25 @@ def test_a_computed_related_name_leaves_it_unjudged(tmp_path):
     (b'related_name = field.related_query_name()\n', True),  # a local variable, passed on or not
     (b"Meta:\n    default_related_name = '%(app_label)s_%(class)s'\n", True),
     (b'x = models.ForeignKey(User, related_name=name)\n', False),
-    (b'x = models.ForeignKey(User, related_name="%s_x" % name)\n', False),
+    (b'x = models.ForeignKey(User, related_name="a" + name)\n', False),
+    (b'def f(related_name=None):\n    return ForeignKey(User, related_name=related_name)\n', True),  # a caller's
+    (b'M = model.__class__(n, (models.Model,), {"o": models.ForeignKey(m, related_name="_%s_x" % a)})\n', True),
     (b'self.remote_field.related_name = name\n', False),
+    (b'# related_name="+" suppresses the accessor\n', True),
     (b'kwargs = {"related_name": prefix}\n', False),
     (b'M = type(name, (models.Model,), {"u": models.ForeignKey(User, on_delete=CASCADE)})\n', False),
 ])  # fmt: skip
 def test_what_text_shows_of_a_relations_name(text, bounded):
     assert (read_relations(text) is not None) is bounded
+
+
+def test_a_formatted_related_name_is_a_pattern():
+    names, _, templates = read_relations(b'x = ForeignKey(m, related_name="_%s_objects" % self.name)\n'
+                                         b'y = ForeignKey(m, related_name=f"{prefix}_items")\n')
+    bound = OutsideAccessors(frozenset(names), frozenset(), frozenset(templates))
+    matches = lambda template, name: _template_matches(template, name)
+    assert bound.may_give("_settings_objects", matches) and bound.may_give("shop_items", matches)
+    assert not bound.may_give("settings", matches) and not bound.may_give("items", matches)
 
 
 def test_packages_a_path_file_names_are_read_and_an_editable_hook_leaves_it_open(tmp_path):

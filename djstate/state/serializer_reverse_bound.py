@@ -35,7 +35,11 @@ _CLASS = re.compile(rb"^\s*class\s+(\w+)", re.M)
 _ADDED = re.compile(rb"""add_to_class\(\s*['"](\w+)['"]""")
 # a model class built by a call: its name, and so its default accessor, is computed
 _BUILT_CLASS = re.compile(rb"(?:\btype|ModelBase|__class__)\(\s*[^,()\n]+,\s*\([^)]*Model")
-_RELATION = re.compile(rb"ForeignKey|OneToOneField|ManyToManyField|ForeignObject")
+_RELATION_CALL = re.compile(rb"\b(?:ForeignKey|OneToOneField|ManyToManyField|ForeignObject|ParentalKey|ParentalManyToManyField)\(")
+# a string formatted at runtime ('_%s_objects' % x, "{}_set".format(x), f"{x}_set") and its placeholders
+_FORMATTED = re.compile(rb"""(?:[fF]?)(['"])([^'"\\\n]*)\1\s*(?:%|\.format\(|(?=[,)\n]))""")
+_PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[sd]|\{[^}]*\}")
+_RELAYED = re.compile(rb"(\w+)\s*(?=[,)\n])")
 # Django's field and model machinery: no model relation of its own (GenericRel takes the
 # related_query_name a GenericRelation is given, a literal where that relation is written)
 _MACHINERY = ("django/db/", "django/contrib/contenttypes/fields.py")
@@ -159,12 +163,34 @@ def read_relations(text: bytes) -> tuple[set[str], set[str], set[str]] | None:
         if _NAME_WRITE.search(text):
             return None  # a field's accessor renamed after it was built
         for match in _NAME_SET.finditer(text):
+            if b"#" in text[text.rfind(b"\n", 0, match.start()) + 1 : match.start()]:
+                continue  # in a comment
             literal = _LITERAL.match(text, match.end())
             if literal is not None:
                 value = literal.group(2).decode(errors="replace")
                 (templates if "%(" in value else names).add(value)
-            elif not _NONE.match(text, match.end()) and not _statement(text, match.start()):
+                continue
+            formatted = _FORMATTED.match(text, match.end())
+            if formatted is not None:  # '_%s_objects' % name: any word where the placeholders are
+                templates.add(_PLACEHOLDER.sub("%(app_label)s", formatted.group(2).decode(errors="replace")))
+                continue
+            relayed = _RELAYED.match(text, match.end())
+            if relayed is not None and relayed.group(1) == match.group(0).strip(b"=:'\" \t"):
+                continue  # related_name=related_name: a caller's value, a literal where it is written
+            if not _NONE.match(text, match.end()) and not _statement(text, match.start()):
                 return None  # a related_name computed at runtime
-    if _BUILT_CLASS.search(text) and _RELATION.search(text):
-        return None  # a model class built by a call, with a relation
+    if _BUILT_CLASS.search(text) and not _relations_named(text):
+        return None  # a model class built by a call, with a relation its default accessor names
     return names, classes, templates
+
+
+def _relations_named(text: bytes) -> bool:
+    """Whether every relation field built in the text is given its accessor's name."""
+    for match in _RELATION_CALL.finditer(text):
+        depth, end = 1, match.end()
+        while depth and end < len(text):
+            depth += {40: 1, 41: -1}.get(text[end], 0)
+            end += 1
+        if not _NAME_SET.search(text[match.end() : end]):
+            return False
+    return True
