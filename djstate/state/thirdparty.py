@@ -71,13 +71,21 @@ def renamed_by_child(parent_path: str, child: ClassFacts) -> str | None:
     return None
 
 
-# Versions of a described package whose source was read and gives a child what the measured
-# version (thirdparty.json's "versions") gives: django-mptt 0.18.0's register() adds the same
-# four fields (db_index on tree_id only, editable=False) and the same TreeManager as 0.20.0's
-# (checked with ModelState.from_model in mayan-edms' virtualenv). Older releases differ
-# (0.9.1 indexes all four fields and sets index_together), so any other version installed in
-# the project's virtualenv is read from its source as before.
-SAME_AS_MEASURED: dict[str, frozenset[str]] = {"django-mptt": frozenset({"0.18.0"})}
+# Packages whose metaclass was read against its description, with the versions besides the
+# measured one (thirdparty.json's "versions") that give a child what it gives: django-mptt
+# 0.18.0's register() adds the same four fields (db_index on tree_id only, editable=False) and
+# the same TreeManager as 0.20.0's (checked with ModelState.from_model in mayan-edms'
+# virtualenv); older releases differ (0.9.1 indexes all four fields and sets index_together).
+# django-polymorphic 4.11.7's PolymorphicModelBase adds no field and no option: it wraps each
+# ForeignKey's on_delete in a PolymorphicGuard that compares and serializes as the wrapped
+# action (the autodetector sees CASCADE, SET_NULL, ...) and swaps the parent-link descriptors
+# (checked with ModelState.from_model and makemigrations in
+# tests/test_polymorphic_installed_version.py); only that version was read. Any other version installed in the project's virtualenv is read
+# from its source as before.
+SAME_AS_MEASURED: dict[str, frozenset[str]] = {
+    "django-mptt": frozenset({"0.18.0"}),
+    "django-polymorphic": frozenset(),
+}
 # Meta options a described base's metaclass also changes on a concrete child, which
 # ModelState.from_model keeps only when the child's Meta declares them: django-mptt (0.18.0,
 # 0.20.0) appends its (tree_id, lft) index to Meta.indexes; the measured child declared none
@@ -96,7 +104,7 @@ def described_for_installed(path: str, module: str, file: str) -> bool:
     without a virtualenv, instead of reading the metaclass's code."""
     spec = third_party_base(path)
     if spec is None or spec.package not in SAME_AS_MEASURED:
-        return False  # only a package whose metaclass was read against its description (django-mptt)
+        return False  # only a package whose metaclass was read against its description
     measured = third_party()["versions"].get(spec.package)
     version = _installed_version(spec.package, module, file)
     return version is not None and (version == measured or version in SAME_AS_MEASURED.get(spec.package, ()))
