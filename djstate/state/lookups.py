@@ -26,11 +26,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from djstate.facts.values import Call, Ref
 from djstate.state.catalog import CONTRIB_BY_KEY, RELATION_FIELDS, ModelCatalog, ModelInfo
 from djstate.state.fields import FieldState, django_field_name
 from djstate.state.lookup_registry import RegisteredLookups
 from djstate.state.outside_names import OutsideNames
-from djstate.facts.values import Call, Ref
 from djstate.state.paths import canonical_path, canonical_value
 
 MAX_HOPS = 12
@@ -483,7 +483,6 @@ class LookupResolver:
             close = difflib.get_close_matches(part, sorted(accessors), n=1, cutoff=0.6)
             return Resolution("error", "unknown-name", part, current, close[0] if close else None, "", hops)
         return Resolution("ok", hops=hops)
-
 
     def _own_instances(self, info: ModelInfo) -> bool:
         """Whether rows of the model are built as instances of its class: no class of its
