@@ -5,7 +5,9 @@
   name, so queries through it are judged (mayan-edms' IndexTemplateNode, wagtail's Collection);
 - a hop through django.contrib's auth.User is judged on the User read from the virtualenv
   (mayan-edms' ``UserOTPData.objects.get(user__username=...)``); a name that a package of the
-  virtualenv may give the user as a reverse relation (``pins``) stays unjudged.
+  virtualenv may give the user as a reverse relation (``pins``) stays unjudged;
+- a ``related_query_name`` on a relation to a model of the virtualenv (auth's Group) names that
+  model only: another model is judged (wagtail's EditingSession.user).
 
 Every line marked ``# expect:`` is run against Django with SQLite (the virtualenv's apps
 installed) and must raise FieldError, every other line of ``good``/``bad`` must run."""
@@ -79,6 +81,7 @@ TREE = {
     "grove/apps.py": "from django.apps import AppConfig\n\n\nclass GroveConfig(AppConfig):\n    name = 'grove'\n",
     "grove/models.py": textwrap.dedent('''\
         from django.conf import settings
+        from django.contrib.auth.models import Group
         from django.db import models
 
         from treelib.managers import TreeManager
@@ -88,6 +91,7 @@ TREE = {
             label = models.CharField(max_length=50)
             parent = models.ForeignKey("self", models.CASCADE, null=True, related_name="children")
             owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, null=True, related_name="nodes")
+            groups = models.ManyToManyField(Group, blank=True, related_query_name="member")
 
             objects = TreeManager()
         '''),
@@ -95,13 +99,14 @@ TREE = {
     "grove/migrations/0001_initial.py": HEAD + textwrap.dedent(f'''\
         class Migration(migrations.Migration):
             initial = True
-            dependencies = [migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
+            dependencies = [migrations.swappable_dependency(settings.AUTH_USER_MODEL), ("auth", "0012_alter_user_first_name_max_length")]
             operations = [
                 migrations.CreateModel(name="Node", fields=[
                     {ID},
                     ("label", models.CharField(max_length=50)),
                     ("parent", models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name="children", to="grove.node")),
                     ("owner", models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name="nodes", to=settings.AUTH_USER_MODEL)),
+                    ("groups", models.ManyToManyField(blank=True, related_query_name="member", to="auth.group")),
                 ]),
             ]
         '''),
@@ -117,6 +122,7 @@ TREE = {
             Node.objects.filter(owner__nodes__label="x").exists()
             Node.objects.filter(owner__pins__isnull=True).exists()
             Node.objects.select_related("owner").exists()
+            Node.objects.filter(groups__member__label="x").exists()
 
 
         def bad():
@@ -125,6 +131,7 @@ TREE = {
             Node.objects.filter(owner__djsmuthop__username="x")  # expect: DJS501
             Node.objects.filter(owner__usernme="x")  # expect: DJS501
             Node.objects.values("owner__groups__nme")  # expect: DJS501
+            Node.objects.filter(member__label="x")  # expect: DJS501
         '''),
 }
 
@@ -172,4 +179,4 @@ def test_the_marked_lines_fail_in_django_and_the_others_run(tmp_path):
     marked = {line for path, line, _ in expected_markers(root) if path == "grove/queries.py"}
     for line, error in outcome.items():
         assert error == ("FieldError" if int(line) in marked else None), (line, error)
-    assert len(marked) == 5 and marked <= {int(line) for line in outcome}
+    assert len(marked) == 6 and marked <= {int(line) for line in outcome}

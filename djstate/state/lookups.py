@@ -173,8 +173,14 @@ class LookupResolver:
             return self.catalog.target(to, app)
         if isinstance(to, Ref):
             resolved = self.catalog.builder.resolver.value(canonical_value(to))
-            if isinstance(resolved, Ref):
-                return self.catalog.by_path.get(canonical_path(resolved.path))
+            if not isinstance(resolved, Ref):
+                return None
+            path = canonical_path(resolved.path)
+            if path in self.catalog.by_path:
+                return self.catalog.by_path[path]
+            outside = self.catalog.builder.model_class(path)  # a virtualenv's (auth's Group)
+            if outside is not None and not outside.abstract and outside.app and outside.meta.get("proxy") is not True:
+                return outside.app, outside.facts.name.lower()
         return None
 
     def _may_have_query_name(self, info: ModelInfo, name: str) -> bool:
