@@ -86,6 +86,15 @@ class UserSource(serializers.ModelSerializer):
     class Meta:
         fields = ("id", "nick", "badge_list")
         model = get_user_model()
+
+
+class UserLink(serializers.ModelSerializer):
+    # HyperlinkedIdentityField sets source='*' whatever it is given: "nosuch" is never read
+    link = serializers.HyperlinkedIdentityField(view_name="user-detail", source="nosuch")
+
+    class Meta:
+        fields = ("id", "link")
+        model = get_user_model()
 '''
 
 
@@ -124,6 +133,8 @@ try:
     UserSource(User(id=1, username="u")).data
 except AttributeError as exc:
     print("AttributeError", "nickname" in str(exc))
+from shop.serializers import UserLink
+print("link source", UserLink().fields["link"].source)
 """
 
 
@@ -133,7 +144,7 @@ def test_drf_raises_on_the_missing_source(tmp_path):
     proc = subprocess.run([sys.executable, "-c", DRF_SOURCE], cwd=root, capture_output=True, text=True,
                           timeout=300, check=False, env=env)  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip() == "AttributeError True"
+    assert proc.stdout.split("\n")[:2] == ["AttributeError True", "link source *"]
 
 
 def test_drf_accepts_the_packages_accessors_and_rejects_the_rest(tmp_path, monkeypatch):
@@ -149,6 +160,7 @@ def test_a_name_no_package_can_give_is_an_error(tmp_path):
     root, site = _layout(tmp_path)
     result = _scan(root, site)
     assert _errors(result) == [("DJS401", "nickname"), ("DJS402", "nick")]
+    assert [f.field for f in result.findings if f.code == "DJS402"] == ["nick"]  # not UserLink.link
     unjudged = {u.unit for u in result.project.unjudged}
     # badges: a package's accessor djstate does not place: its source is not judged either
     assert "serializer source shop.serializers.UserSource.badge_list" in unjudged

@@ -20,6 +20,8 @@ CREATE_VIEWS = {
     "rest_framework.mixins.CreateModelMixin", "rest_framework.generics.CreateAPIView",
     "rest_framework.generics.ListCreateAPIView", "rest_framework.viewsets.ModelViewSet",
 }  # fmt: skip
+# fields whose __init__ sets source='*' whatever source= says: the given source is never read
+SOURCE_FORCED = {"SerializerMethodField", "HyperlinkedIdentityField"}
 VIEW_OVERRIDES = {"perform_create", "create", "get_serializer", "get_serializer_class", "post"}
 
 
@@ -130,8 +132,8 @@ class SerializerAnalysis:
                 source = declared.source
                 if not isinstance(source, str) or source == "*" or declared.file.startswith("/"):
                     continue
-                if declared.kwargs.get("write_only") is True or declared.drf_class == "SerializerMethodField":
-                    continue  # never read from the object (DRF forces source='*' on method fields)
+                if declared.kwargs.get("write_only") is True or declared.drf_class in SOURCE_FORCED:
+                    continue  # never read from the object
                 out.append((serializer, result, declared))
         return out
 
