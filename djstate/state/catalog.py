@@ -9,6 +9,9 @@ means on a model.
 
 Where the catalogue cannot be complete (a base outside the tree, a relation whose target
 depends on settings, a name code may add at runtime) it says so, and callers stay silent.
+The reverse accessors apps outside the tree may give a model (the user model's) are bounded
+by the virtualenv's text (:mod:`djstate.state.serializer_reverse_bound`): only a name one of
+its packages can give is left unjudged.
 """
 
 from __future__ import annotations
