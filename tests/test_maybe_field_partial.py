@@ -39,12 +39,16 @@ def amount_field(**kwargs):
 
 def text_field(name, **kwargs):
     return models.TextField(name, **kwargs)
+
+
+def make_manager():
+    return models.Manager()
 '''
 
 MODELS = '''\
 from django.db import models
 
-from shop.fields import amount_field, text_field
+from shop.fields import amount_field, make_manager, text_field
 
 
 class Email(models.Model):
@@ -52,6 +56,11 @@ class Email(models.Model):
     price = amount_field(default=0)
     subject = models.CharField(max_length=40)
     sent = models.BooleanField(default=False)
+
+
+class Tracker(models.Model):
+    entries = make_manager()  # the default manager: migrations hold ("entries", Manager())
+    name = models.CharField(max_length=10)
 '''
 
 
@@ -63,6 +72,7 @@ def test_a_call_that_may_build_a_field_leaves_the_read_fields_judged(tmp_path):
     migration = (tmp_path / "shop" / "migrations" / "0001_initial.py").read_text()
     assert "'price_currency'" in migration or '"price_currency"' in migration  # Django ran contribute_to_class
     operations, findings, _ = djstate_operations(tmp_path)
+    assert "('entries', django.db.models.manager.Manager())" in migration.replace('"', "'")
     assert operations == set() and findings == []  # context, price and price_currency: only in migrations
     unjudged = {u.unit for u in run_scan(tmp_path).project.unjudged}
     assert "model shop.Email" not in unjudged

@@ -147,7 +147,8 @@ def compare_states(
                 partial = key in models_state.partial_models
                 branched = {f for a, m, f in getattr(migrations_state, "uncertain_fields", ()) if (a, m) == key}
                 found_fields, skipped_fields = _fields(mine, old, runtime_fields, partial, ignore_to, django_version, branched)
-            found, skipped = _options(mine, old, "@deconstruct-patched" in runtime_fields, not unmanaged, django_version)
+            found, skipped = _options(mine, old, "@deconstruct-patched" in runtime_fields, not unmanaged, django_version,
+                                      managers_known=key not in models_state.partial_models)
         if not outcome.failed:
             drifts += found_fields + found
             unjudged += skipped_fields + skipped
@@ -432,7 +433,8 @@ def _same_object(a: str, b: str) -> bool:
 
 
 def _options(
-    mine: ModelState, old: ModelState, patched: bool = False, table: bool = True, django_version: tuple[int, int] | None = None
+    mine: ModelState, old: ModelState, patched: bool = False, table: bool = True, django_version: tuple[int, int] | None = None,
+    managers_known: bool = True,
 ) -> tuple[list[Drift], list[Unjudged]]:
     """Meta differences; without a table (proxy, unmanaged) no SQL runs, so none is an error."""
     database = "error" if table else "warning"
@@ -497,6 +499,9 @@ def _options(
     if managers_a != managers_b and old_pin:
         skipped.append(Unjudged("django-version", f"managers of {mine.app}.{mine.name}", *_place(mine.origin),
                                 old_django.unjudged_detail(django_version, "managers")))
+    elif managers_a != managers_b and not managers_known:  # an attribute djstate cannot place may be a manager
+        skipped.append(Unjudged("maybe-field", f"managers of {mine.app}.{mine.name}", *_place(mine.origin),
+                                "the model has attributes djstate cannot place"))
     elif managers_a != managers_b and all(is_known(m) for _, m in [*old.managers, *mine.managers]):
         drifts.append(_at_model(mine, "AlterModelManagers", "warning", f"managers: {managers_a} -> {managers_b}"))
     return drifts, skipped
