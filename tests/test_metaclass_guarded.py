@@ -219,7 +219,6 @@ def test_init_setting_plain_attributes_and_registering_changes_no_field():
 @pytest.mark.parametrize(
     "statement",
     [
-        "cls.extra = models.IntegerField()",  # may be a field
         "cls.add_to_class('extra', models.IntegerField())",
         "cls._meta.local_fields = []",
         "register(cls)",  # a function given the class may do anything with it
@@ -229,6 +228,46 @@ def test_init_setting_plain_attributes_and_registering_changes_no_field():
 def test_init_that_may_change_fields_is_not_plain(statement):
     source = f"def __init__(cls, name, bases, dct):\n    super().__init__(name, bases, dct)\n    {statement}\n"
     assert init_effect(_method(source))[0] != NONE
+
+
+SETATTR_AFTER_BUILD = r'''
+import django
+from django.conf import settings
+settings.configure(INSTALLED_APPS=["django.contrib.contenttypes"],
+                   DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}})
+django.setup()
+from django.db import models
+from django.db.migrations.state import ModelState
+
+
+class Base(models.base.ModelBase):
+    def __init__(cls, name, bases, dct, **kwargs):
+        super().__init__(name, bases, dct, **kwargs)
+        cls.extra = models.IntegerField()
+
+
+class Item(models.Model, metaclass=Base):
+    size = models.IntegerField()
+
+    class Meta:
+        app_label = "contenttypes"
+
+
+print(sorted(ModelState.from_model(Item).fields), hasattr(Item, "extra"))
+'''
+
+
+def test_a_field_set_on_the_built_class_is_a_plain_attribute():
+    """ModelBase adds fields only through add_to_class: a setattr on the built class is no field."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", SETATTR_AFTER_BUILD], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["['id',", "'size']", "True"]
+    source = "def __init__(cls, name, bases, dct):\n    super().__init__(name, bases, dct)\n    cls.extra = models.IntegerField()\n"
+    effect = init_effect(_method(source))
+    assert effect[0] == NONE and "extra" in effect[5]
 
 
 def test_unguarded_namespace_write_still_counts():

@@ -121,6 +121,44 @@ class _Flow(cst.CSTVisitor):
         self.bindings.append((_bound(node.target), node.value))
 
 
+def _popped_literal(node: cst.Call, namespace: str) -> str | None:
+    """``attrs.pop("name")`` or ``attrs.pop("name", default)`` on the class namespace: the name."""
+    func = node.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "pop" and isinstance(func.value, cst.Name)
+            and func.value.value == namespace and 1 <= len(node.args) <= 2):  # fmt: skip
+        return None
+    first = node.args[0]
+    if first.star or first.keyword is not None or not isinstance(first.value, cst.SimpleString):
+        return None
+    value = first.value.evaluated_value
+    return value if isinstance(value, str) else None
+
+
+def _inline_new_alias(func: cst.FunctionDef) -> cst.FunctionDef:
+    """``super_new = super().__new__`` bound once at the top (Django's own ModelBase idiom, and
+    django-cms's PluginModelBase): its calls read as ``super().__new__(...)``."""
+    aliases = [
+        (stmt.body[0].targets[0].target.value, stmt.body[0].value)
+        for stmt in func.body.body
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)
+        and len(stmt.body[0].targets) == 1 and isinstance(stmt.body[0].targets[0].target, cst.Name)
+        and isinstance(stmt.body[0].value, cst.Attribute) and stmt.body[0].value.attr.value == "__new__"
+    ]  # fmt: skip
+    if len(aliases) != 1:
+        return func
+    name, value = aliases[0]
+    if sum(1 for targets, _ in _flow(func).bindings if name in targets) != 1:
+        return func  # rebound somewhere: not one value
+
+    class Inline(cst.CSTTransformer):
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+            if isinstance(updated.func, cst.Name) and updated.func.value == name:
+                return updated.with_changes(func=value)
+            return updated
+
+    return func.visit(Inline())
+
+
 def _builds_class(node: cst.BaseExpression | None) -> bool:
     """``super().__new__(...)`` or ``Base.__new__(...)``."""
     return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "__new__"
@@ -285,6 +323,10 @@ class _NewReader(cst.CSTVisitor):
             return  # an item of a dict or list the class holds: no name, no field changes
         if root == self.namespace:
             self.raise_to(NAMES, "__new__ changes the class namespace")
+        elif root in self.created and len(parts) == 1 and parts[0] != "_meta" and not parts[0].startswith("__"):
+            # `new_class._render_meta = X` on the built class: a class attribute (hasattr finds it);
+            # ModelBase adds fields and managers only through add_to_class, never a plain setattr
+            self.set_after.append(parts[0])
         elif root == self.mcs or root in self.created:
             if parts[:1] == ["_meta"] and len(parts) >= 2:
                 self.raise_to(OPTIONS, f"__new__ sets {_code(target)}")
@@ -305,6 +347,10 @@ class _NewReader(cst.CSTVisitor):
             return
         if self._initialising(node):
             return  # type.__init__ with the class's own arguments: it changes nothing
+        popped = _popped_literal(node, self.namespace)
+        if popped is not None:  # attrs.pop("RenderMeta", None): that one name leaves the namespace
+            self.attributes.append(popped)  # a field of that name would go: judged per model, as an added name is
+            return
         if isinstance(func, cst.Name) and func.value in _ADDING:
             self.raise_to(NAMES, f"__new__ calls {func.value}")
         if isinstance(func, cst.Attribute) and func.attr.value in _CONTRIBUTING:
@@ -351,6 +397,7 @@ def new_effect(func: cst.FunctionDef) -> tuple:
     params = _positional(func)
     if len(params) < 4:
         return NAMES, "__new__ takes its arguments in a way djstate does not follow", (), (), (), ()
+    func = _inline_new_alias(func)
     reader = _reader(func, {n for targets, value in _flow(func).bindings if _builds_class(value) for n in targets}, _NewReader)
     if not reader.created and not _builds_anywhere(func):
         reader.raise_to(NAMES, "__new__ does not build the class through its parent")
