@@ -88,3 +88,31 @@ def test_a_call_that_may_build_a_field_leaves_the_read_fields_judged(tmp_path):
     assert expected == {("AlterField", "email", "subject"), ("AddField", "email", "opened"), ("RemoveField", "email", "sent")}
     # the removed field is not judged: `sent` may be one a call builds
     assert djstate_operations(tmp_path)[0] == {("AlterField", "email", "subject"), ("AddField", "email", "opened")}
+
+
+CONDITIONAL = '''\
+import os
+
+from django.db import models
+
+
+class App(models.Model):
+    name = models.CharField(max_length=40)
+    if os.environ.get("SHOP_SITES"):  # allauth's `if SITES_ENABLED: sites = ...`
+        sites = models.CharField(max_length=20, blank=True)
+'''
+
+
+@pytest.mark.oracle
+def test_a_field_set_under_an_if_leaves_the_other_fields_judged(tmp_path, monkeypatch):
+    write_project(tmp_path, {"shop/__init__.py": "", "shop/apps.py": apps_py("shop"), "shop/models.py": CONDITIONAL})
+    monkeypatch.setenv("SHOP_SITES", "1")  # the migrations were made with the field
+    make_migrations(tmp_path, ["shop"])
+    assert "'sites'" in (tmp_path / "shop" / "migrations" / "0001_initial.py").read_text().replace('"', "'")
+    operations, findings, _ = djstate_operations(tmp_path)
+    assert operations == set() and findings == []
+    assert "field shop.App.sites" in {u.unit for u in run_scan(tmp_path).project.unjudged}
+    models = tmp_path / "shop" / "models.py"
+    models.write_text(models.read_text().replace("max_length=40", "max_length=60"))
+    assert django_operations(tmp_path, ["shop"]) == {("AlterField", "app", "name")}
+    assert djstate_operations(tmp_path)[0] == {("AlterField", "app", "name")}

@@ -272,15 +272,13 @@ class ModelsBuilder(ModelStateBuilder):
                 pass  # `(*Node._cached_attributes, "x")`: a tuple or list display, never a field
             elif isinstance(value, Opaque) and _plain_value_call(value.source):
                 pass  # `collections.defaultdict(set)`, `re.compile(...)`: never a Django field
-            elif isinstance(value, Opaque) and value.source == attr.name:
-                known = options_only = False  # set under an `if`: maybe a field, its definition unknown
-                why = why or ("conditional", f"{attr.name} = {value.source[:80]}")
-            elif isinstance(value, Opaque) and _SINGLE_CALL.match(value.source):
-                # a call djstate cannot follow may build a field (and its contribute_to_class may add
-                # more): the fields djstate reads are still compared, a field only in migrations is not
+            elif isinstance(value, Opaque) and (value.source == attr.name or _SINGLE_CALL.match(value.source)):
+                # set under an `if` (allauth's `if SITES_ENABLED: sites = ...`), or built by a call
+                # djstate cannot follow: maybe a field (whose contribute_to_class may add more), so
+                # the fields djstate reads are still compared, a field only in migrations is not
                 fields_known = False
                 maybe_fields += ((attr.name, value.source[:80]),)
-                why = why or ("maybe-field", f"{attr.name} = {value.source[:80]}")
+                why = why or ("conditional" if value.source == attr.name else "maybe-field", f"{attr.name} = {value.source[:80]}")
             elif isinstance(value, Call) and (contributed := contribution(value, attr.name, facts.name)) is not None:
                 metaclass_names |= contributed.names  # its contribute_to_class's names (thirdparty.json)
                 if app and meta.get("abstract") is not True:
