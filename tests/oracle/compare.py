@@ -65,9 +65,16 @@ def compare(oracle: dict, ours: dict, labels: set[str], uncertain: frozenset = f
         if "*" in mine.get("unverified", []):
             result.unverified.append(key)
             continue
-        if list(theirs["fields"]) != list(mine["fields"]):
+        partial = bool(mine.get("partial"))  # attributes djstate cannot place may be fields: Django may have more
+        their_names = [n for n in theirs["fields"] if not partial or n in mine["fields"]]
+        if their_names != list(mine["fields"]):
             result.differences.append(f"{key}: field names/order {list(theirs['fields'])} != {list(mine['fields'])}")
         unknown = set(mine.get("unverified", []))
+        if partial:
+            unknown |= {f"fields.{n}" for n in theirs["fields"] if n not in mine["fields"]}
+            unknown |= {f"managers.{i}" for i in range(len(mine["managers"]))}
+            if len(theirs["managers"]) != len(mine["managers"]):
+                theirs = {**theirs, "managers": mine["managers"]}  # one of those attributes may be a manager
         for name, their_field in theirs["fields"].items():
             result.fields += 1
             if f"fields.{name}" in unknown:
