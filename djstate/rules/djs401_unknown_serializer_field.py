@@ -86,7 +86,9 @@ class UnknownSerializerField(Rule):
     field, or a field declared on the serializer. A name that is none of these is reported.
     A name stays unjudged (listed by ``--unverified`` under its reason) only where djstate can
     say how it could exist at runtime: the model has a base outside the tree or a class
-    decorator; a relation djstate cannot place may give it that reverse accessor; code gives
+    decorator; a relation djstate cannot place may give it that reverse accessor (for a model
+    that apps of the virtualenv may point at, only a name one of their relations can give:
+    a literal ``related_name``, ``<model>_set``, or a formatted pattern); code gives
     that model class the attribute (``Model.x = ...``, ``setattr(Model, ...)``,
     ``add_to_class``). Instance attributes, annotations and ``to_attr`` do not count: DRF asks
     ``hasattr(model_class, name)``.
