@@ -116,3 +116,49 @@ def test_a_field_set_under_an_if_leaves_the_other_fields_judged(tmp_path, monkey
     models.write_text(models.read_text().replace("max_length=40", "max_length=60"))
     assert django_operations(tmp_path, ["shop"]) == {("AlterField", "app", "name")}
     assert djstate_operations(tmp_path)[0] == {("AlterField", "app", "name")}
+
+
+LINKS = '''\
+import os
+
+from django.db import models
+
+
+def code_field():
+    return models.CharField(max_length=8, primary_key=True)
+
+
+class Place(models.Model):
+    name = models.CharField(max_length=40)
+
+
+class Shop(Place):  # wagtail's `if swapper.is_swapped(...): basepage_ptr = ... else: page_ptr = ...`
+    if os.environ.get("SHOP_OTHER_LINK"):
+        place_link = models.OneToOneField(Place, parent_link=True, related_name="+", on_delete=models.CASCADE)
+    else:
+        place_ptr = models.OneToOneField(Place, parent_link=True, related_name="+", on_delete=models.CASCADE)
+    size = models.IntegerField(default=0)
+
+
+class Coded(models.Model):
+    code = code_field()  # the primary key: Django creates no `id`
+    label = models.CharField(max_length=20)
+'''
+
+
+@pytest.mark.oracle
+def test_an_attribute_that_may_be_the_parent_link_or_primary_key(tmp_path):
+    write_project(tmp_path, {"shop/__init__.py": "", "shop/apps.py": apps_py("shop"), "shop/models.py": LINKS})
+    make_migrations(tmp_path, ["shop"])
+    migration = (tmp_path / "shop" / "migrations" / "0001_initial.py").read_text().replace('"', "'")
+    coded = migration.split("name='Coded'")[1].split("CreateModel")[0]
+    assert "'place_ptr'" in migration and "'code'" in coded and "'id'" not in coded
+    operations, findings, _ = djstate_operations(tmp_path)
+    assert operations == set() and findings == []
+    unjudged = {u.unit: u for u in run_scan(tmp_path).project.unjudged}
+    assert unjudged["field shop.Shop.place_ptr"].reason in ("maybe-field", "conditional")
+    assert "field shop.Coded.id" in unjudged
+    models = tmp_path / "shop" / "models.py"
+    models.write_text(models.read_text().replace("default=0", "default=1").replace("max_length=20", "max_length=30"))
+    assert django_operations(tmp_path, ["shop"]) == {("AlterField", "shop", "size"), ("AlterField", "coded", "label")}
+    assert djstate_operations(tmp_path)[0] == {("AlterField", "shop", "size"), ("AlterField", "coded", "label")}

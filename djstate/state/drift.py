@@ -157,6 +157,10 @@ def compare_states(
     return DriftResult(drifts, len(unjudged), errors, unjudged, total - skipped_models, total)
 
 
+# Django creates `id` or `<parent>_ptr` only when no field is the primary key or parent link
+_AUTO_UNKNOWN = "an attribute djstate cannot place may be the model's primary key or parent link"
+
+
 def _place(*origins: tuple | None) -> tuple[str, int]:
     """(file, line) of the first origin that names a source file (a migration's origin names
     its migration key instead)."""
@@ -215,6 +219,9 @@ def _fields(
             if UNKNOWN_FIELD_NAME in branched:  # it may be the field whose name the migration computes
                 skip("unknowable-value", name, "a migration of this model names a field with a value computed at import time")
                 continue
+            if partial and state.kwargs.get("auto_created") is True:
+                skip("maybe-field", name, _AUTO_UNKNOWN)
+                continue
             if not state.certain:
                 # a custom field that may not have a column (contribute_to_class)
                 skip("unknown-field-class", name, f"{state.path} may add no column")
@@ -238,6 +245,9 @@ def _fields(
             )  # fmt: skip
     for name in [n for n in mine.fields if n in old.fields and n not in branched]:  # in field order: a set's follows the hash seed
         # as that Django's deconstruct shows them (djstate.state.versions)
+        if partial and mine.fields[name].kwargs.get("auto_created") is True:
+            skip("maybe-field", name, _AUTO_UNKNOWN)
+            continue
         if FIELD_CHANGED + name in runtime_fields:  # `X._meta.get_field(name).option = ...` somewhere
             skip("runtime-attribute", name, "code changes this field's options at import time (_meta.get_field(...))")
             continue
