@@ -17,7 +17,8 @@ class SensitiveFieldExposed(Rule):
     For ModelSerializers that take the model's fields wholesale (``"__all__"`` or
     ``exclude``), reports each model field whose name looks like a credential
     (``password``, ``secret``, ``token``, ``api_key``, ``private_key``) that the serializer
-    outputs, that is, it is not ``write_only`` through ``extra_kwargs``.
+    outputs, that is, it is not ``write_only`` through ``extra_kwargs`` and the serializer
+    defines no ``to_representation`` of its own (which may drop it).
 
     ## Why it matters
     Every field a model gains later is published by the API automatically: a credential
@@ -51,7 +52,15 @@ class SensitiveFieldExposed(Rule):
             "    class Meta:\n"
             "        model = Vendor\n"
             "        fields = '__all__'\n"
-            "        extra_kwargs = {'api_token': {'write_only': True}}\n"
+            "        extra_kwargs = {'api_token': {'write_only': True}}\n\n\n"
+            "class VendorPopping(serializers.ModelSerializer):\n"
+            "    def to_representation(self, instance):\n"
+            "        data = super().to_representation(instance)\n"
+            "        data.pop('api_token')\n"
+            "        return data\n\n"
+            "    class Meta:\n"
+            "        model = Vendor\n"
+            "        fields = '__all__'\n"
         ),
     ]
     INVALID = [
@@ -69,8 +78,8 @@ class SensitiveFieldExposed(Rule):
             if info is None or not result.names_certain or result.errors:
                 continue
             wholesale = serializer.meta_value("fields") == "__all__" or serializer.meta_value("exclude") is not None
-            if not wholesale:
-                continue
+            if not wholesale or "to_representation" in serializer.members:
+                continue  # an own to_representation may drop it (label-studio's `result.pop('password')`)
             extra = serializer.meta_value("extra_kwargs") or {}
             for name, built in result.fields.items():
                 if built.origin != "model" or not SENSITIVE.search(name):
