@@ -309,12 +309,12 @@ class ModelCatalog:
     def maybe_outside_reverse(self, name: str) -> bool:
         """Whether a relation of a package outside the tree may give a model the accessor
         ``name`` (djstate.state.serializer_reverse_bound); always, without a virtualenv."""
-        if self._outside_accessors is False:
-            self._outside_accessors = outside_accessors(self.site_packages, self.own_packages)
-        bound = self._outside_accessors
-        if bound is None:
+        if self._outside_accessors is False:  # read once; the class names with the tree's, once too
+            bound = outside_accessors(self.site_packages, self.own_packages)
+            self._outside_accessors = bound and (bound, bound.classes | self.class_names)
+        if self._outside_accessors is None:
             return True
-        classes = bound.classes | self.class_names
+        bound, classes = self._outside_accessors
         return bound.may_give(name, lambda template, found: _template_matches(template, found, set(), classes))
 
     def maybe_reverse(self, name: str) -> bool:

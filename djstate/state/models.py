@@ -58,7 +58,6 @@ class ModelClass:
     bases: list  # resolved base values
     known: bool = True
     fields_known: bool = True  # False: some attribute may be a field djstate cannot see
-    maybe_fields: tuple[tuple[str, str], ...] = ()  # (name, source) of calls that may build a field
     # (reason, detail) when not known (djstate.unverified), or the first maybe-field when only fields_known is False
     why: tuple[str, str] | None = None
     # False: code may give the class names djstate does not see; True while only options of
@@ -253,7 +252,6 @@ class ModelsBuilder(ModelStateBuilder):
         own_managers: list[tuple[str, Any]] = []
         own_names = set()
         fields_known = all(p.fields_known for p in parents)
-        maybe_fields = tuple(m for p in parents for m in p.maybe_fields)
         for attr in facts.attributes:
             chosen_before = len(self.resolver.settings_choices)
             value = self.resolver.value(canonical_value(attr.value))
@@ -277,7 +275,6 @@ class ModelsBuilder(ModelStateBuilder):
                 # djstate cannot follow: maybe a field (whose contribute_to_class may add more), so
                 # the fields djstate reads are still compared, a field only in migrations is not
                 fields_known = False
-                maybe_fields += ((attr.name, value.source[:80]),)
                 why = why or ("conditional" if value.source == attr.name else "maybe-field", f"{attr.name} = {value.source[:80]}")
             elif isinstance(value, Call) and (contributed := contribution(value, attr.name, facts.name)) is not None:
                 metaclass_names |= contributed.names  # its contribute_to_class's names (thirdparty.json)
@@ -337,7 +334,7 @@ class ModelsBuilder(ModelStateBuilder):
             path=path, app=app or "", facts=facts, file=self.modules[module], abstract=meta.get("abstract") is True,
             meta=meta, fields=fields, managers=managers, default_manager=default_manager, bases=bases,
             known=known and is_model,
-            fields_known=fields_known, maybe_fields=maybe_fields, why=why, hooks=hooks, metaclass_names=metaclass_names, namespace_added=namespace_added,
+            fields_known=fields_known, why=why, hooks=hooks, metaclass_names=metaclass_names, namespace_added=namespace_added,
             names_known=is_model and (known or options_only), metaclass=metaclass,
             known_before_metaclass=known_before_metaclass and is_model, why_before_metaclass=why_before_metaclass,
         )  # fmt: skip
