@@ -35,6 +35,7 @@ from djstate.state.thirdparty import _installed_version, described_for_installed
 from djstate.facts.model import ClassAttr, ClassFacts
 from tests.conftest import write_project
 from tests.oracle.makemigrations import make_migrations
+from tests.oracle.pip_site import installed_site
 from tests.test_oracle_drift import apps_py, django_operations
 
 VERSION = "0.18.0"
@@ -88,16 +89,7 @@ json.dump({"fields": out, "managers": [m[0] for m in state.managers], "indexes":
 @pytest.fixture(scope="module")
 def mptt_site() -> Path:
     """A folder holding django-mptt 0.18.0 as pip installs it (its dist-info included)."""
-    if not (SITE / "mptt" / "models.py").is_file():
-        proc = subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(SITE), f"django-mptt=={VERSION}"],
-            capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
-        if proc.returncode != 0:
-            if any(s in proc.stderr for s in ("No matching distribution", "Could not find a version", "connection")):
-                pytest.skip(f"django-mptt {VERSION} cannot be installed: {proc.stderr[-300:]}")
-            pytest.fail(proc.stderr[-3000:])
-    return SITE
+    return installed_site(SITE, "django-mptt", VERSION, "mptt/models.py")
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ from djstate.state.fields import third_party_base
 from djstate.state.thirdparty import _installed_version, described_for_installed
 from tests.conftest import write_project
 from tests.oracle.makemigrations import make_migrations
+from tests.oracle.pip_site import installed_site
 from tests.test_oracle_drift import apps_py, django_operations
 
 VERSION = "4.11.7"
@@ -108,17 +109,7 @@ json.dump(out, sys.stdout)
 @pytest.fixture(scope="module")
 def polymorphic_site() -> Path:
     """A folder holding django-polymorphic 4.11.7 as pip installs it (its dist-info included)."""
-    if not (SITE / "polymorphic" / "base.py").is_file():
-        proc = subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(SITE),
-             f"django-polymorphic=={VERSION}"],
-            capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
-        if proc.returncode != 0:
-            if any(s in proc.stderr for s in ("No matching distribution", "Could not find a version", "connection")):
-                pytest.skip(f"django-polymorphic {VERSION} cannot be installed: {proc.stderr[-300:]}")
-            pytest.fail(proc.stderr[-3000:])
-    return SITE
+    return installed_site(SITE, "django-polymorphic", VERSION, "polymorphic/base.py")
 
 
 @pytest.fixture
