@@ -184,7 +184,8 @@ def build_models_state(project: Project, store: FactsStore):
         return project.settings.default_auto_field or project.config.default_auto_field
 
     builder = ModelsBuilder(
-        Resolver(modules, _loader(store, "module"), manage_packages(project.tree)), _loader(store, "models"), modules, app_of, auto_field,
+        Resolver(modules, _loader(store, "module"), manage_packages(project.tree), project.settings.strings),
+        _loader(store, "models"), modules, app_of, auto_field,
         project.resolve_setting,
     )  # fmt: skip
     for module in _model_modules(project, store):

@@ -258,7 +258,7 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     for cycle in project.graph.cycles:  # Django plans nothing; the replay order is arbitrary
         project.broken_apps.update(app for app, _ in cycle)
 
-    resolver = Resolver(modules, _loader(store, "module"), manage_packages(tree))
+    resolver = Resolver(modules, _loader(store, "module"), manage_packages(tree), project.settings.strings)
     resolve_operation_calls(project.migrations, resolver)  # `operations = helper(...)` of another module
     with isolated(project.internal_errors, "the migrations' replay") as outcome:
         project.state = replay(
@@ -332,6 +332,7 @@ def _load_settings(project: Project, store: FactsStore) -> None:
         merged.auth_user_model = s.auth_user_model or merged.auth_user_model
         merged.default_auto_field = s.default_auto_field or merged.default_auto_field
         merged.migration_modules.update(s.migration_modules)
+        merged.strings.update(s.strings)
         if s.installed_apps is not None:
             merged.installed_apps = s.installed_apps
 

@@ -112,6 +112,8 @@ class SettingsFacts:
     migration_modules: dict[str, Any] = field(default_factory=dict)
     installed_apps: list[str] | None = None
     star_imports: list[str] = field(default_factory=list)  # `from .base import *`, merged first
+    # every top-level constant: its value when a plain string, else None (set, but not knowable)
+    strings: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -207,6 +209,9 @@ class ModuleFacts:
     # top-level functions returning lists of migration operations: name -> (parameters, the
     # lists they may return, items an Operation or a parameter's name) (parse/operation_functions)
     operation_functions: dict[str, tuple] = field(default_factory=dict)
+    # top-level functions that import the dotted path given to them: name -> the functions their
+    # returns call on it (djstate.parse.importers)
+    importers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from djstate.parse.classes import extract_classes
 from djstate.parse.class_decorators import extract_class_decorators
 from djstate.parse.expressions import Scope
 from djstate.parse.field_methods import extract_field_methods
+from djstate.parse.importers import extract_importers
 from djstate.parse.migrations import extract_migration, extract_operation_functions
 from djstate.parse.queries import extract_queries
 from djstate.parse.settings import extract_settings
@@ -53,6 +54,7 @@ def parse_file(path: str, module: str, data: bytes, kind: str) -> FileFacts:
             field_methods=extract_field_methods(wrapper.module, scope),
             class_decorators=extract_class_decorators(wrapper.module),
             operation_functions=extract_operation_functions(wrapper.module, scope),
+            importers=extract_importers(wrapper.module, scope),
         )
         if kind == "queries":  # every module of the tree, for DJS5xx
             facts.queries = extract_queries(wrapper.module, scope, positions)

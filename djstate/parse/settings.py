@@ -17,6 +17,7 @@ def extract_settings(scope: Scope) -> SettingsFacts:
         default_auto_field=auto if isinstance(auto, str) else None,
         migration_modules=dict(modules) if isinstance(modules, dict) else {},
         star_imports=[i.module for i in scope.imports if i.names == ("*",)],
+        strings={name: value if isinstance(value, str) else None for name, value in constants.items() if name.isupper()},
         installed_apps=(
             list(installed)
             if isinstance(installed, (list, tuple)) and all(isinstance(a, str) for a in installed)

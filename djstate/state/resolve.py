@@ -10,6 +10,7 @@ Names that lead outside the tree through a star import, or into runtime calls, s
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from djstate.facts.model import ModuleFacts
@@ -25,11 +26,19 @@ MAX_DEPTH = 12
 # attributes of an in-tree class that stand for the class itself (managers, choices enums)
 CLASS_REFERENCES = {"as_manager", "from_queryset", "choices"}
 STATE_FREE_PATH = "django.db.migrations.operations.special.RunPython"
+IMPORT_STRING = "django.utils.module_loading.import_string"
+SETTINGS = "django.conf.settings."
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 
 class Resolver:
-    def __init__(self, modules: dict[str, str], load: Callable[[str, str], ModuleFacts | None], run_from: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, modules: dict[str, str], load: Callable[[str, str], ModuleFacts | None], run_from: tuple[str, ...] = (),
+        settings: dict[str, str | None] | None = None,
+    ) -> None:  # fmt: skip
         self.modules = modules  # dotted module -> file path in the tree
+        # the settings module's string constants (None: set to something djstate cannot read)
+        self.settings = settings or {}
         # the packages manage.py files lie in, whose folder Django puts first on sys.path
         # (label_studio/manage.py: `tasks.models` is the tree's label_studio.tasks.models)
         self.run_from = run_from
@@ -103,6 +112,9 @@ class Resolver:
             func = self.resolve_path(value.path, depth)
             if not isinstance(func, Ref):
                 return Opaque(render(value))
+            if not value.kwargs and len(value.args) == 1 and self._imports_argument(func.path, depth):
+                dotted = self._dotted_argument(value.args[0], depth)
+                return self.resolve_path(dotted, depth + 1) if dotted else Opaque(render(value))
             args = tuple(self.value(a, depth) for a in value.args)
             kwargs = {k: self.value(v, depth) for k, v in value.kwargs.items()}
             path = func.path
@@ -124,6 +136,34 @@ class Resolver:
         if isinstance(value, frozenset):
             return frozenset(self.value(v, depth) for v in value)
         return value
+
+    def _imports_argument(self, path: str, depth: int) -> bool:
+        """Whether the function at ``path`` returns the object its one argument names as a dotted
+        path: Django's ``import_string``, or a function of the tree whose returns pass its
+        parameter only to such functions (djstate.parse.importers)."""
+        if path == IMPORT_STRING:
+            return True
+        found = self._module_prefix(path)
+        if found is None or len(found[1]) != 1 or depth > MAX_DEPTH:
+            return False
+        facts = self.load(self.modules[found[0]], found[0])
+        callees = facts.importers.get(found[1][0]) if facts is not None else None
+        if not callees:
+            return False
+        return all(
+            isinstance(callee := self.resolve_path(c, depth + 1), Ref) and callee.path != path
+            and self._imports_argument(callee.path, depth + 1)
+            for c in callees
+        )  # fmt: skip
+
+    def _dotted_argument(self, arg: Any, depth: int) -> str | None:
+        """The dotted path an import call is given: a string, or a setting of the settings module
+        (``settings.PROJECT_MIXIN``) set to one."""
+        if isinstance(arg, Ref) and arg.path.startswith(SETTINGS):
+            value = self.settings.get(arg.path[len(SETTINGS):])
+        else:
+            value = self.value(arg, depth + 1)
+        return value if isinstance(value, str) and _DOTTED.fullmatch(value) else None
 
     def operation_class(self, path: str, depth: int = 0) -> tuple[str, bool] | None:
         """For a custom operation class in the tree: the Django operation it inherits its
