@@ -75,7 +75,10 @@ def renamed_by_child(parent_path: str, child: ClassFacts) -> str | None:
 # measured one (thirdparty.json's "versions") that give a child what it gives: django-mptt
 # 0.18.0's register() adds the same four fields (db_index on tree_id only, editable=False) and
 # the same TreeManager as 0.20.0's (checked with ModelState.from_model in mayan-edms'
-# virtualenv); older releases differ (0.9.1 indexes all four fields and sets index_together).
+# virtualenv); so do 0.15.0 and 0.16.0 (misago's and wiki's virtualenvs, Django 4.2.8 and
+# 6.0.10; tests/test_mptt_0_15_0_16.py with Django 4.2 and 5.2), whose register() appends the
+# tree index to _meta.index_together with a Django older than 5 and to nothing after, neither of
+# which ModelState.from_model reads; older releases differ (0.9.1 indexes all four fields).
 # django-polymorphic 4.11.7's PolymorphicModelBase adds no field and no option: it wraps each
 # ForeignKey's on_delete in a PolymorphicGuard that compares and serializes as the wrapped
 # action (the autodetector sees CASCADE, SET_NULL, ...) and swaps the parent-link descriptors
@@ -90,7 +93,7 @@ def renamed_by_child(parent_path: str, child: ClassFacts) -> str | None:
 # project's abstract polymorphic model from a child without a Meta (an xfail there; none in
 # shuup). Any other version installed in the project's virtualenv is read from its source as before.
 SAME_AS_MEASURED: dict[str, frozenset[str]] = {
-    "django-mptt": frozenset({"0.18.0"}),
+    "django-mptt": frozenset({"0.15.0", "0.16.0", "0.18.0"}),
     "django-polymorphic": frozenset({"2.0.3"}),
 }
 # (package, version) of SAME_AS_MEASURED that hold only beside a Django older than this release
