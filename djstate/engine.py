@@ -252,6 +252,7 @@ def build_serializers(project: Project, store: FactsStore, markers: SourceMarker
     modules = project.modules or project.tree.modules
     index = SerializerIndex(builder.resolver, builder.class_facts, modules)
     catalog = project_catalog(project, markers)
+    catalog.store = store  # its bundles keep the virtualenv's reverse-accessor bound by content
     candidates = sorted(
         m for m in markers.serializer_modules | markers.view_modules if m in project.tree.modules
     )

@@ -212,6 +212,7 @@ class ModelCatalog:
         self.site_packages: list[Path] = []
         self.own_packages: set[str] = set()
         self._outside_accessors: Any = False  # not read yet
+        self.store: Any = None  # a FactsStore: keeps the virtualenv's reading by content hash
 
     def maybe_runtime_attribute(self, info: ModelInfo, name: str, on_class: bool = False, by_owner: bool = False) -> bool:
         """Whether code may give the model that attribute at runtime: a monkeypatched or
@@ -310,7 +311,7 @@ class ModelCatalog:
         """Whether a relation of a package outside the tree may give a model the accessor
         ``name`` (djstate.state.serializer_reverse_bound); always, without a virtualenv."""
         if self._outside_accessors is False:  # read once; the class names with the tree's, once too
-            bound = outside_accessors(self.site_packages, self.own_packages)
+            bound = outside_accessors(self.site_packages, self.own_packages, self.store)
             self._outside_accessors = bound and (bound, bound.classes | self.class_names)
         if self._outside_accessors is None:
             return True

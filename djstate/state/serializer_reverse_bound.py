@@ -16,14 +16,21 @@ Django's own field machinery (``django/db/``) builds no relation to a project's 
 skipped. Folders a ``.pth`` file names are read too; an editable install's import hook
 (``__editable__``) leaves the bound open. Without site-packages folders nothing is known of the
 apps outside the tree: None.
+
+Each file's reading depends on its bytes only: with a facts store, it is kept by content hash in
+one bundle per set of folders (``FactsStore.load_bundle``), so a warm scan reads and hashes the
+files but runs no regex over an unchanged one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 # a keyword argument or dict key naming a relation's accessor, or a write to a field's
 _NAME = rb"(?:default_related_name|related_name|related_query_name)"
@@ -120,17 +127,38 @@ def _with_path_files(site_packages: list[Path]) -> list[Path] | None:
     return out
 
 
-def outside_accessors(site_packages: list[Path], own: set[str] = frozenset()) -> OutsideAccessors | None:
+def outside_accessors(
+    site_packages: list[Path], own: set[str] = frozenset(), store: Any = None
+) -> OutsideAccessors | None:
     """The bound of the accessors the packages of ``site_packages`` may give; ``own``: the
-    scanned tree's top-level packages, installed there too, whose models djstate reads itself."""
+    scanned tree's top-level packages, installed there too, whose models djstate reads itself;
+    ``store``: a FactsStore whose bundles keep each file's reading by content hash."""
     if not site_packages:
         return None
-    names: set[str] = set()
-    classes: set[str] = set()
-    templates: set[str] = set()
     folders = _with_path_files(site_packages)
     if folders is None:
         return None
+    bundle = f"reverse-bound-{_fingerprint()}-{hashlib.sha256(repr(folders).encode()).hexdigest()[:16]}"
+    cached: dict[bytes, Any] = store.load_bundle(bundle) if store is not None else {}
+    used: dict[bytes, Any] = {}
+    bound = _read_folders(folders, own, cached, used)
+    if store is not None and used.keys() != cached.keys():
+        store.save_bundle(bundle, used)
+    return bound
+
+
+@lru_cache(maxsize=1)
+def _fingerprint() -> str:
+    """This module's source: a bundle read by other regexes is not reused."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def _read_folders(folders: list[Path], own: set[str], cached: dict, used: dict) -> OutsideAccessors | None:
+    """:func:`outside_accessors` over the folders; ``cached``/``used``: each file's
+    :func:`read_relations` by the sha256 of its bytes, last run's and this run's."""
+    names: set[str] = set()
+    classes: set[str] = set()
+    templates: set[str] = set()
     for site in folders:
         for package in _model_packages(site):
             if package.name in own:
@@ -142,9 +170,12 @@ def outside_accessors(site_packages: list[Path], own: set[str] = frozenset()) ->
                     if not file.endswith(".py") or (relative + file).startswith(_MACHINERY):
                         continue
                     try:
-                        found = read_relations((Path(folder) / file).read_bytes())
+                        data = (Path(folder) / file).read_bytes()
                     except OSError:
                         return None  # unreadable: it may hold anything
+                    key = hashlib.sha256(data).digest()
+                    found = used[key] if key in used else cached[key] if key in cached else read_relations(data)
+                    used[key] = found
                     if found is None:
                         return None
                     names |= found[0]
