@@ -147,6 +147,9 @@ class ClassFacts:
     nested: dict[str, ClassFacts] = field(default_factory=dict)
     decorators: tuple = ()
     conditional: bool = False  # defined under an `if` at import time
+    # a class attribute bound under an `if`/`try` in the class body: every value the block may
+    # give it (its value before the block included); absent when a binding is not `name = value`
+    alternatives: dict[str, tuple] = field(default_factory=dict)
     # (path, app_label, name) of the guard `if not is_model_registered(app_label, name):` (oscar's
     # forkable apps): the class is defined unless another model took that name first
     unless_registered: tuple[str, str, str] | None = None

@@ -92,8 +92,14 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
             # `if settings.X: field = ...` or `for ...: constraints.append(...)`: whatever the
             # block assigns or mentions is decided at import time
             methods.extend(_functions_in(stmt))  # `if X: def get_y(self): ...` still defines get_y
+            alternatives = _alternatives(stmt, _ClassScopeReader(reader, local))
             for name in _names_in(stmt):
                 if name in local or name in _assigned(stmt):
+                    if name in alternatives:
+                        before = (local[name],) if name in local else ()
+                        facts.alternatives[name] = (*before, *alternatives[name])
+                    else:
+                        facts.alternatives.pop(name, None)
                     local[name] = Opaque(name)
                     facts.attributes = [a for a in facts.attributes if a.name != name]
                     facts.attributes.append(ClassAttr(name, local[name], _span(positions, stmt)))
@@ -197,6 +203,50 @@ def _names_in(node: cst.CSTNode) -> list[str]:
 
     node.visit(Visitor())
     return list(names)
+
+
+def _alternatives(node: cst.CSTNode, reader: Any) -> dict[str, tuple]:
+    """The values a block binds to each name with plain ``name = value`` statements (not in
+    nested functions or classes); a name bound any other way too is left out."""
+    values: dict[str, list] = {}
+    other: set[str] = set()
+
+    class Visitor(cst.CSTVisitor):
+        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+            other.add(n.name.value)
+            return False
+
+        def visit_ClassDef(self, n: cst.ClassDef) -> bool:
+            other.add(n.name.value)
+            return False
+
+        def visit_Assign(self, n: cst.Assign) -> None:
+            for t in n.targets:
+                if isinstance(t.target, cst.Name) and len(n.targets) == 1:
+                    values.setdefault(t.target.value, []).append(reader.read(n.value))
+                else:
+                    other.update(_names_in(t.target))
+
+        def visit_AnnAssign(self, n: cst.AnnAssign) -> None:
+            other.update(_names_in(n.target))
+
+        def visit_AugAssign(self, n: cst.AugAssign) -> None:
+            other.update(_names_in(n.target))
+
+        def visit_For(self, n: cst.For) -> None:
+            other.update(_names_in(n.target))
+
+        def visit_AsName(self, n: cst.AsName) -> None:
+            other.update(_names_in(n.name))
+
+        def visit_NamedExpr(self, n: cst.NamedExpr) -> None:
+            other.update(_names_in(n.target))
+
+        def visit_Del(self, n: cst.Del) -> None:
+            other.update(_names_in(n.target))
+
+    node.visit(Visitor())
+    return {name: tuple(v) for name, v in values.items() if name not in other}
 
 
 def _assigned(node: cst.CSTNode) -> set[str]:

@@ -187,7 +187,8 @@ class ModelCatalog:
         # models that may hold a relation djstate cannot place: their (lowercased) names, whose
         # default reverse accessors (`<name>_set`, `<name>`) may exist on any model
         self.hidden_sources: set[str] = {
-            m for _, m in models_state.partial_models | (models_state.unverified_models - models_state.names_known)
+            m for _, m in (models_state.partial_models - models_state.partial_without_relations)
+            | (models_state.unverified_models - models_state.names_known)
         }
         self.hidden_sources |= {p.rsplit(".", 1)[-1].lower() for p in getattr(builder, "unknown", ())}
         # targets of relations whose field class may rename the reverse accessor (filled with the reverse index)

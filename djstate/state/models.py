@@ -58,6 +58,8 @@ class ModelClass:
     bases: list  # resolved base values
     known: bool = True
     fields_known: bool = True  # False: some attribute may be a field djstate cannot see
+    # False: such an attribute may be a relation (whose reverse accessor lands on another model)
+    relations_known: bool = True
     # (reason, detail) when not known (djstate.unverified), or the first maybe-field when only fields_known is False
     why: tuple[str, str] | None = None
     # False: code may give the class names djstate does not see; True while only options of
@@ -75,6 +77,11 @@ class ModelClass:
     why_before_metaclass: tuple[str, str] | None = None
 
 
+# where Django's relation fields live (ForeignKey, OneToOneField, ManyToManyField, ForeignObject)
+RELATION_MODULES = ("django.db.models.fields.related.", "django.db.models.ForeignKey", "django.db.models.OneToOneField",
+                    "django.db.models.ManyToManyField", "django.db.models.ForeignObject")  # fmt: skip
+
+
 @dataclass
 class ModelsState:
     models: dict[tuple[str, str], ModelState] = field(default_factory=dict)
@@ -90,6 +97,9 @@ class ModelsState:
     class_names: dict[str, set[str]] = field(default_factory=dict)
     # models that may have fields djstate cannot see: added/removed fields are not judged
     partial_models: set[tuple[str, str]] = field(default_factory=set)
+    # of those, the ones whose unseen attributes are no relations (`if postgres: x = GeneratedField(...)
+    # else: x = TextField()`): they give no other model a reverse accessor djstate does not see
+    partial_without_relations: set[tuple[str, str]] = field(default_factory=set)
     # unverified models whose names are all known (only a metaclass's options changes are not)
     names_known: set[tuple[str, str]] = field(default_factory=set)
     # models a described class attribute creates (parler's <Model>Translation) -> its package
@@ -252,6 +262,7 @@ class ModelsBuilder(ModelStateBuilder):
         own_managers: list[tuple[str, Any]] = []
         own_names = set()
         fields_known = all(p.fields_known for p in parents)
+        relations_known = all(p.relations_known for p in parents)
         for attr in facts.attributes:
             chosen_before = len(self.resolver.settings_choices)
             value = self.resolver.value(canonical_value(attr.value))
@@ -275,6 +286,7 @@ class ModelsBuilder(ModelStateBuilder):
                 # djstate cannot follow: maybe a field (whose contribute_to_class may add more), so
                 # the fields djstate reads are still compared, a field only in migrations is not
                 fields_known = False
+                relations_known = relations_known and value.source == attr.name and self._no_relation(facts.alternatives.get(attr.name))
                 why = why or ("conditional" if value.source == attr.name else "maybe-field", f"{attr.name} = {value.source[:80]}")
             elif isinstance(value, Call) and (contributed := contribution(value, attr.name, facts.name)) is not None:
                 metaclass_names |= contributed.names  # its contribute_to_class's names (thirdparty.json)
@@ -282,16 +294,16 @@ class ModelsBuilder(ModelStateBuilder):
                     self.state.generated.update({(app, m.lower()): contributed.package for m in contributed.models})
             elif isinstance(value, Call) and self.class_facts(value.path) is None and _capitalised(value.path):
                 if not value.path.startswith("django."):
-                    fields_known = False  # an instance of a class outside the tree: maybe a field
+                    fields_known = relations_known = False  # an instance of a class outside the tree: maybe a field
             elif isinstance(value, Call) and _capitalised(value.path) and self._outside_bases(value.path):
-                fields_known = False  # a project class built on classes outside the tree: maybe a field
+                fields_known = relations_known = False  # a project class built on classes outside the tree: maybe a field
             elif (
                 isinstance(value, Call) and _capitalised(value.path) and not value.path.startswith("django.")
                 and self._contributes(value.path)
             ):  # fmt: skip
                 added = _contributed_names(value)
                 if added is None:
-                    fields_known = False  # ModelBase calls its contribute_to_class: it may add names (parler's TranslatedFields)
+                    fields_known = relations_known = False  # ModelBase calls its contribute_to_class: it may add names (parler's TranslatedFields)
                 else:
                     metaclass_names |= added  # names it gives the class beside its own (hasattr finds them)
         # ModelBase copies an abstract parent's field only when the class body does not bind
@@ -334,12 +346,31 @@ class ModelsBuilder(ModelStateBuilder):
             path=path, app=app or "", facts=facts, file=self.modules[module], abstract=meta.get("abstract") is True,
             meta=meta, fields=fields, managers=managers, default_manager=default_manager, bases=bases,
             known=known and is_model,
-            fields_known=fields_known, why=why, hooks=hooks, metaclass_names=metaclass_names, namespace_added=namespace_added,
+            fields_known=fields_known, relations_known=relations_known, why=why, hooks=hooks, metaclass_names=metaclass_names, namespace_added=namespace_added,
             names_known=is_model and (known or options_only), metaclass=metaclass,
             known_before_metaclass=known_before_metaclass and is_model, why_before_metaclass=why_before_metaclass,
         )  # fmt: skip
         self._classes[path] = model
         return model
+
+    def _no_relation(self, alternatives: tuple | None) -> bool:
+        """Whether none of the values a class attribute may have is a relation field: each is a
+        plain literal, or a field class of Django's or the tree's, read to its end, that is no
+        relation."""
+        if alternatives is None:
+            return False
+        for value in alternatives:
+            value = self.resolver.value(canonical_value(value))
+            if isinstance(value, Call):
+                chain = self._chain(value.path)
+                if (
+                    self.attribute_kind(value) != "field" or self._outside_bases(value.path)
+                    or any(p.startswith(RELATION_MODULES) for p in chain)
+                ):  # fmt: skip
+                    return False
+            elif isinstance(value, (Ref, Opaque)) or not is_known(value):
+                return False
+        return True
 
     def _inherited_meta(self, parents: list[ModelClass]) -> ModelClass | None:
         """The abstract model whose ``Meta`` a model without its own finds by attribute lookup.
@@ -642,6 +673,8 @@ class ModelsBuilder(ModelStateBuilder):
         computed = [k for k in ("abstract", "proxy", "managed") if not isinstance(model.meta.get(k, False), bool)]
         if not model.fields_known:
             self.state.partial_models.add(key)
+            if model.relations_known:
+                self.state.partial_without_relations.add(key)
         if not model.known:
             self.state.unverified_models.add(key)
             self.state.why[key] = model.why or ("maybe-field", "")
