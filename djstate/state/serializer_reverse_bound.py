@@ -87,10 +87,10 @@ def _model_packages(site: Path) -> list[Path]:
     for entry in entries:
         if not entry.is_dir() or entry.name.endswith((".dist-info", ".egg-info", "__pycache__")):
             continue
-        for folder, dirs, files in os.walk(entry):
+        for folder, dirs, files in os.walk(entry):  # os.path, not Path: thousands of folders
             dirs[:] = [d for d in dirs if d != "__pycache__"]
-            module = "models.py" if "models.py" in files else "__init__.py" if Path(folder).name == "models" else None
-            if module is not None and module in files and _is_django(Path(folder) / module):
+            module = "models.py" if "models.py" in files else "__init__.py" if os.path.basename(folder) == "models" else None
+            if module is not None and module in files and _is_django(Path(folder, module)):
                 out.append(entry)
                 break
     return out
@@ -163,14 +163,15 @@ def _read_folders(folders: list[Path], own: set[str], cached: dict, used: dict) 
         for package in _model_packages(site):
             if package.name in own:
                 continue
-            for folder, dirs, files in os.walk(package):
+            for folder, dirs, files in os.walk(package):  # os.path, not Path: thousands of files
                 dirs[:] = [d for d in dirs if d not in ("__pycache__", "migrations")]  # no model of its own
-                relative = Path(folder).relative_to(site).as_posix() + "/"
+                relative = folder[len(os.path.join(site, "")):].replace(os.sep, "/") + "/"  # os.walk keeps the prefix
                 for file in files:
                     if not file.endswith(".py") or (relative + file).startswith(_MACHINERY):
                         continue
                     try:
-                        data = (Path(folder) / file).read_bytes()
+                        with open(os.path.join(folder, file), "rb") as handle:
+                            data = handle.read()
                     except OSError:
                         return None  # unreadable: it may hold anything
                     key = hashlib.sha256(data).digest()
