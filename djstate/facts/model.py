@@ -163,6 +163,9 @@ class ClassFacts:
     init_effect: tuple | None = None
     # classmethods that only read their class (a metaclass may call them on the new class)
     class_readers: frozenset[str] = frozenset()
+    # get_serializer_class / get_serializer -> the classes it returns or instantiates by name
+    # (Refs; djstate.parse.view_methods)
+    returned_classes: dict[str, tuple] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

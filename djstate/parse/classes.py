@@ -11,6 +11,7 @@ from djstate.facts.values import Call, Opaque, Ref, is_known
 from djstate.parse.expressions import ExpressionReader, Scope, _flatten, _method_name, _span, runtime_statements, source_of
 from djstate.parse.managers import queryset_rows
 from djstate.parse.metaclasses import init_effect, new_effect, writes_class
+from djstate.parse.view_methods import SERIALIZER_GETTERS, returned_classes
 
 # the helpers that build a class with a metaclass in Python 2 and 3 alike
 WITH_METACLASS = frozenset({"six.with_metaclass", "django.utils.six.with_metaclass", "future.utils.with_metaclass"})
@@ -80,6 +81,8 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
             elif any(isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod" for d in stmt.decorators):
                 if not writes_class(stmt):
                     readers.add(stmt.name.value)
+            elif stmt.name.value in SERIALIZER_GETTERS:
+                facts.returned_classes[stmt.name.value] = returned_classes(stmt, reader)
             facts.method_spans[stmt.name.value] = _span(positions, stmt)
             params = stmt.params
             positional = len(params.posonly_params) + len(params.params) - 1

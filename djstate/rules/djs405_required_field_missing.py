@@ -23,6 +23,51 @@ VIEW = (
     "class ProductList(generics.ListCreateAPIView):\n    serializer_class = ProductSerializer\n"
 )
 
+# a view's get_serializer_class/get_serializer returning another serializer than its
+# serializer_class (label-studio's ExportListAPI); tests/test_djs405_returned_serializers.py
+# runs these views with DRF
+READ = (
+    "class ProductRead(serializers.ModelSerializer):\n    class Meta:\n        model = Product\n"
+    "        fields = ['id', 'title', 'stock']\n        read_only_fields = ['title', 'stock']\n\n\n"
+)
+RETURNED_VIEWS = (
+    "from rest_framework import generics\n\nfrom shop import serializers\nfrom shop.models import Product\n"
+    "from shop.serializers import ProductCreate, ProductRead\n\n\n"
+    "class ProductList(generics.ListCreateAPIView):\n"
+    "    queryset = Product.objects.all()\n    serializer_class = ProductRead\n\n"
+    "    def get_serializer_class(self):\n"
+    "        if self.request.method == 'POST':\n            return ProductCreate\n"
+    "        return super().get_serializer_class()\n"
+)
+RETURNED_VALID = serializer_case(  # each view passes the columns to save(), or never creates
+    READ + "class ProductCreate(serializers.ModelSerializer):\n    class Meta:\n        model = Product\n"
+    "        fields = ['id', 'vendor', 'title']\n\n\n"
+    "class ProductNote(serializers.ModelSerializer):\n    class Meta:\n        model = Product\n"
+    "        fields = ['id', 'title']\n\n\n"
+    "class ProductEdit(serializers.ModelSerializer):\n    class Meta:\n        model = Product\n"
+    "        fields = ['id', 'title']\n",
+    **{"shop/views.py": RETURNED_VIEWS + "\n    def perform_create(self, serializer):\n"
+       "        serializer.save(stock=0)\n\n\n"
+       "class NoteList(generics.ListCreateAPIView):\n"
+       "    queryset = Product.objects.all()\n    serializer_class = ProductRead\n\n"
+       "    def get_serializer(self, *args, **kwargs):\n"
+       "        from shop.serializers import ProductNote\n\n"
+       "        kwargs.setdefault('context', self.get_serializer_context())\n"
+       "        if self.request.method == 'POST':\n            return ProductNote(*args, **kwargs)\n"
+       "        return ProductRead(*args, **kwargs)\n\n"
+       "    def perform_create(self, serializer):\n"
+       "        serializer.save(stock=0, vendor_id=1)\n\n\n"
+       "class ProductDetail(generics.RetrieveUpdateAPIView):\n"
+       "    queryset = Product.objects.all()\n    serializer_class = ProductRead\n\n"
+       "    def get_serializer_class(self):\n"
+       "        return serializers.ProductEdit if self.request.method in ('PUT', 'PATCH') else ProductRead\n"},
+)  # fmt: skip
+RETURNED_INVALID = serializer_case(  # DRF's own create saves it: a warning naming the view
+    READ + "class ProductCreate(serializers.ModelSerializer):\n    class Meta:\n        model = Product\n"
+    "        fields = ['id', 'vendor', 'title']  # expect: DJS405\n",
+    **{"shop/views.py": RETURNED_VIEWS},
+)  # fmt: skip
+
 
 class RequiredFieldMissing(Rule):
     """A serializer that creates objects but leaves out a required model field.
@@ -156,6 +201,7 @@ class RequiredFieldMissing(Rule):
             "        model = Vendor\n"
             "        fields = ['name', 'products']\n"
         ),
+        RETURNED_VALID,
     ]  # fmt: skip
     INVALID = [
         serializer_case(  # no view is seen creating with it: a warning
@@ -171,13 +217,18 @@ class RequiredFieldMissing(Rule):
             "        fields = ['id', 'title', 'vendor']  # expect: DJS405\n",
             **{"shop/views.py": VIEW},
         ),
+        RETURNED_INVALID,
     ]
 
     def check(self, project) -> Iterable[Finding]:
         analysis = project.serializers
         seen: set[tuple[str, str]] = set()
         judged: set[str] = set()
+        returned_creating: dict[str, list[str]] = {}  # serializer -> the creating views returning it
         for view in analysis.create_views:
+            if view.returned:  # maybe not the serializer it creates with: a warning below
+                returned_creating.setdefault(view.serializer, []).append(view.path)
+                continue
             serializer = analysis.by_path(view.serializer)
             if serializer is None or not serializer.is_model or serializer.file.startswith("/"):
                 continue
@@ -197,7 +248,10 @@ class RequiredFieldMissing(Rule):
                 )  # fmt: skip
         # no view is seen creating with it: a warning, since the serializer may only read, or be
         # saved by code that passes the column (serializer.save(stock=0))
-        used = analysis.view_serializers
+        used = set(analysis.view_serializers)
+        for path, views in analysis.returned_serializers.items():
+            if views - set(returned_creating.get(path, ())):
+                used.add(path)  # a view that overrides perform_create/create may pass the column, or never creates
         bases = set().union(*(s.ancestors for s in analysis.serializers)) if analysis.serializers else set()
         nested = {d.serializer for s in analysis.serializers for d in s.declared.values() if d.serializer}
         for serializer, result in analysis.checked():
@@ -207,14 +261,20 @@ class RequiredFieldMissing(Rule):
                 continue  # a base for other serializers, or a nested one: its parent decides how it saves
             if not any(f.read_only is False for f in result.fields.values()):
                 continue  # nothing to write: never creates through DRF's own create
+            creating = sorted(returned_creating.get(serializer.path, ()))
+            seen_by = (
+                f"{creating[0].rsplit('.', 1)[-1]} returns it from get_serializer_class or get_serializer and "
+                f"creates with DRF's own create, which passes nothing to save()" if creating
+                else "No view was seen creating with it"
+            )  # fmt: skip
             for info, name in _missing(analysis, serializer):
                 path, span = serializer.meta_span("fields" if serializer.meta_value("fields") is not None else "exclude")
                 yield self.finding(
                     path, span,
                     f"{serializer.name} is a writable serializer of {info.key[0]}.{info.name} without `{name}`, "
                     f"a NOT NULL column with no default: saving a new object through it fails with "
-                    f"IntegrityError unless the caller passes `{name}` to save(). No view was seen creating "
-                    f"with it. Add it to the serializer, give it a default, or make the serializer read-only",
+                    f"IntegrityError unless the caller passes `{name}` to save(). {seen_by}. "
+                    f"Add it to the serializer, give it a default, or make the serializer read-only",
                     app=info.key[0], model=info.name, field=name, severity="warning",
                 )  # fmt: skip
 

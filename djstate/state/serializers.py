@@ -23,6 +23,8 @@ CREATE_VIEWS = {
 # fields whose __init__ sets source='*' whatever source= says: the given source is never read
 SOURCE_FORCED = {"SerializerMethodField", "HyperlinkedIdentityField"}
 VIEW_OVERRIDES = {"perform_create", "create", "get_serializer", "get_serializer_class", "post"}
+# the overrides that choose the serializer: one they return still saves through DRF's create
+SERIALIZER_GETTERS = {"get_serializer", "get_serializer_class"}
 
 
 @dataclass
@@ -31,6 +33,8 @@ class CreateView:
 
     path: str
     serializer: str
+    # the serializer is one its get_serializer_class/get_serializer returns (maybe not for POST)
+    returned: bool = False
 
 
 class SerializerAnalysis:
@@ -45,6 +49,8 @@ class SerializerAnalysis:
         self.serializers: list[SerializerClass] = []
         self.create_views: list[CreateView] = []
         self.view_serializers: set[str] = set()  # every serializer a view names as serializer_class
+        # serializer -> the views whose get_serializer_class/get_serializer return it
+        self.returned_serializers: dict[str, set[str]] = {}
         self.save_hooks: set[str] = set()
         self._results: dict[str, BuildResult] = {}
         self.unverified = 0
@@ -58,6 +64,8 @@ class SerializerAnalysis:
         if outcome.failed:
             self.serializers = [s for s in self.serializers if s.path != path]
             self.create_views = [v for v in self.create_views if v.path != path]
+            for views in self.returned_serializers.values():
+                views.discard(path)
 
     def _add(self, path: str) -> None:
         serializer = self.index.serializer(path)
@@ -75,15 +83,21 @@ class SerializerAnalysis:
             return
         facts = found[0]
         attr = next((a for a in facts.attributes if a.name == "serializer_class"), None)
-        if attr is None:
+        returned = self._returned(path)
+        if attr is None and not returned:
             return
-        target = self.index.resolve(attr.value)
+        target = self.index.resolve(attr.value) if attr is not None else None
         if isinstance(target, Ref):
             self.view_serializers.add(target.path)
         methods = next((a.value for a in facts.attributes if a.name == "http_method_names"), ["post"])
-        if not isinstance(methods, (list, tuple)) or "post" not in methods:
+        posts = isinstance(methods, (list, tuple)) and "post" in methods
+        view = self._view_chain(path) if posts else None
+        for serializer in returned:
+            self.returned_serializers.setdefault(serializer, set()).add(path)
+            if view is not None and view[0] and not view[1] & (VIEW_OVERRIDES - SERIALIZER_GETTERS):
+                self.create_views.append(CreateView(path, serializer, returned=True))
+        if attr is None or not posts:
             return  # POST is not allowed (or chosen at runtime): the view never creates
-        view = self._view_chain(path)
         if (
             isinstance(target, Ref)
             and view is not None
@@ -91,6 +105,18 @@ class SerializerAnalysis:
             and not view[1] & VIEW_OVERRIDES
         ):
             self.create_views.append(CreateView(path, target.path))
+
+    def _returned(self, path: str) -> list[str]:
+        """The in-tree serializers the view's get_serializer_class/get_serializer (its own or a
+        base's) return by name."""
+        chain = class_chain(path, self.index.class_facts, self.index.resolve, lambda p: p.startswith("rest_framework."))
+        out: list[str] = []
+        for facts in chain.classes:
+            for value in (v for values in facts.returned_classes.values() for v in values):
+                target = self.index.resolve(value)
+                if isinstance(target, Ref) and target.path not in out and self.index.serializer(target.path) is not None:
+                    out.append(target.path)
+        return out
 
     def _view_chain(self, path: str) -> tuple[bool, set[str]] | None:
         """(creates with DRF's code, methods the in-tree classes define); None: unknown."""
