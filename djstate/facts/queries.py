@@ -124,6 +124,23 @@ class LookupClass:
 
 
 @dataclass
+class ManagerFactory:
+    """A module-level function that returns an instance of a class it defines (django-scopes'
+    ``ScopedManager(**scopes)``): how that class is built (parse.queries._manager_factory)."""
+
+    cls: str  # the local class's name
+    params: tuple[str, ...]  # parameters that take a positional or keyword argument, in order
+    defaults: tuple[tuple[str, str], ...]  # parameter -> the path its default names ("" if none)
+    star_kwargs: str | None  # the ``**`` parameter
+    # each base: ("param", name), ("ref", path) or ("factory", path, spread) for
+    # ``path(**spread).__class__`` (spread: the ``**`` parameter passed on, or "")
+    bases: tuple[tuple[str, ...], ...]
+    methods: tuple[str, ...]  # methods the local class defines
+    name_keeping: dict[str, tuple[str, ...]] = field(default_factory=dict)  # as QueryFacts.name_keeping
+    names_passing: dict[str, tuple] = field(default_factory=dict)  # as QueryFacts.names_passing
+
+
+@dataclass
 class QueryFacts:
     chains: list[QueryChain] = field(default_factory=list)
     uses: list[AttributeUse] = field(default_factory=list)
@@ -143,3 +160,5 @@ class QueryFacts:
     # "func" or "Class.method" -> its parameters whose keys the returned dict keeps
     # (parse.query_overrides.dict_keeping)
     dict_keeping: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # module-level function -> the class whose instance it returns (a manager factory)
+    manager_factories: dict[str, ManagerFactory] = field(default_factory=dict)

@@ -15,7 +15,7 @@ import libcst as cst
 
 from djstate.facts.model import Span
 from djstate.facts.queries import (
-    QUERYSET_METHODS, AttributeUse, ModelSource, QueryCall, QueryChain, QueryFacts, QueryName, ViewQueryset,
+    QUERYSET_METHODS, AttributeUse, ManagerFactory, ModelSource, QueryCall, QueryChain, QueryFacts, QueryName, ViewQueryset,
 )
 from djstate.facts.values import Call, Ref
 from djstate.parse.expressions import ExpressionReader, Scope, _span, string_literal
@@ -598,6 +598,9 @@ def _name_keeping(func: cst.FunctionDef, path_of: Callable[[cst.BaseExpression],
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitOr, cst.BitAnd)):
             return keeps(node.left) and keeps(node.right)  # qs1 | qs2: the same model's querysets
         current = node
+        if (isinstance(current, cst.Call) and path_of is not None and path_of(current.func) == "copy.copy"
+                and len(current.args) == 1 and not current.args[0].star and not current.args[0].keyword):  # fmt: skip
+            return keeps(current.args[0].value)  # a copy of the manager or queryset: the same class
         while isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
             method = current.func.attr.value
             inner = current.func.value
@@ -675,6 +678,8 @@ def extract_queries(module: cst.Module, scope: Scope, positions: Any) -> QueryFa
         registered, classes = read_lookup_registrations(module, path_of, scope.module)
         reader.facts.lookup_registrations, reader.facts.lookup_classes = registered, classes
     for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef) and (factory := _manager_factory(stmt, path_of)) is not None:
+            reader.facts.manager_factories[stmt.name.value] = factory
         if isinstance(stmt, cst.FunctionDef) and len(keeps := dict_keeping(stmt, path_of, method=False)) > 1:
             reader.facts.dict_keeping[stmt.name.value] = keeps
         elif isinstance(stmt, cst.ClassDef):
@@ -686,3 +691,85 @@ def extract_queries(module: cst.Module, scope: Scope, positions: Any) -> QueryFa
                 if len(keeps := dict_keeping(func, path_of, method=True)) > 1:
                     reader.facts.dict_keeping[f"{stmt.name.value}.{func.name.value}"] = keeps
     return reader.facts
+
+
+def _manager_factory(func: cst.FunctionDef, path_of: Callable[[cst.BaseExpression], str | None]) -> ManagerFactory | None:
+    """A function whose every ``return`` is ``C()``, C a class its body defines (django-scopes'
+    ``ScopedManager``): C's bases and method summaries, so that ``objects = F(...)`` on a model
+    can be read as an instance of C. None for any other shape: C's body holds only methods
+    (an attribute such as ``filter = error`` would be a method djstate does not read)."""
+    if func.decorators or func.asynchronous:
+        return None
+    body = _body(func.body)
+    local = {s.name.value: s for s in body if isinstance(s, cst.ClassDef)}
+    if len(local) != 1:
+        return None
+    found = _Returns()
+    func.visit(found)
+    name, node = next(iter(local.items()))
+    if not found.returns or any(
+        not (isinstance(r, cst.Call) and not r.args and isinstance(r.func, cst.Name) and r.func.value == name)
+        for r in found.returns
+    ) or name in found.assigned or name in found.rebound:  # fmt: skip
+        return None
+    if node.decorators or node.keywords or node.type_parameters is not None:
+        return None
+    methods = [s for s in _body(node.body) if isinstance(s, cst.FunctionDef)]
+    if any(not isinstance(s, cst.FunctionDef) and not _docstring(s) for s in _body(node.body)):
+        return None
+    params = func.params
+    named = [*params.posonly_params, *params.params]
+    star = params.star_kwarg.name.value if isinstance(params.star_kwarg, cst.Param) else None
+    parameters = {p.name.value for p in [*named, *params.kwonly_params]} | ({star} if star else set())
+    bases: list[tuple[str, ...]] = []
+    for arg in node.bases:
+        value = arg.value
+        if arg.keyword is not None or arg.star:
+            return None
+        if isinstance(value, cst.Name) and value.value in parameters:
+            if value.value not in {p.name.value for p in named} or value.value in found.assigned or value.value in found.rebound:
+                return None
+            bases.append(("param", value.value))
+        elif (isinstance(value, cst.Attribute) and value.attr.value == "__class__" and isinstance(value.value, cst.Call)
+              and (callee := path_of(value.value.func)) is not None):  # fmt: skip
+            args = value.value.args
+            if not args:
+                bases.append(("factory", callee, ""))
+            elif len(args) == 1 and args[0].star == "**" and isinstance(args[0].value, cst.Name) and args[0].value.value == star:
+                bases.append(("factory", callee, star))
+            else:
+                return None
+        elif (path := path_of(value)) is not None and not (isinstance(value, cst.Name) and value.value in found.assigned):
+            bases.append(("ref", path))
+        else:
+            return None
+    defaults = tuple((p.name.value, (path_of(p.default) or "") if p.default is not None else "") for p in named)
+    keeping = {m.name.value: deps for m in methods if (deps := _name_keeping(m, path_of)) is not None}
+    for m in methods:
+        if m.name.value == "__init__" and _init_only_super(m):
+            keeping["__init__"] = ()  # sets nothing on the instance: yields what its bases yield
+    passing = {m.name.value: passed for m in methods if (passed := names_passed(m, path_of)) is not None}
+    return ManagerFactory(name, tuple(p.name.value for p in named), defaults, star, tuple(bases),
+                          tuple(m.name.value for m in methods), keeping, passing)  # fmt: skip
+
+
+def _docstring(stmt: cst.CSTNode) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], (cst.Expr, cst.Pass))
+            and (isinstance(stmt.body[0], cst.Pass) or isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))))  # fmt: skip
+
+
+def _init_only_super(func: cst.FunctionDef) -> bool:
+    """An ``__init__`` whose body only calls ``super().__init__(...)`` (and has a docstring)."""
+    if func.decorators:
+        return False
+    for stmt in _body(func.body):
+        if _docstring(stmt):
+            continue
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+            return False
+        call = stmt.body[0].value
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "__init__"
+                and isinstance(call.func.value, cst.Call) and isinstance(call.func.value.func, cst.Name)
+                and call.func.value.func.value == "super"):  # fmt: skip
+            return False
+    return True

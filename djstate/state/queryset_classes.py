@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from djstate.facts.queries import NAME_TAKING
+from djstate.facts.queries import NAME_TAKING, ManagerFactory
 from djstate.facts.values import Call, Ref
 from djstate.state.catalog import ModelInfo
 from djstate.state.paths import canonical_path, canonical_value
@@ -54,7 +54,33 @@ class ManagerClasses:
     def manager_value(self, info: ModelInfo, name: str) -> Any:
         model_class = self.catalog.state.classes.get(info.key)
         managers = dict(model_class.managers) if model_class else {}
-        return next(iter(managers.values()), None) if name == "_default_manager" else managers.get(name)
+        if name == "_default_manager":
+            return next(iter(managers.values()), None)
+        return managers[name] if name in managers else self.factory_manager(info, name)
+
+    def factory_manager(self, info: ModelInfo, name: str) -> Call | None:
+        """``name = F(...)`` on the model class (or the first of its bases that binds the name),
+        F a manager factory whose classes djstate follows: that call, else None."""
+        model_class = self.catalog.state.classes.get(info.key)
+        if model_class is None or name in dict(model_class.managers):
+            return None
+        seen: set[str] = set()
+        todo = [model_class.path]
+        while todo:
+            path = todo.pop(0)
+            found = self.catalog.builder.class_facts(path) if path not in seen else None
+            seen.add(path)
+            if found is None:
+                continue
+            facts = found[0]
+            attr = next((a for a in reversed(facts.attributes) if a.name == name), None)
+            if attr is not None or any(m.split(":")[0] == name for m in facts.methods):
+                value = self.resolve_value(canonical_value(attr.value)) if attr is not None else None
+                if isinstance(value, Call) and self.factory(value.path) is not None and self.manager_classes(value) is not None:
+                    return value
+                return None
+            todo += [canonical_path(b.path) for b in (self.resolve_value(canonical_value(b)) for b in facts.bases) if isinstance(b, Ref)]
+        return None
 
     def manager_classes_of(self, info: ModelInfo, name: str) -> list[str] | None:
         value = self.manager_value(info, name)
@@ -69,7 +95,27 @@ class ManagerClasses:
         if isinstance(canonical, (Call, Ref)) and canonical.path.startswith("django.db.models.") and not canonical.path.endswith(".from_queryset"):
             return False
         classes = self.manager_classes(value)
+        if classes is not None and isinstance(canonical, Call) and self.factory(canonical.path) is not None:
+            return not self.filters_only(classes)
         return classes is None or any("get_queryset" in self.method_names(c) for c in classes)
+
+    def filters_only(self, classes: list[str]) -> bool:
+        """Whether every get_queryset() of these classes only filters what super()'s gives, or
+        builds a queryset class that defines none (it selects and prefetches nothing)."""
+        for cls in classes:
+            if "get_queryset" not in self.method_names(cls):
+                continue
+            deps = self.name_keeping.get(cls, {}).get("get_queryset")
+            if deps is None:
+                return False
+            for dep in deps:
+                if dep.startswith("new:"):
+                    created = self.manager_classes(Call(dep[len("new:"):]))
+                    if created is None or any("get_queryset" in self.method_names(c) for c in created):
+                        return False
+                elif dep not in ("filter", "exclude", "all", "using", "super:get_queryset", "super:all"):
+                    return False
+        return True
 
     def manager_classes(self, value: Any) -> list[str] | None:
         """The in-tree classes behind a manager value, bases after their class (Django's own left
@@ -85,6 +131,9 @@ class ManagerClasses:
         if not isinstance(value, Call):
             return None
         path = value.path
+        if self.factory(path) is not None:
+            out = []
+            return out if self.factory_classes(value, out, 0) else None
         if path.endswith(".as_manager"):
             roots = [Ref(path[: -len(".as_manager")])]
         elif path.endswith(".from_queryset"):
@@ -116,7 +165,55 @@ class ManagerClasses:
         out.append(path)
         return all(self.class_tree(base, out, depth + 1) for base in facts.bases)
 
+    def factory(self, path: str) -> tuple[str, ManagerFactory] | None:
+        """(module, summary) of a function that returns an instance of a class it defines."""
+        value = self.resolve_value(Ref(path))  # a re-export (django_scopes.ScopedManager)
+        path = canonical_path(value.path if isinstance(value, Ref) else path)
+        module, _, name = path.rpartition(".")
+        if path not in self._factories:
+            file = self.catalog.builder.modules.get(module) if self.read_queries is not None else None
+            queries = self.read_queries(module, file) if file else None
+            found = queries.manager_factories.get(name) if queries is not None else None
+            self._factories[path] = (module, found) if found is not None else None
+        return self._factories[path]
+
+    def factory_classes(self, value: Call, out: list[str], depth: int, spread: dict | None = None) -> bool:
+        """The classes behind ``F(...)``, F a manager factory: its local class (named
+        ``module.F.<locals>.C``), then its bases as the call's arguments bind them."""
+        found = self.factory(value.path) if depth < 6 else None
+        if found is None:
+            return False
+        module, factory = found
+        local = f"{module}.{canonical_path(value.path).rpartition('.')[2]}.<locals>.{factory.cls}"
+        self._local_classes[local] = factory
+        self.name_keeping.setdefault(local, factory.name_keeping)
+        self.names_passing.setdefault(local, factory.names_passing)
+        kwargs = {**(spread or {}), **value.kwargs}
+        if len(value.args) > len(factory.params) or any(k not in factory.params and factory.star_kwargs is None for k in kwargs):
+            return False  # a TypeError at import time: not a manager djstate reads
+        bound = dict(zip(factory.params, value.args))
+        extra = {k: v for k, v in kwargs.items() if k not in factory.params}
+        bound.update({k: v for k, v in kwargs.items() if k in factory.params})
+        defaults = dict(factory.defaults)
+        if local not in out:
+            out.append(local)
+        for base in factory.bases:
+            if base[0] == "param":
+                given = bound.get(base[1])
+                if given is None and not defaults.get(base[1]):
+                    return False
+                if not self.class_tree(given if given is not None else Ref(defaults[base[1]]), out, depth + 1):
+                    return False
+            elif base[0] == "ref":
+                if not self.class_tree(Ref(base[1]), out, depth + 1):
+                    return False
+            elif not self.factory_classes(Call(base[1]), out, depth + 1, extra if base[2] else None):
+                return False
+        return True
+
     def method_names(self, cls: str) -> set[str]:
+        if cls in self._local_classes:
+            return set(self._local_classes[cls].methods)
         found = self.catalog.builder.class_facts(cls)
         return {m.split(":")[0] for m in found[0].methods} if found else set()
 
@@ -193,16 +290,21 @@ class ManagerClasses:
         for name, kept in queries.dict_keeping.items():
             self.dict_keeping.setdefault(f"{module}.{name}", kept)
 
-    def keeps_names(self, classes: list[str], method: str, depth: int = 0) -> bool:
+    def keeps_names(self, classes: list[str], method: str, depth: int = 0, within: frozenset = frozenset()) -> bool:
         """Whether calling ``method`` on a queryset of these classes leaves the names as they were:
         Django's own name-keeping method, or the first in-tree definition returns a chain of such
-        methods on self (parse.queries._name_keeping)."""
+        methods on self (parse.queries._name_keeping). A method met again while it is being
+        judged (django-scopes' ``all()``: ``a = super().all(); a = a.all()``) adds nothing: the
+        chain keeps names if its other methods do."""
         if depth > 12:
             return False
         defined = [c for c in classes if method in self.method_names(c)]
         if not defined:
             return method in KEEPS_NAMES
         owner = defined[0]
+        if (owner, method) in within:
+            return True
+        within = within | {(owner, method)}
         self.summarise_outside(owner)
         deps = self.name_keeping.get(owner, {}).get(method)
         if deps is None:
@@ -210,12 +312,12 @@ class ManagerClasses:
         for dep in deps:
             if dep.startswith("super:"):
                 rest = classes[classes.index(owner) + 1:]
-                if not self.keeps_names(rest, dep[len("super:"):], depth + 1):
+                if not self.keeps_names(rest, dep[len("super:"):], depth + 1, within):
                     return False
             elif dep.startswith("new:"):  # `QS(self.model, ...)`: a queryset whose class adds no name
                 if not self.plain_created(dep[len("new:"):], classes):
                     return False
-            elif not self.keeps_names(classes, dep, depth + 1):
+            elif not self.keeps_names(classes, dep, depth + 1, within):
                 return False
         return True
 

@@ -78,6 +78,8 @@ class QueryJudge(ManagerClasses):
         self._manager_classes: dict[int, tuple[Any, list[str] | None]] = {}  # id(value) -> (value, classes)
         self._creating: set[str] = set()  # queryset classes a get_queryset() creates, being judged
         self._created: dict[str, bool] = {}  # those classes -> whether they add no name
+        self._factories: dict[str, tuple[str, Any] | None] = {}  # function path -> (module, ManagerFactory)
+        self._local_classes: dict[str, Any] = {}  # "module.F.<locals>.C" -> the factory that defines C
 
     # ---- models of chains ----------------------------------------------------------------
 
@@ -199,6 +201,9 @@ class QueryJudge(ManagerClasses):
         managers = dict(model_class.managers) if model_class else {}
         if name in managers:
             return self.plain_manager(managers[name])
+        factory = self.factory_manager(info, name)
+        if factory is not None:
+            return self.plain_manager(factory)  # `all = ScopedManager(...)`: the class it returns, followed
         if name in SPECIAL_MANAGERS:
             first = next(iter(managers.values()), None)
             return first is None or self.plain_manager(first) if name == "_default_manager" else True
@@ -234,7 +239,7 @@ class QueryJudge(ManagerClasses):
         if model_class is None:
             return False
         managers = dict(model_class.managers)
-        if name in managers:
+        if name in managers or self.factory_manager(info, name) is not None:
             return True
         if name == "_base_manager":
             return True
