@@ -6,7 +6,9 @@ It builds (once, then reuses) a venv with the PINS below, in
 ``~/.cache/djstate/tools/uv-venv/bin/uv`` when present, else pip. There
 ``tools/thirdparty_probe.py`` imports the packages under a minimal ``settings.configure``
 and measures each field class (deconstruct against its Django base's, per kwarg) and each
-abstract model base (what ``ModelState.from_model`` gives a concrete child). Here every
+abstract model base (what ``ModelState.from_model`` gives a concrete child), and the class
+decorator ``Hierarkey(attribute_name).add()`` of django-hierarkey (the names it gives a model:
+``dir`` against the undecorated model, with each keyword argument of ``add()``). Here every
 measured case is then replayed through djstate's own ``deconstruct``: a kwarg is marked
 judged only where every case that passes it matches the real package, so djstate stays
 silent (unverified) on anything else.
@@ -53,6 +55,7 @@ PINS: dict[str, tuple[str, list[str], list[str]]] = {
     "django-jsonfield-backport": ("1.0.5", ["django_jsonfield_backport"], ["django_jsonfield_backport"]),
     "wagtail": ("8.0.1", ["wagtail.fields"], ["wagtail"]),  # only its model fields module
     "django-parler": ("2.4", ["parler.models"], ["parler"]),  # TranslatedFields (a class attribute, no field)
+    "django-hierarkey": ("2.0.2", ["hierarkey.models"], []),  # Hierarkey(...).add(): a class decorator
 }  # fmt: skip
 # every dependency, pinned too, so that the venv is the same wherever it is built
 EXTRA_PINS = {
@@ -84,9 +87,11 @@ EXTRA_PINS = {
     "pillow-heif": "1.8.1",
     "py-moneyed": "3.0",
     "pydantic": "2.14.4",
+    "python-dateutil": "2.9.0.post0",
     "pydantic-core": "2.50.5",
     "requests": "2.34.2",
     "soupsieve": "4.1.3",
+    "six": "1.17.0",
     "sqlparse": "0.6.1",
     "swapper": "1.5.0",
     "telepath": "0.3.1",
@@ -296,6 +301,7 @@ def generate(python: Path | None = None) -> dict:
         "bases": measured["bases"],
         "models": measured["models"],
         "others": measured["others"],
+        "decorators": measured["decorators"],
     }
 
 

@@ -549,11 +549,61 @@ def probe_translated_fields(value, modules) -> dict:
     return entry
 
 
+def _parameters(function) -> list:
+    """[name, kind, default or None, required] of each parameter but ``self``."""
+    out = []
+    for param in list(inspect.signature(function).parameters.values())[1:]:
+        required = param.default is inspect.Parameter.empty
+        out.append([param.name, param.kind.name, None if required else encode(param.default), required])
+    return out
+
+
+def probe_hierarkey(value, modules) -> dict:
+    """django-hierarkey's ``Hierarkey(attribute_name).add(...)``, a class decorator: the names
+    it gives a model class (``dir`` against the same model undecorated, for each of add()'s
+    keyword arguments), which of them are reverse accessors, the fields ``ModelState.from_model``
+    sees on it, and the models it creates; the attribute's name is the placeholder."""
+    from django.apps import apps
+
+    entry: dict = {"imports": import_paths(value, modules), "method": "add"}
+    entry["init_params"] = _parameters(value.__init__)
+    entry["method_params"] = _parameters(value.add)
+    instance = value(attribute_name="zz_attribute")
+    placeholders = {"zz_attribute": "{attribute_name}", "Zz_Attribute": "{attribute_name_title}"}
+
+    def templated(text: str, model_name: str) -> str:
+        for old, new in placeholders.items():
+            text = text.replace(old, new)
+        return text.replace(model_name, "{model}")
+
+    variants = {"": {}, "cache_namespace": {"cache_namespace": "zz_namespace"}, "parent_field": {"parent_field": "id"}}
+    measured = {}
+    for label, kwargs in variants.items():
+        plain = child_of(models.Model)
+        before = {m._meta.label for m in apps.get_models()}
+        model = instance.add(**kwargs)(child_of(models.Model))
+        created = sorted({m._meta.label for m in apps.get_models()} - before - {model._meta.label})
+        reverse = sorted([r.get_accessor_name(), r.one_to_many or r.many_to_many]
+                         for r in model._meta.related_objects)  # fmt: skip
+        measured[label] = {
+            "adds_names": sorted(templated(n, model.__name__) for n in set(dir(model)) - set(dir(plain))),
+            "reverse": [[templated(n, model.__name__), many] for n, many in reverse],
+            "adds_fields": [f for f in state_of(model)["fields"] if f not in state_of(plain)["fields"]],
+            "adds_models": [templated(label.split(".", 1)[1], model.__name__) for label in created],
+            "same_app": all(label.split(".", 1)[0] == model._meta.app_label for label in created),
+        }
+    entry.update(measured[""])
+    # add()'s keyword arguments that give the same names (and models) as add() alone
+    entry["same_with"] = sorted(k for k in variants if k and measured[k] == measured[""])
+    return entry
+
+
 def main() -> None:
     fields: dict = {}
     bases: dict = {}
     concrete: dict = {}
     others: dict = {}
+    decorators: dict = {}
     for dist, spec in sorted(PACKAGES.items()):
         modules = [m for top in spec["modules"] for m in import_package(top)]
         tops = tuple(spec["modules"])
@@ -580,6 +630,8 @@ def main() -> None:
                     concrete[own_path] = {"package": dist, "label": value._meta.label_lower, "imports": import_paths(value, modules)}
                 elif dist == "django-parler" and value.__name__ == "TranslatedFields":
                     others[own_path] = {"package": dist, **probe_translated_fields(value, modules)}
+                elif dist == "django-hierarkey" and value.__name__ == "Hierarkey":
+                    decorators[own_path] = {"package": dist, **probe_hierarkey(value, modules)}
                 elif dist == "django-simple-history" and value.__name__ == "HistoricalRecords":
                     others[own_path] = {
                         "package": dist, "imports": import_paths(value, modules),
@@ -592,7 +644,8 @@ def main() -> None:
     for dist in PACKAGES:
         versions[dist] = metadata.version(dist)
     versions["django"] = django.get_version()
-    print(json.dumps({"versions": versions, "fields": fields, "bases": bases, "models": concrete, "others": others}, sort_keys=True))
+    print(json.dumps({"versions": versions, "fields": fields, "bases": bases, "models": concrete, "others": others,
+                      "decorators": decorators}, sort_keys=True))
 
 
 main()

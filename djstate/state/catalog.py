@@ -26,6 +26,7 @@ from djstate.facts.values import Call, Opaque, Ref
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, django_field_name, is_tag_manager, mro
 from djstate.state.paths import canonical_path, canonical_value
 from djstate.state.serializer_reverse_bound import outside_accessors
+from djstate.state.thirdparty import DecoratorContribution, decorator_contribution
 
 POSTGRES_MAPPING = {
     "django.contrib.postgres.fields.array.ArrayField": "ListField",
@@ -531,6 +532,9 @@ class ModelCatalog:
         own_attributes, attributes_known = self._class_attributes(model_class.path)
         for decorator in model_class.facts.decorators:
             added = self.decorator_added(decorator)
+            described = self.described_decorator(decorator)
+            for accessor, many in described.reverse if described is not None else ():
+                reverse[accessor] = Relation(UNKNOWN_MODEL, many, True)  # of the model it creates (not read)
             if added is None:
                 attributes_known = False  # a class decorator may add attributes
             else:
@@ -611,6 +615,9 @@ class ModelCatalog:
         re-exports and module-level aliases (``python_2_unicode_compatible = six.python_2_unicode_compatible``);
         None for anything else."""
         resolver = self.builder.resolver
+        described = self.described_decorator(decorator)
+        if described is not None:
+            return tuple(sorted(described.names))
         kind = "factory" if isinstance(decorator, Call) else "plain" if isinstance(decorator, Ref) else None
         target = resolver.resolve_path(decorator.path) if kind else None
         for _ in range(4):  # aliases Django's modules make (the resolver takes django.* paths as written)
@@ -626,6 +633,15 @@ class ModelCatalog:
             alias = facts.names.get(name) or facts.constants.get(name)
             target = Ref(alias) if isinstance(alias, str) and name in facts.names else alias
         return None
+
+    def described_decorator(self, decorator: Any) -> DecoratorContribution | None:
+        """What ``@X.add()`` gives the model where ``X`` is a module-level instance of a class
+        thirdparty.json describes (django-hierarkey's ``Hierarkey(attribute_name="settings")``,
+        its class path resolved through imports); None for anything else."""
+        if not isinstance(decorator, Call) or "." not in decorator.path:
+            return None
+        owner_path, method = decorator.path.rsplit(".", 1)
+        return decorator_contribution(self.builder.resolver.resolve_path(owner_path), method, decorator)
 
     def _outside_parent(self, key: tuple[str, str] | None, child: Any) -> tuple[str, str] | None:
         """``key``, after noting the model class behind it when it is a concrete parent of

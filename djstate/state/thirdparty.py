@@ -7,7 +7,9 @@ child inherits and its managers. Here that becomes an abstract model class like 
 from source, so the models builder inherits from it as from a project's own abstract base.
 A field whose ``contribute_to_class`` adds a second field (django-money's ``<name>_currency``)
 gets that field too. A described class attribute that is no field (django-parler's
-``TranslatedFields``) gives the model the names and models :func:`contribution` lists.
+``TranslatedFields``) gives the model the names and models :func:`contribution` lists. A
+described class decorator (django-hierarkey's ``Hierarkey(attribute_name=...).add()``) gives
+the names :func:`decorator_contribution` lists.
 """
 
 from __future__ import annotations
@@ -203,3 +205,69 @@ def contribution(value: Any, attribute: str, model: str) -> Contribution | None:
             names.add(template.replace("{attribute}", attribute))
     models = tuple(t.replace("{model}", model) for t in entry.get("adds_models", ()))
     return Contribution(frozenset(names), models, entry["package"])
+
+
+@dataclass(frozen=True)
+class DecoratorContribution:
+    """What a described class decorator (django-hierarkey's ``Hierarkey(...).add()``) gives a
+    model class: names ``hasattr`` finds (DRF's ``Meta.fields`` check), of which ``reverse``
+    are reverse accessors of a model it creates (accessor, to-many), and nothing else: the
+    description says it adds no field and creates its models in the model's app."""
+
+    names: frozenset[str]
+    reverse: tuple[tuple[str, bool], ...]
+    package: str
+
+
+@lru_cache(maxsize=1)
+def _decorators() -> dict[str, dict]:
+    data = json.loads(resources.files("djstate.data").joinpath("thirdparty.json").read_text())
+    return {alias: entry for entry in data.get("decorators", {}).values() for alias in entry.get("imports", ())}
+
+
+def _bind(params: list, call: Call) -> dict[str, Any] | None:
+    """``call``'s arguments by parameter name (``params`` as measured: name, kind, default,
+    required); None when they do not bind (an unknown keyword, too many positional ones,
+    ``**kwargs``) or a required one is missing."""
+    positional = [p[0] for p in params if p[1] in ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")]
+    if len(call.args) > len(positional) or any(not isinstance(k, str) for k in call.kwargs):
+        return None
+    bound = dict(zip(positional, call.args))
+    for key, value in call.kwargs.items():
+        if key in bound or key not in {p[0] for p in params if p[1] != "POSITIONAL_ONLY"}:
+            return None
+        bound[key] = value
+    if any(required and name not in bound for name, _, _, required in params):
+        return None
+    return bound
+
+
+def decorator_contribution(owner: Any, method: str, decorator: Any) -> DecoratorContribution | None:
+    """The names class decorator ``decorator`` (a call of ``owner.<method>``) gives a model,
+    where ``owner`` is the instance it is a method of (``Hierarkey(attribute_name="settings")``,
+    its class path resolved) and that instance's described decorator method was called with
+    arguments measured to give the same names; None for anything else (an argument of the
+    instance that is no literal identifier, one the description did not measure)."""
+    entry = _decorators().get(owner.path) if isinstance(owner, Call) else None
+    if entry is None or method != entry["method"] or not isinstance(decorator, Call):
+        return None
+    if entry["adds_fields"] or not entry["same_app"]:
+        return None
+    built = _bind(entry["init_params"], owner)
+    called = _bind(entry["method_params"], decorator)
+    if built is None or called is None or not set(called) <= set(entry["same_with"]):
+        return None
+    placeholders = {name: f"{{{name}}}" for name in built}
+    used = {name for name, mark in placeholders.items() if any(mark in t for t in entry["adds_names"])}
+    if set(built) != used or not all(isinstance(built[n], str) and built[n].isidentifier() for n in used):
+        return None  # an argument that was not measured, or a name that is not a literal
+
+    def fill(template: str) -> str:
+        for name in used:
+            template = template.replace(placeholders[name], built[name])
+        return template
+
+    if any("{" in fill(t) for t in entry["adds_names"]):
+        return None
+    reverse = tuple((fill(name), bool(many)) for name, many in entry.get("reverse", ()))
+    return DecoratorContribution(frozenset(fill(t) for t in entry["adds_names"]), reverse, entry["package"])
