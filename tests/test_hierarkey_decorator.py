@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,13 @@ def test_an_unmeasured_call_stays_unjudged(written, site, tmp_path):
     write_project(root, {"shop/models.py": MODELS, "shop/store.py": STORE.replace('"settings"', 'NAME').replace(
         "hierarkey = ", 'NAME = "settings" if __debug__ else "config"\nhierarkey = ')})  # fmt: skip
     assert not [f for f in _scan(root, site).findings if f.severity == "error"]
+
+
+def test_another_installed_version_stays_unjudged(written, site, tmp_path):
+    """Only the measured 2.0.2 is described: a virtualenv holding another version (here the
+    same files under another dist-info name) leaves the decorated model's names unjudged."""
+    other = tmp_path / "site"
+    shutil.copytree(site, other, ignore=shutil.ignore_patterns("__pycache__"))
+    (other / f"django_hierarkey-{VERSION}.dist-info").rename(other / "django_hierarkey-1.0.4.dist-info")
+    assert [f.code for f in _scan(written, site).findings if f.severity == "error"] == ["DJS401"]
+    assert not [f for f in _scan(written, other).findings if f.severity == "error"]

@@ -26,7 +26,7 @@ from djstate.facts.values import Call, Opaque, Ref
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, django_field_name, is_tag_manager, mro
 from djstate.state.paths import canonical_path, canonical_value
 from djstate.state.serializer_reverse_bound import outside_accessors
-from djstate.state.thirdparty import DecoratorContribution, decorator_contribution
+from djstate.state.thirdparty import DecoratorContribution, decorator_contribution, decorator_installed_as_measured
 
 POSTGRES_MAPPING = {
     "django.contrib.postgres.fields.array.ArrayField": "ListField",
@@ -641,7 +641,10 @@ class ModelCatalog:
         if not isinstance(decorator, Call) or "." not in decorator.path:
             return None
         owner_path, method = decorator.path.rsplit(".", 1)
-        return decorator_contribution(self.builder.resolver.resolve_path(owner_path), method, decorator)
+        owner = self.builder.resolver.resolve_path(owner_path)
+        if not decorator_installed_as_measured(owner, self.builder.resolver.modules):
+            return None  # another version in the project's virtualenv: not measured
+        return decorator_contribution(owner, method, decorator)
 
     def _outside_parent(self, key: tuple[str, str] | None, child: Any) -> tuple[str, str] | None:
         """``key``, after noting the model class behind it when it is a concrete parent of

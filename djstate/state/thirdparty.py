@@ -242,6 +242,19 @@ def _bind(params: list, call: Call) -> dict[str, Any] | None:
     return bound
 
 
+def decorator_installed_as_measured(owner: Any, modules: dict[str, str]) -> bool:
+    """Whether the described class of ``owner``, when the project's virtualenv holds it
+    (``modules``: module name -> file), is the version measured; True without a virtualenv."""
+    entry = _decorators().get(owner.path) if isinstance(owner, Call) else None
+    if entry is None:
+        return False
+    module = owner.path.rsplit(".", 1)[0]
+    file = modules.get(module)
+    if file is None or not file.startswith("/"):
+        return True  # not installed beside the project: the bundled description stands
+    return _installed_version(entry["package"], module, file) == third_party()["versions"].get(entry["package"])
+
+
 def decorator_contribution(owner: Any, method: str, decorator: Any) -> DecoratorContribution | None:
     """The names class decorator ``decorator`` (a call of ``owner.<method>``) gives a model,
     where ``owner`` is the instance it is a method of (``Hierarkey(attribute_name="settings")``,
