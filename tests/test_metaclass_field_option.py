@@ -17,6 +17,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
+from djstate.facts.model import UNREAD_OPTION
 from djstate.parse.metaclasses import NONE, OPTIONS, new_effect
 from tests.conftest import write_project
 from tests.oracle.makemigrations import make_migrations
@@ -70,9 +71,13 @@ def test_the_write_is_read_as_a_field_option_of_the_class():
     effect = new_effect(new)
     assert effect[0] == NONE and effect[6] == (("condition", "help_text", "_condition_help_text"),)
     guarded = cst.parse_module(MODELS.replace("        field.help_text", "        if name:\n            field.help_text")).body[3].body.body[0]
-    assert new_effect(guarded)[6] == ()  # under an `if`: as before (options, decided per class)
+    # under an `if`, or another kwarg: that kwarg of that field is unknown (UNREAD_OPTION), the
+    # rest of the model is judged (tests/test_metaclass_unread_option.py)
+    assert new_effect(guarded)[0] == NONE and new_effect(guarded)[6] == (("condition", "help_text", UNREAD_OPTION),)
     other = cst.parse_module(MODELS.replace("field.help_text =", "field.null =")).body[3].body.body[0]
-    assert new_effect(other)[:2] == (OPTIONS, "__new__ sets field.null")
+    assert new_effect(other)[0] == NONE and new_effect(other)[6] == (("condition", "null", UNREAD_OPTION),)
+    other = cst.parse_module(MODELS.replace("field.help_text =", "field.choices =")).body[3].body.body[0]
+    assert new_effect(other)[:2] == (OPTIONS, "__new__ sets field.choices")  # not among the kwargs read so: as before
 
 
 @pytest.mark.oracle

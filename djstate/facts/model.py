@@ -116,6 +116,11 @@ class SettingsFacts:
     strings: dict[str, str | None] = field(default_factory=dict)
 
 
+# the class attribute of a metaclass's field option write whose value djstate does not read
+# (djstate.parse.metaclasses): the models state makes that kwarg of that field unknown
+UNREAD_OPTION = ""
+
+
 @dataclass
 class ClassAttr:
     """One class-level assignment: ``name = value``."""

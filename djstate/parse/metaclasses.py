@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from djstate.facts.model import UNREAD_OPTION
 from djstate.parse.metaclass_guards import GuardContext, _chain, predicate
 
 NONE, OPTIONS, NAMES = "none", "options", "names"  # what the metaclass may change, weakest first
@@ -30,6 +31,14 @@ _REGISTERING = {"append", "add"}  # a list's or set's: it holds the class
 _NAME_ATTRIBUTES = {"name", "attname", "related_name", "related_query_name", "remote_field", "model", "to", "through"}
 # field options that change only Django's state, set from a class attribute: applied per model
 _STATE_OPTIONS = {"help_text", "verbose_name"}
+# Field attributes that hold the __init__ kwarg of the same name, which deconstruct() gives back
+# as that kwarg: a metaclass setting one to a value djstate cannot read makes only that kwarg
+# of that field unknown (netbox's LtreeModelBase copies name's db_collation to sort_path's)
+_KWARG_ATTRIBUTES = {
+    "db_collation", "db_comment", "db_index", "db_column", "db_tablespace", "null", "blank", "max_length",
+    "help_text", "verbose_name", "editable", "default", "db_default", "max_digits", "decimal_places",
+    "unique_for_date", "unique_for_month", "unique_for_year", "auto_now", "auto_now_add",
+}  # fmt: skip
 # the Meta options Django accepts (options.DEFAULT_NAMES, with index_together of Django < 5.1):
 # Options rejects any other name, so a metaclass must consume its own (rules' rules_permissions)
 DJANGO_META_OPTIONS = frozenset({
@@ -297,15 +306,21 @@ class _NewReader(cst.CSTVisitor):
     def _field_option(self, target: cst.BaseExpression, value: cst.BaseExpression) -> tuple[str, str, str] | None:
         """``field.help_text = cls._condition_help_text`` at the top of ``__new__``, ``field`` bound
         once to ``cls._meta.get_field("condition")``: a state-only option of one field set from a
-        class attribute (mayan-edms' MetaClassModelMixinConditionField)."""
-        if self._nested or self._guards or not isinstance(target, cst.Attribute) or not isinstance(target.value, cst.Name):
+        class attribute (mayan-edms' MetaClassModelMixinConditionField). Any other value given to
+        an option that is a kwarg of the same name (``sort_path_field.db_collation = collation``,
+        under an ``if`` or not) is written with :data:`~djstate.facts.model.UNREAD_OPTION`: that kwarg of that field is unknown."""
+        if not isinstance(target, cst.Attribute) or not isinstance(target.value, cst.Name):
             return None
         field = self.field_variables.get(target.value.value)
-        if field is None or target.attr.value not in _STATE_OPTIONS:
+        if field is None:
             return None
-        if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.value.value in self.created:
-            return field, target.attr.value, value.attr.value
-        return None
+        option = target.attr.value
+        if (
+            option in _STATE_OPTIONS and not self._nested and not self._guards
+            and isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.value.value in self.created
+        ):  # fmt: skip
+            return field, option, value.attr.value
+        return (field, option, UNREAD_OPTION) if option in _KWARG_ATTRIBUTES else None
 
     def _target(self, target: cst.BaseExpression, creating: bool = False) -> None:
         if isinstance(target, (cst.Tuple, cst.List)):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable
 
-from djstate.facts.model import ClassFacts, ModuleFacts
+from djstate.facts.model import UNREAD_OPTION, ClassFacts, ModuleFacts
 from djstate.facts.values import SPLICE, Call, Opaque, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
 from djstate.state.guards import guard_holds
@@ -318,17 +318,20 @@ class ModelsBuilder(ModelStateBuilder):
         concrete = self._concrete_ancestors(parents) if writes else []
         for field_name, option, attribute in writes:  # `field.help_text = cls._help` of the metaclass
             at = next((i for i, f in enumerate(fields) if f[0] == field_name), None)
-            value = self._class_attribute(path, attribute)
+            unread = attribute == UNREAD_OPTION  # a value djstate does not read: that kwarg is unknown
+            value = Opaque(f"{option} set by metaclass {changed_by}") if unread else self._class_attribute(path, attribute)
             if concrete and at is None:  # a proxy or MTI child: get_field finds a concrete ancestor's field
                 for ancestor in concrete:  # the write lands there: that model is judged only if it changes nothing
-                    if not isinstance(value, str) or self._class_attribute(ancestor.path, attribute) != value:
+                    if unread or not isinstance(value, str) or self._class_attribute(ancestor.path, attribute) != value:
                         key = (ancestor.app, ancestor.facts.name.lower())
                         self.state.unverified_models.add(key)
                         self.state.names_known.add(key)
                         self.state.why[key] = ("runtime-attribute", f"the metaclass of its subclass {facts.name} sets "
                                                f"{field_name}.{option} from {attribute}")  # fmt: skip
                 continue
-            if at is None or not isinstance(value, str) or not isinstance(fields[at][1], Call):  # a text, as written
+            if at is None and unread:
+                continue  # get_field finds no such field on this class (LtreeModel itself): nothing changes
+            if at is None or not (isinstance(value, str) or unread) or not isinstance(fields[at][1], Call):  # a text, as written
                 known = False  # names stay: it sets an option of a field
                 why = why or ("runtime-attribute", f"metaclass {changed_by} sets {field_name}.{option} to {attribute}, not read")
                 continue
