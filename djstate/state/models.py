@@ -77,6 +77,9 @@ class ModelClass:
     why_before_metaclass: tuple[str, str] | None = None
 
 
+# metaclasses of the standard library that ModelBase (a subclass of type only) does not derive from
+FOREIGN_METACLASSES = frozenset({"abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
+MODEL_METACLASSES = frozenset({"django.db.models.base.ModelBase", "django.db.models.ModelBase"})
 # where Django's relation fields live (ForeignKey, OneToOneField, ManyToManyField, ForeignObject)
 RELATION_MODULES = ("django.db.models.fields.related.", "django.db.models.ForeignKey", "django.db.models.OneToOneField",
                     "django.db.models.ManyToManyField", "django.db.models.ForeignObject")  # fmt: skip
@@ -222,7 +225,7 @@ class ModelsBuilder(ModelStateBuilder):
             known = False
             options_only = options_only and level == OPTIONS
             why = why or ("runtime-attribute", f"metaclass {changed_by} may change its fields: {detail}")
-        if not is_model and not known:
+        if not is_model and not known and not self._never_model(path):
             self.unknown.add(path)  # its bases cannot be followed: it may well be a model
         if not is_model:
             external = [b for b in bases if isinstance(b, Ref) and self.class_facts(b.path) is None]
@@ -355,6 +358,21 @@ class ModelsBuilder(ModelStateBuilder):
         )  # fmt: skip
         self._classes[path] = model
         return model
+
+    def _never_model(self, path: str) -> bool:
+        """Whether the class's metaclass (its own or a base's) is read through to a metaclass of
+        the standard library that ModelBase does not derive from (josepy's JSONObjectWithFieldsMeta
+        on abc.ABCMeta): Python refuses such a class beside models.Model (a metaclass conflict),
+        so it is never a model, whatever its other bases are."""
+        for cls in self._chain(path):
+            found = self.class_facts(cls)
+            declared = found[0].metaclass if found is not None else None
+            metaclass = self.resolver.value(canonical_value(declared)) if declared is not None else None
+            if isinstance(metaclass, Ref):
+                chain = self._chain(metaclass.path)
+                if not any(p in MODEL_METACLASSES for p in chain) and any(p in FOREIGN_METACLASSES for p in chain):
+                    return True
+        return False
 
     def _no_relation(self, alternatives: tuple | None) -> bool:
         """Whether none of the values a class attribute may have is a relation field: each is a
