@@ -8,7 +8,7 @@ import libcst as cst
 
 from djstate.facts.model import ClassAttr, ClassFacts
 from djstate.facts.values import Call, Opaque, Ref, is_known
-from djstate.parse.expressions import ExpressionReader, Scope, _flatten, _method_name, _span, runtime_statements, source_of
+from djstate.parse.expressions import ExpressionReader, LocalNamesReader, Scope, _flatten, _method_name, _span, runtime_statements, source_of
 from djstate.parse.managers import queryset_rows
 from djstate.parse.metaclasses import init_effect, new_effect, writes_class
 from djstate.parse.view_methods import SERIALIZER_GETTERS, returned_classes
@@ -95,7 +95,7 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
             # `if settings.X: field = ...` or `for ...: constraints.append(...)`: whatever the
             # block assigns or mentions is decided at import time
             methods.extend(_functions_in(stmt))  # `if X: def get_y(self): ...` still defines get_y
-            alternatives = _alternatives(stmt, _ClassScopeReader(reader, local))
+            alternatives = _alternatives(stmt, LocalNamesReader(reader, local))
             for name in _names_in(stmt):
                 if name in local or name in _assigned(stmt):
                     if name in alternatives:
@@ -116,7 +116,7 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
                 mutated = _mutation(small, local)
                 if mutated is not None:  # `indexes += [...]`, `indexes.append(...)` after the assignment
                     name = mutated
-                    local[name] = _mutated_value(small, local[name], _ClassScopeReader(reader, local))
+                    local[name] = _mutated_value(small, local[name], LocalNamesReader(reader, local))
                     facts.attributes = [
                         ClassAttr(a.name, local[name], a.span) if a.name == name else a for a in facts.attributes
                     ]
@@ -127,7 +127,7 @@ def _class(node: cst.ClassDef, reader: ExpressionReader, positions: Any) -> Clas
                     targets, value = [small.target], small.value
                 if value is None:
                     continue
-                read = _ClassScopeReader(reader, local).read(value)
+                read = LocalNamesReader(reader, local).read(value)
                 for target in targets:
                     if isinstance(target, (cst.Tuple, cst.List)):  # `code, slug = "a", "b"`
                         for element in target.elements:
@@ -181,18 +181,6 @@ def _mutated_value(small: cst.CSTNode, before: Any, reader: ExpressionReader) ->
         return before + added
     return Call("operator.add", (before, added), {})
 
-
-class _ClassScopeReader(ExpressionReader):
-    """Names assigned earlier in the class body shadow module names (``choices=STATUS``)."""
-
-    def __init__(self, outer: ExpressionReader, local: dict[str, Any]) -> None:
-        super().__init__(outer.scope)
-        self.local = local
-
-    def resolve_name(self, name: str) -> Any:
-        if name in self.local:
-            return self.local[name]
-        return super().resolve_name(name)
 
 
 def _names_in(node: cst.CSTNode) -> list[str]:

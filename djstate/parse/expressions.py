@@ -521,3 +521,17 @@ def decode_string_body(body: str, prefix: str) -> Any:
     if is_bytes:
         return text.encode("latin-1")
     return text
+
+
+class LocalNamesReader(ExpressionReader):
+    """An expression reader where names bound in a block (earlier class attributes, a method's
+    own bindings) shadow the module's: ``local`` maps each to its value (Opaque when unknown)."""
+
+    def __init__(self, outer: ExpressionReader, local: dict[str, Any]) -> None:
+        super().__init__(outer.scope)
+        self.local = local
+
+    def resolve_name(self, name: str) -> Any:
+        if name in self.local:
+            return self.local[name]
+        return super().resolve_name(name)

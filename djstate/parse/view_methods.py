@@ -10,24 +10,10 @@ from typing import Any
 import libcst as cst
 
 from djstate.facts.values import Opaque, Ref
-from djstate.parse.expressions import ExpressionReader, _dotted
+from djstate.parse.expressions import ExpressionReader, LocalNamesReader, _dotted
 
 # method -> what its return value is: the class itself, or an instance (a call of the class)
 SERIALIZER_GETTERS = {"get_serializer_class": "class", "get_serializer": "instance"}
-
-
-class _MethodScope(ExpressionReader):
-    """Names the method binds shadow the module's: a local import is read as it imports, any
-    other local name (a parameter, an assignment) is unknown."""
-
-    def __init__(self, outer: ExpressionReader, local: dict[str, Any]) -> None:
-        super().__init__(outer.scope)
-        self.local = local
-
-    def resolve_name(self, name: str) -> Any:
-        if name in self.local:
-            return self.local[name]
-        return super().resolve_name(name)
 
 
 class _Body(cst.CSTVisitor):
@@ -161,7 +147,7 @@ def returned_classes(func: cst.FunctionDef, reader: ExpressionReader) -> tuple[R
         local[name] = Opaque(name)
     if "*" in body.bound:
         return ()  # a star import inside the method may bind any name
-    scoped = _MethodScope(reader, local)
+    scoped = LocalNamesReader(reader, local)  # a local import reads as it imports, other local names are unknown
     out: list[Ref] = []
     for value in body.returns:
         for node in _alternatives(value):
