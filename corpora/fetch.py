@@ -55,6 +55,8 @@ class Corpus:
     note: str = ""
     tier: str = "wide"  # "core": scanned by `make test`; "wide": only on request (DJSTATE_CORPORA, sweep)
     held_out: bool = False  # kept aside to measure fixes; see the manifest header
+    batch: int = 1  # which held-out batch (or wide addition) the entry came with; see the manifest header
+    oracle_skip: tuple[str, ...] = ()  # dependencies the oracle venv leaves out (they do not build here)
 
     @property
     def dirname(self) -> str:
@@ -82,6 +84,8 @@ def load_manifest(path: pathlib.Path | None = None) -> list[Corpus]:
                 note=entry.get("note", ""),
                 tier=entry.get("tier", "wide"),
                 held_out=entry.get("held_out", False),
+                batch=entry.get("batch", 1),
+                oracle_skip=tuple(entry.get("oracle_skip", ())),
             )
         except KeyError as e:
             raise FetchError(f"{path}: corpus #{i + 1} lacks key {e}") from None
@@ -89,6 +93,8 @@ def load_manifest(path: pathlib.Path | None = None) -> list[Corpus]:
             raise FetchError(f"{path}: corpus {c.name!r}: tier must be one of {', '.join(TIERS)}, not {c.tier!r}")
         if not isinstance(c.held_out, bool):
             raise FetchError(f"{path}: corpus {c.name!r}: held_out must be true or false")
+        if not isinstance(c.batch, int) or isinstance(c.batch, bool) or c.batch < 1:
+            raise FetchError(f"{path}: corpus {c.name!r}: batch must be a positive integer")
         if c.name in seen:
             raise FetchError(f"{path}: corpus {c.name!r} listed twice")
         seen.add(c.name)

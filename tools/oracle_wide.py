@@ -224,8 +224,14 @@ def ensure_venv(corpus, tree: Path, force: bool) -> dict:
             if corpus.name != "djangorestframework" and mentions(tree, "rest_framework"):
                 requested.append("djangorestframework")
             record["requested"] = [Path(requested[0]).name, *requested[1:]]
+            overrides = []
+            if corpus.oracle_skip:  # uv's way to drop a dependency: an override whose marker never holds
+                skip = Path(tmp) / "skip.txt"
+                skip.write_text("".join(f"{name} ; sys_platform == 'never'\n" for name in corpus.oracle_skip))
+                overrides = ["--override", str(skip)]
+                record["skipped"] = list(corpus.oracle_skip)
             proc = subprocess.run(
-                [str(uv()), "pip", "install", "--python", str(venv / "bin" / "python"), *requested],
+                [str(uv()), "pip", "install", "--python", str(venv / "bin" / "python"), *overrides, *requested],
                 capture_output=True, text=True, env=env, timeout=INSTALL_TIMEOUT,
             )
         if proc.returncode != 0:
