@@ -754,22 +754,56 @@ def project_catalog(project: Any, markers: Any) -> ModelCatalog:
 
 
 def _live_migration_related_names(project: Any, by_module: dict[str, set[str]]) -> set[str]:
-    """The related_names migrations name that the replayed state still holds (a later
-    migration may have changed one), all of them where the replay of the app is uncertain."""
+    """The related_names migrations name that may still exist at runtime: those the replayed
+    state holds on a model whose class djstate does not read whole (a class read whole says its
+    own related_names, so a migration not yet made for a change keeps a stale one), those some
+    migration gave a model whose replay is uncertain, those no operation djstate reads gives
+    while a model of the app is uncertain, and all of them where the replay of the app is."""
     state = project.state
     if state is None:
         return set().union(*by_module.values()) if by_module else set()
-    live = {
-        name
-        for model in state.models.values()
-        for field in model.fields.values()
-        if isinstance(name := field.kwargs.get("related_name"), str)
-    }
+    models = project.models_state
+    read_whole = set(models.classes) - models.unverified_models - (models.partial_models - models.partial_without_relations)
+    holders: dict[str, set[tuple[str, str]]] = {}
+    for key, model in state.models.items():
+        for field in model.fields.values():
+            if isinstance(name := field.kwargs.get("related_name"), str):
+                holders.setdefault(name, set()).add(key)
+    given = _related_names_given(project.migrations)
     out: set[str] = set()
     for module, names in by_module.items():
         app = project.app_of_module(module)
-        if app is None or app.label in state.uncertain_apps or any(k[0] == app.label for k in state.uncertain_models):
+        if app is None or app.label in state.uncertain_apps:
             out |= names
-        else:
-            out |= {n for n in names if n in live or "%(" in n}
+            continue
+        replay_uncertain = any(k[0] == app.label for k in state.uncertain_models)
+        for name in names:
+            if ("%(" in name or holders.get(name, set()) - read_whole
+                    or any(state.is_uncertain(*k) for k in given.get(name, ()))
+                    or (name not in given and replay_uncertain)):  # fmt: skip
+                out.add(name)
+    return out
+
+
+def _related_names_given(migrations: dict) -> dict[str, set[tuple[str, str]]]:
+    """Each literal related_name the migrations' CreateModel/AddField/AlterField give -> the
+    models (app, name_lower) they give it to."""
+    out: dict[str, set[tuple[str, str]]] = {}
+
+    def give(app: str, model: Any, value: Any) -> None:
+        name = value.kwargs.get("related_name") if isinstance(value, Call) else None
+        if isinstance(model, str) and isinstance(name, str):
+            out.setdefault(name, set()).add((app, model.lower()))
+
+    for (app, _), migration in migrations.items():
+        todo = [*migration.operations, *migration.conditional_operations]
+        while todo:
+            op = todo.pop()
+            todo.extend(op.nested)
+            if op.kind == "CreateModel" and isinstance(op.args.get("fields"), (list, tuple)):
+                for pair in op.args["fields"]:
+                    if isinstance(pair, (list, tuple)) and len(pair) == 2:
+                        give(app, op.args.get("name"), pair[1])
+            elif op.kind in ("AddField", "AlterField"):
+                give(app, op.args.get("model_name"), op.args.get("field"))
     return out
