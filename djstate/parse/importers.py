@@ -24,6 +24,7 @@ from __future__ import annotations
 import libcst as cst
 
 from djstate.parse.expressions import ExpressionReader, Scope
+from djstate.parse.function_body import FunctionBody
 
 
 def extract_importers(module: cst.Module, scope: Scope) -> dict[str, tuple[str, ...]]:
@@ -45,15 +46,15 @@ def _importer_callees(func: cst.FunctionDef, reader: ExpressionReader) -> tuple[
     ):  # fmt: skip
         return None
     (param,) = (*params.posonly_params, *params.params)
-    body = _Body(param.name.value)
-    func.body.visit(body)
-    if body.rebinds or body.yields or not body.returns:
-        return None
+    body = FunctionBody.of(func, reader.scope)
+    name = param.name.value
+    if body.yields or not body.returns or name in body.bound or name in body.imported or "*" in body.bound:
+        return None  # a generator, or the parameter may hold another value by the return
     callees: list[str] = []
     for value in body.returns:
-        if value is None or isinstance(value, cst.Name) and value.value in ("None", param.name.value):
+        if value is None or isinstance(value, cst.Name) and value.value in ("None", name):
             continue
-        if not (isinstance(value, cst.Call) and len(value.args) == 1 and _is_plain(value.args[0], param.name.value)):
+        if not (isinstance(value, cst.Call) and len(value.args) == 1 and _is_plain(value.args[0], name)):
             return None
         path = reader.path_of(value.func)
         if path is None:
@@ -64,62 +65,3 @@ def _importer_callees(func: cst.FunctionDef, reader: ExpressionReader) -> tuple[
 
 def _is_plain(arg: cst.Arg, name: str) -> bool:
     return arg.keyword is None and not arg.star and isinstance(arg.value, cst.Name) and arg.value.value == name
-
-
-class _Body(cst.CSTVisitor):
-    """The returns of a function body (not of functions or classes nested in it), whether it
-    binds its parameter anew, and whether it yields."""
-
-    def __init__(self, param: str) -> None:
-        self.param = param
-        self.returns: list[cst.BaseExpression | None] = []
-        self.rebinds = False
-        self.yields = False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_Return(self, node: cst.Return) -> None:
-        self.returns.append(node.value)
-
-    def visit_Yield(self, node: cst.Yield) -> None:
-        self.yields = True
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._bound(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._bound(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._bound(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._bound(node.target)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._bound(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._bound(node.name)
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self.rebinds = self.rebinds or any(n.name.value == self.param for n in node.names)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self.rebinds = self.rebinds or any(n.name.value == self.param for n in node.names)
-
-    def _bound(self, target: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            self.rebinds = self.rebinds or target.value == self.param
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bound(element.value)
-        elif isinstance(target, cst.StarredElement):
-            self._bound(target.value)

@@ -19,6 +19,7 @@ from djstate.facts.queries import (
 )
 from djstate.facts.values import Call, Ref
 from djstate.parse.expressions import ExpressionReader, Scope, _span, string_literal
+from djstate.parse.function_body import target_names
 from djstate.parse.lookup_registrations import read_lookup_registrations
 from djstate.parse.query_overrides import dict_keeping, names_passed
 from djstate.parse.serializer_methods import has_meta_model, read_method_reads
@@ -185,7 +186,7 @@ class QueryReader:
         return any(c.method in ("values", "values_list") for c in self.facts.chains[chain].calls)
 
     def bind_loop(self, target: cst.BaseExpression, chain: int | None, env: _Env) -> None:
-        for name in _target_names(target):
+        for name in target_names(target):
             env.values[name] = LOCAL
         if chain is not None and isinstance(target, cst.Name) and not self.values_rows(chain):
             env.values[target.value] = ("instance", ModelSource(chain=chain), chain)
@@ -555,22 +556,22 @@ class _Returns(cst.CSTVisitor):
             if isinstance(target.target, cst.Name):
                 self.assigned.setdefault(target.target.value, []).append(node.value)
             else:
-                self.rebound.update(_target_names(target.target))
+                self.rebound.update(target_names(target.target))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.rebound.update(_target_names(node.target))
+        self.rebound.update(target_names(node.target))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.rebound.update(_target_names(node.target))
+        self.rebound.update(target_names(node.target))
 
     def visit_For(self, node: cst.For) -> None:
-        self.rebound.update(_target_names(node.target))
+        self.rebound.update(target_names(node.target))
 
     def visit_AsName(self, node: cst.AsName) -> None:
-        self.rebound.update(_target_names(node.name))
+        self.rebound.update(target_names(node.name))
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self.rebound.update(_target_names(node.target))
+        self.rebound.update(target_names(node.target))
 
 
 def _name_keeping(func: cst.FunctionDef, path_of: Callable[[cst.BaseExpression], str | None] | None = None) -> tuple[str, ...] | None:
@@ -653,14 +654,6 @@ def _expects_error(node: cst.BaseExpression) -> bool:
 
 def _body(node: Any) -> Any:
     return node.body if isinstance(node, cst.IndentedBlock) else [node] if not isinstance(node, cst.SimpleStatementSuite) else [cst.SimpleStatementLine(node.body)]
-
-
-def _target_names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for e in target.elements for n in _target_names(e.value)]
-    return []
 
 
 def _annotation_target(node: cst.BaseExpression) -> cst.BaseExpression | None:

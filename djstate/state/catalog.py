@@ -766,8 +766,8 @@ def _live_migration_related_names(project: Any, by_module: dict[str, set[str]]) 
     read_whole = set(models.classes) - models.unverified_models - (models.partial_models - models.partial_without_relations)
     holders: dict[str, set[tuple[str, str]]] = {}
     for key, model in state.models.items():
-        for field in model.fields.values():
-            if isinstance(name := field.kwargs.get("related_name"), str):
+        for field_state in model.fields.values():
+            if isinstance(name := field_state.kwargs.get("related_name"), str):
                 holders.setdefault(name, set()).add(key)
     given = _related_names_given(project.migrations)
     out: set[str] = set()
