@@ -322,7 +322,7 @@ class _QueryCatalog:
 
     def __init__(self, project: Any, store: FactsStore) -> None:
         from djstate.markers import source_markers
-        from djstate.state.catalog import project_catalog
+        from djstate.state.project_catalog import project_catalog
         from djstate.state.lookups import LookupResolver
 
         self.project = project

@@ -244,7 +244,7 @@ _source_markers = source_markers  # the name tests/test_oracle_serializers.py im
 
 def build_serializers(project: Project, store: FactsStore, markers: SourceMarkers):
     """Every DRF serializer of the tree, with what DRF would build for it."""
-    from djstate.state.catalog import project_catalog
+    from djstate.state.project_catalog import project_catalog
     from djstate.state.serializer_classes import SerializerIndex
     from djstate.state.serializers import SerializerAnalysis
 

@@ -18,7 +18,8 @@ from typing import Any
 from djstate.facts.model import Span
 from djstate.facts.queries import QUERYSET_METHODS, AttributeUse, ModelSource, QueryChain, QueryFacts
 from djstate.facts.values import Ref
-from djstate.state.catalog import ModelCatalog, ModelInfo, project_catalog
+from djstate.state.catalog import ModelCatalog, ModelInfo
+from djstate.state.project_catalog import project_catalog
 from djstate.state.drf_views import judge_views
 from djstate.state.lookup_registry import RegisteredLookups, registered_lookups
 from djstate.state.lookups import LookupResolver, Resolution, lookup_table

@@ -11,7 +11,8 @@ from typing import Any
 
 from djstate.facts.values import Ref
 from djstate.isolate import InternalError, isolated
-from djstate.state.catalog import ModelCatalog, class_chain
+from djstate.state.catalog import ModelCatalog
+from djstate.state.class_chains import class_chain
 from djstate.unverified import Unjudged
 from djstate.state.serializer_build import BuildResult, build_fields
 from djstate.state.serializer_classes import SerializerClass, SerializerIndex
