@@ -492,8 +492,8 @@ class ModelCatalog:
             chains[name] = self.chain(state)
         own_attributes, attributes_known = self._class_attributes(model_class.path)
         for decorator in model_class.facts.decorators:
-            added = self.decorator_added(decorator)
             described = self.described_decorator(decorator)
+            added = tuple(sorted(described.names)) if described is not None else self.decorator_added(decorator)
             for accessor, many in described.reverse if described is not None else ():
                 reverse[accessor] = Relation(UNKNOWN_MODEL, many, True)  # of the model it creates (not read)
             if added is None:
