@@ -98,3 +98,16 @@ def test_a_name_the_method_binds_itself_is_not_followed(tmp_path):
     ) + "\n    def pick(self):\n        return ProductRead\n\n    def perform_create(self, serializer):\n        serializer.save(stock=0)\n"  # fmt: skip
     root = write_project(tmp_path, {**RETURNED_INVALID.files, "shop/views.py": views})
     assert _djs405(root) == [(16, "warning", "stock")]
+
+
+@pytest.mark.oracle
+def test_a_view_module_without_serializer_class_is_read(tmp_path):
+    """A view that names its serializers only in get_serializer_class (no `serializer_class =`
+    anywhere in the module) is still read: DRF fails the same way, djstate warns the same way."""
+    views = RETURNED_INVALID.files["shop/views.py"].replace("    serializer_class = ProductRead\n", "").replace(
+        "        return super().get_serializer_class()\n", "        return ProductRead\n"
+    )
+    assert "serializer_class =" not in views
+    root = write_project(tmp_path, {**RETURNED_INVALID.files, "shop/views.py": views})
+    assert _drf_posts(root)["ProductList"].startswith("IntegrityError: NOT NULL constraint failed: shop_product.stock")
+    assert _djs405(root) == [(16, "warning", "stock")]
