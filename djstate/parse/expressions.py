@@ -382,7 +382,11 @@ class ExpressionReader:
         return Opaque(source_of(node))
 
     def _call(self, node: cst.Call) -> Any:
-        func = self._read(node.func)
+        callee = node.func
+        if isinstance(callee, cst.Subscript) and isinstance(generic := self._read(callee.value), Ref):
+            func = generic  # `ForeignKey["User"](...)`: a class's generic alias, called, builds the class's instance
+        else:
+            func = self._read(callee)
         if isinstance(func, Call) and func.path.endswith(".from_queryset") and not node.args:
             return func  # Manager.from_queryset(QS)(): the call instantiates that manager class
         if not isinstance(func, Ref):
