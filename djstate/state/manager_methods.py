@@ -119,6 +119,8 @@ def missing_queryset_method(judge: Any, info: Any, attribute: str, method: str) 
             return None
         if value.path.endswith(".as_manager"):
             classes = judge.manager_classes(value)  # the QuerySet class and its in-tree bases
+            if classes is None:
+                return None  # a QuerySet class djstate cannot follow
         elif value.path in DJANGO_MANAGERS:
             classes = []
         else:
