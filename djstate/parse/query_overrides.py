@@ -6,7 +6,8 @@ nautobot's querysets override ``filter``/``exclude`` to take one keyword of thei
 is summarised here only when that is certain from its body:
 
 - every ``return`` is ``super().<same method>(...)`` given ``*args`` unchanged and ``**kwargs``
-  (or a dict that keeps every key of it), and the body ends with such a ``return``;
+  (or a dict that keeps every key of it), maybe followed by methods that keep names and rows
+  (``.select_related("user")``, django-spirit's ``filter``), and the body ends with such a ``return``;
 - the keyword dict is only read (``get``, ``keys``, ``items``...), or ``pop``-ed with a literal
   key, or rebound to a dict that keeps its keys; the ``*args`` tuple is rebound only under
   ``if not args`` (the caller gave no positional name);
@@ -167,7 +168,10 @@ def names_passed(func: cst.FunctionDef, path_of: Callable[[cst.BaseExpression], 
         if isinstance(node, cst.Raise):
             return flow.reads(node.exc)
         if isinstance(node, cst.Return):
-            return super_call(node.value)
+            value = node.value
+            while not super_call(value) and _chained(value) and all(not a.star and flow.reads(a) for a in value.args):
+                value = value.func.value  # `super().filter(*args, **kwargs).select_related("user")`
+            return super_call(value)
         if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             target = node.targets[0].target.value
             if target == kwargs:
@@ -181,6 +185,15 @@ def names_passed(func: cst.FunctionDef, path_of: Callable[[cst.BaseExpression], 
     if method not in NAME_TAKING or not ends or not block(body, False):
         return None
     return tuple(sorted(set(flow.handled))), tuple(flow.deps)
+
+
+# methods that change neither the names a queryset takes nor what its rows are
+_CHAINABLE = frozenset({"select_related", "prefetch_related", "order_by", "distinct", "all", "using"})
+
+
+def _chained(node: cst.BaseExpression | None) -> bool:
+    """``<queryset>.select_related(...)`` and the like (see _CHAINABLE)."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _CHAINABLE
 
 
 def _implies_empty(test: cst.BaseExpression, star: str | None) -> bool:
