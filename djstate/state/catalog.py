@@ -663,6 +663,27 @@ class ModelCatalog:
         return set().union(set(), *((c.instance_attributes - {"*"}) if id(c) in known_ids else c.instance_attributes
                                     for c in chain.classes))  # fmt: skip
 
+    def may_be_field_attribute(self, info: ModelInfo, name: str) -> bool:
+        """Whether a class attribute of the model may be a field Django adds (ModelBase gives
+        the model what has contribute_to_class: a GenericRelation): not when the model's class
+        chain is read whole and binds the name only to literal values (social_core's
+        ``CodeMixin.verified = False``), methods or nested classes."""
+        model_class = self.state.classes.get(info.key)
+        if model_class is None:
+            return True
+        chain = self._chain(model_class.path)
+        if chain.opaque or not all(p.startswith(("django.db.models.", "builtins.")) for p in chain.outside):
+            return True
+        bound = False
+        for facts in chain.classes:
+            for attr in facts.attributes:
+                if attr.name == name:
+                    if not _literal(attr.value):
+                        return True
+                    bound = True
+            bound = bound or name in facts.nested or any(m.split(":")[0] == name for m in facts.methods)
+        return not bound  # not bound by the classes: a metaclass, decorator or runtime code gives it
+
     def model_methods(self, path: str) -> set[str]:
         """Methods and attributes the model class and its in-tree bases define."""
         return self._chain(path).members()
@@ -682,3 +703,10 @@ CONTRIB_BY_KEY = {
     ("auth", "user"): "django.contrib.auth.models.User", ("auth", "group"): "django.contrib.auth.models.Group",
     ("contenttypes", "contenttype"): "django.contrib.contenttypes.models.ContentType",
 }  # fmt: skip
+
+
+def _literal(value: Any) -> bool:
+    """A constant no field can be: None, a bool, number or string, or a tuple/list of them."""
+    if isinstance(value, (list, tuple, frozenset)):
+        return all(_literal(item) for item in value)
+    return value is None or isinstance(value, (bool, int, float, str, bytes))

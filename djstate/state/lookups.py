@@ -307,8 +307,10 @@ class LookupResolver:
     def maybe_exists(self, info: ModelInfo, name: str) -> bool:
         """Whether a name djstate does not see may still exist on the model at runtime."""
         catalog = self.catalog
-        if name in info.attributes or name in catalog.runtime_names or self._may_have_query_name(info, name):
+        if name in info.attributes and catalog.may_be_field_attribute(info, name):
             return True  # a class attribute may be a private field (GenericRelation)
+        if name in catalog.runtime_names or self._may_have_query_name(info, name):
+            return True
         if catalog.maybe_reverse(name) or catalog.maybe_reverse(f"{name}_set"):
             return True
         if any(catalog.maybe_renamed_reverse(key) for key in self.lineage(info.key)):
