@@ -1058,6 +1058,9 @@ def _call_names(call: ast.Call, method: str) -> list[tuple[str, ast.AST, str]]:
     return out
 
 
+_BUILD_COPY = re.compile(r"/build/(?:lib|bdist\.[^/]*)/")
+
+
 def query_sites(c: Corpus) -> list[QuerySite]:
     """Every name written in a query on a tree model (computed once per corpus)."""
     cached = getattr(c, "_query_sites", None)
@@ -1069,6 +1072,8 @@ def query_sites(c: Corpus) -> list[QuerySite]:
         rel = path.relative_to(c.root).as_posix()
         if any(rel.startswith(d + "/") for d in skip_dirs) or "/migrations/" in f"/{rel}":
             continue
+        if _BUILD_COPY.search(f"/{rel}"):
+            continue  # setuptools' build output in an sdist: djstate's discovery skips that copy
         try:
             if b".objects" not in path.read_bytes() and b"_manager" not in path.read_bytes() and b"get_model" not in path.read_bytes():
                 continue
