@@ -126,7 +126,8 @@ class LookupClass:
 @dataclass
 class ManagerFactory:
     """A module-level function that returns an instance of a class it defines (django-scopes'
-    ``ScopedManager(**scopes)``): how that class is built (parse.queries._manager_factory)."""
+    ``ScopedManager(**scopes)``): how that class is built
+    (parse.custom_querysets.manager_factory)."""
 
     cls: str  # the local class's name
     params: tuple[str, ...]  # parameters that take a positional or keyword argument, in order
@@ -152,7 +153,8 @@ class QueryFacts:
     # (parse.serializer_methods)
     object_reads: dict[str, dict[str, tuple[ObjectRead, ...]]] = field(default_factory=dict)
     # module-level class -> its methods that return `self` or a chain on self/super() (see
-    # parse.queries._name_keeping), each with the methods that chain calls ("super:m" on super())
+    # parse.custom_querysets.name_keeping), each with the methods that chain calls ("super:m" on
+    # super())
     name_keeping: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     # module-level class -> its overrides of name-taking methods that pass every other name to
     # super()'s: (names they consume, dict helpers) (parse.query_overrides.names_passed)

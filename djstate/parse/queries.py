@@ -5,19 +5,23 @@ model (a parameter annotated with a model class, ``get_object_or_404(Book, ...)`
 ``.first()``, the variable of a ``for`` or comprehension over a queryset) or a queryset. Every
 ``Name.<attribute>.<method>(...)`` chain whose root is a capitalised module-level name is kept:
 whether that name is a model is for the state layer to say. Nothing is evaluated.
+
+The methods of the module's own QuerySet and Manager classes are summarised by
+:mod:`djstate.parse.custom_querysets`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import libcst as cst
 
 from djstate.facts.model import Span
 from djstate.facts.queries import (
-    QUERYSET_METHODS, AttributeUse, ManagerFactory, ModelSource, QueryCall, QueryChain, QueryFacts, QueryName, ViewQueryset,
+    QUERYSET_METHODS, AttributeUse, ModelSource, QueryCall, QueryChain, QueryFacts, QueryName, ViewQueryset,
 )
 from djstate.facts.values import Call, Ref
+from djstate.parse.custom_querysets import manager_factory, name_keeping, statements
 from djstate.parse.expressions import ExpressionReader, Scope, _span, string_literal
 from djstate.parse.function_body import target_names
 from djstate.parse.lookup_registrations import read_lookup_registrations
@@ -94,42 +98,42 @@ class QueryReader:
             inner = _Env(env)
             self.bind_loop(stmt.target, chain, inner)
             self.loop_body.add(chain) if chain is not None else None
-            self.block(_body(stmt.body), inner)
+            self.block(statements(stmt.body), inner)
             self.loop_body.discard(chain)
             branches = [inner, _Env(env)]
             if stmt.orelse is not None:
-                self.block(_body(stmt.orelse.body), branches[1])
+                self.block(statements(stmt.orelse.body), branches[1])
             env.merge(branches)
         elif isinstance(stmt, cst.If):
             self.expression(stmt.test, env)
             branches = [_Env(env), _Env(env)]
-            self.block(_body(stmt.body), branches[0])
+            self.block(statements(stmt.body), branches[0])
             if stmt.orelse is not None:
                 if isinstance(stmt.orelse, cst.If):
                     self.statement(stmt.orelse, branches[1])
                 else:
-                    self.block(_body(stmt.orelse.body), branches[1])
+                    self.block(statements(stmt.orelse.body), branches[1])
             env.merge(branches)
         elif isinstance(stmt, cst.While):
             self.expression(stmt.test, env)
             branches = [_Env(env), _Env(env)]
-            self.block(_body(stmt.body), branches[0])
+            self.block(statements(stmt.body), branches[0])
             env.merge(branches)
         elif isinstance(stmt, cst.With):
             for item in stmt.items:
                 self.expression(item.item, env)
             if not any(_expects_error(item.item) for item in stmt.items):  # a test asserting the error
-                self.block(_body(stmt.body), env)
+                self.block(statements(stmt.body), env)
         elif isinstance(stmt, cst.Try):
             branches = [_Env(env)]
-            self.block(_body(stmt.body), branches[0])
+            self.block(statements(stmt.body), branches[0])
             for handler in stmt.handlers:
                 branches.append(_Env(env))
-                self.block(_body(handler.body), branches[-1])
+                self.block(statements(handler.body), branches[-1])
             env.merge(branches)
             for extra in (stmt.orelse, stmt.finalbody):
                 if extra is not None:
-                    self.block(_body(extra.body), env)
+                    self.block(statements(extra.body), env)
 
     def small(self, small: cst.CSTNode, env: _Env) -> None:
         if isinstance(small, (cst.Assign, cst.AnnAssign)):
@@ -202,7 +206,7 @@ class QueryReader:
                     env.values[param.name.value] = ("instance", ModelSource(path=model), None)
         self.where.append(func.name.value)
         outer_returns, self.returns = self.returns, []
-        self.block(_body(func.body), env)
+        self.block(statements(func.body), env)
         self.where.pop()
         returns, self.returns = self.returns, outer_returns
         return returns
@@ -213,8 +217,8 @@ class QueryReader:
             if reads:
                 self.facts.object_reads[node.name.value] = reads
         if not self.where and node.bases:  # a module-level class: its methods may be a QuerySet's
-            kept = {s.name.value: deps for s in _body(node.body)
-                    if isinstance(s, cst.FunctionDef) and (deps := _name_keeping(s, self.reader.path_of)) is not None}  # fmt: skip
+            kept = {s.name.value: deps for s in statements(node.body)
+                    if isinstance(s, cst.FunctionDef) and (deps := name_keeping(s, self.reader.path_of)) is not None}  # fmt: skip
             if kept:
                 self.facts.name_keeping[node.name.value] = kept
         self.where.append(node.name.value)
@@ -222,7 +226,7 @@ class QueryReader:
         env = _Env()
         queryset = serializer = None
         queryset_span = None
-        for stmt in _body(node.body):
+        for stmt in statements(node.body):
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
@@ -244,7 +248,7 @@ class QueryReader:
                 self.statement(stmt, env)
         if queryset is not None and (queryset_span is not None):
             bases = tuple(self.reader.path_of(b.value) or "" for b in node.bases)
-            methods = tuple(s.name.value for s in _body(node.body) if isinstance(s, cst.FunctionDef))
+            methods = tuple(s.name.value for s in statements(node.body) if isinstance(s, cst.FunctionDef))
             self.facts.views.append(ViewQueryset(node.name.value, queryset, serializer, queryset_span, bases, methods))
         self.where.pop()
         self.view_queryset = outer_queryset
@@ -524,136 +528,11 @@ class QueryReader:
         return path if path and path.rsplit(".", 1)[-1][:1].isupper() else None
 
 
-
-
-class _Returns(cst.CSTVisitor):
-    """The return values and local assignments of one function body (nested scopes skipped)."""
-
-    def __init__(self) -> None:
-        self.returns: list[cst.BaseExpression | None] = []
-        self.assigned: dict[str, list[cst.BaseExpression]] = {}
-        self.rebound: set[str] = set()  # names bound otherwise (loops, with, augmented, unpacking)
-        self.depth = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.depth += 1
-        return self.depth == 1
-
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.depth -= 1
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Return(self, node: cst.Return) -> None:
-        self.returns.append(node.value)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            if isinstance(target.target, cst.Name):
-                self.assigned.setdefault(target.target.value, []).append(node.value)
-            else:
-                self.rebound.update(target_names(target.target))
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.rebound.update(target_names(node.target))
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.rebound.update(target_names(node.target))
-
-    def visit_For(self, node: cst.For) -> None:
-        self.rebound.update(target_names(node.target))
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self.rebound.update(target_names(node.name))
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self.rebound.update(target_names(node.target))
-
-
-def _name_keeping(func: cst.FunctionDef, path_of: Callable[[cst.BaseExpression], str | None] | None = None) -> tuple[str, ...] | None:
-    """The methods a method's returned queryset goes through, when every ``return`` gives ``self``
-    or a chain of method calls on ``self``, on ``super()``, on a new queryset of the model
-    (``SoftDeletionQuerySet(self.model, using=self._db)``, a manager's get_queryset) or on a local
-    name that only ever holds such a chain (``qs = self.filter(...)``); "super:" marks
-    ``super().m()``, "new:" the class of a new queryset. The state layer decides whether those
-    methods keep the names queries may use (Django's ``filter`` does, an ``annotate`` does not).
-    None for any other shape."""
-    params = func.params
-    if func.decorators or func.asynchronous or not params.params or params.params[0].name.value != "self":
-        return None
-    found = _Returns()
-    func.visit(found)
-    parameters = {p.name.value for p in [*params.posonly_params, *params.params, *params.kwonly_params]}
-    if not found.returns:
-        return None
-    deps: set[str] = set()
-    seen: set[str] = set()
-
-    def keeps(node: cst.BaseExpression | None) -> bool:
-        if node is None:
-            return False
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitOr, cst.BitAnd)):
-            return keeps(node.left) and keeps(node.right)  # qs1 | qs2: the same model's querysets
-        current = node
-        if (isinstance(current, cst.Call) and path_of is not None and path_of(current.func) == "copy.copy"
-                and len(current.args) == 1 and not current.args[0].star and not current.args[0].keyword):  # fmt: skip
-            return keeps(current.args[0].value)  # a copy of the manager or queryset: the same class
-        while isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
-            method = current.func.attr.value
-            inner = current.func.value
-            if isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name) and inner.func.value == "super":
-                deps.add(f"super:{method}")
-                return True
-            deps.add(method)
-            current = inner
-        if isinstance(current, cst.Call) and path_of is not None and _of_the_model(current):
-            created = path_of(current.func)
-            if created is not None:
-                deps.add(f"new:{created}")
-                return True
-        if not isinstance(current, cst.Name):
-            return False
-        name = current.value
-        if name == "self":
-            return True
-        if name in parameters or name in found.rebound or name not in found.assigned:
-            return False
-        if name in seen:
-            return True  # `qs = qs.filter(...)`: the other assignments decide
-        seen.add(name)
-        return all(keeps(value) for value in found.assigned[name])
-
-    return tuple(sorted(deps)) if all(keeps(value) for value in found.returns) else None
-
-
-def _of_the_model(call: cst.Call) -> bool:
-    """``X(self.model, ...)`` or ``X(model=self.model, ...)``: a queryset class called on the
-    manager's model (nothing but keywords after it)."""
-    first = call.args[0] if call.args else None
-    if first is None or first.star:
-        return False
-    if first.keyword is not None and first.keyword.value != "model":
-        return False
-    value = first.value
-    if not (isinstance(value, cst.Attribute) and value.attr.value == "model"
-            and isinstance(value.value, cst.Name) and value.value.value == "self"):  # fmt: skip
-        return False
-    return all(a.keyword is not None and not a.star for a in call.args[1:])
-
-
 def _expects_error(node: cst.BaseExpression) -> bool:
     """``self.assertRaises(...)``, ``pytest.raises(...)``, ``assertRaisesMessage``, ``assertNumQueries``."""
     func = node.func if isinstance(node, cst.Call) else None
     name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
     return "raises" in name.lower() or "Raises" in name
-
-
-def _body(node: Any) -> Any:
-    return node.body if isinstance(node, cst.IndentedBlock) else [node] if not isinstance(node, cst.SimpleStatementSuite) else [cst.SimpleStatementLine(node.body)]
 
 
 def _annotation_target(node: cst.BaseExpression) -> cst.BaseExpression | None:
@@ -671,12 +550,12 @@ def extract_queries(module: cst.Module, scope: Scope, positions: Any) -> QueryFa
         registered, classes = read_lookup_registrations(module, path_of, scope.module)
         reader.facts.lookup_registrations, reader.facts.lookup_classes = registered, classes
     for stmt in module.body:
-        if isinstance(stmt, cst.FunctionDef) and (factory := _manager_factory(stmt, path_of)) is not None:
+        if isinstance(stmt, cst.FunctionDef) and (factory := manager_factory(stmt, path_of)) is not None:
             reader.facts.manager_factories[stmt.name.value] = factory
         if isinstance(stmt, cst.FunctionDef) and len(keeps := dict_keeping(stmt, path_of, method=False)) > 1:
             reader.facts.dict_keeping[stmt.name.value] = keeps
         elif isinstance(stmt, cst.ClassDef):
-            for func in _body(stmt.body):
+            for func in statements(stmt.body):
                 if not isinstance(func, cst.FunctionDef):
                     continue
                 if (passed := names_passed(func, path_of)) is not None:
@@ -684,85 +563,3 @@ def extract_queries(module: cst.Module, scope: Scope, positions: Any) -> QueryFa
                 if len(keeps := dict_keeping(func, path_of, method=True)) > 1:
                     reader.facts.dict_keeping[f"{stmt.name.value}.{func.name.value}"] = keeps
     return reader.facts
-
-
-def _manager_factory(func: cst.FunctionDef, path_of: Callable[[cst.BaseExpression], str | None]) -> ManagerFactory | None:
-    """A function whose every ``return`` is ``C()``, C a class its body defines (django-scopes'
-    ``ScopedManager``): C's bases and method summaries, so that ``objects = F(...)`` on a model
-    can be read as an instance of C. None for any other shape: C's body holds only methods
-    (an attribute such as ``filter = error`` would be a method djstate does not read)."""
-    if func.decorators or func.asynchronous:
-        return None
-    body = _body(func.body)
-    local = {s.name.value: s for s in body if isinstance(s, cst.ClassDef)}
-    if len(local) != 1:
-        return None
-    found = _Returns()
-    func.visit(found)
-    name, node = next(iter(local.items()))
-    if not found.returns or any(
-        not (isinstance(r, cst.Call) and not r.args and isinstance(r.func, cst.Name) and r.func.value == name)
-        for r in found.returns
-    ) or name in found.assigned or name in found.rebound:  # fmt: skip
-        return None
-    if node.decorators or node.keywords or node.type_parameters is not None:
-        return None
-    methods = [s for s in _body(node.body) if isinstance(s, cst.FunctionDef)]
-    if any(not isinstance(s, cst.FunctionDef) and not _docstring(s) for s in _body(node.body)):
-        return None
-    params = func.params
-    named = [*params.posonly_params, *params.params]
-    star = params.star_kwarg.name.value if isinstance(params.star_kwarg, cst.Param) else None
-    parameters = {p.name.value for p in [*named, *params.kwonly_params]} | ({star} if star else set())
-    bases: list[tuple[str, ...]] = []
-    for arg in node.bases:
-        value = arg.value
-        if arg.keyword is not None or arg.star:
-            return None
-        if isinstance(value, cst.Name) and value.value in parameters:
-            if value.value not in {p.name.value for p in named} or value.value in found.assigned or value.value in found.rebound:
-                return None
-            bases.append(("param", value.value))
-        elif (isinstance(value, cst.Attribute) and value.attr.value == "__class__" and isinstance(value.value, cst.Call)
-              and (callee := path_of(value.value.func)) is not None):  # fmt: skip
-            args = value.value.args
-            if not args:
-                bases.append(("factory", callee, ""))
-            elif len(args) == 1 and args[0].star == "**" and isinstance(args[0].value, cst.Name) and args[0].value.value == star:
-                bases.append(("factory", callee, star))
-            else:
-                return None
-        elif (path := path_of(value)) is not None and not (isinstance(value, cst.Name) and value.value in found.assigned):
-            bases.append(("ref", path))
-        else:
-            return None
-    defaults = tuple((p.name.value, (path_of(p.default) or "") if p.default is not None else "") for p in named)
-    keeping = {m.name.value: deps for m in methods if (deps := _name_keeping(m, path_of)) is not None}
-    for m in methods:
-        if m.name.value == "__init__" and _init_only_super(m):
-            keeping["__init__"] = ()  # sets nothing on the instance: yields what its bases yield
-    passing = {m.name.value: passed for m in methods if (passed := names_passed(m, path_of)) is not None}
-    return ManagerFactory(name, tuple(p.name.value for p in named), defaults, star, tuple(bases),
-                          tuple(m.name.value for m in methods), keeping, passing)  # fmt: skip
-
-
-def _docstring(stmt: cst.CSTNode) -> bool:
-    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], (cst.Expr, cst.Pass))
-            and (isinstance(stmt.body[0], cst.Pass) or isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))))  # fmt: skip
-
-
-def _init_only_super(func: cst.FunctionDef) -> bool:
-    """An ``__init__`` whose body only calls ``super().__init__(...)`` (and has a docstring)."""
-    if func.decorators:
-        return False
-    for stmt in _body(func.body):
-        if _docstring(stmt):
-            continue
-        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
-            return False
-        call = stmt.body[0].value
-        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "__init__"
-                and isinstance(call.func.value, cst.Call) and isinstance(call.func.value.func, cst.Name)
-                and call.func.value.func.value == "super"):  # fmt: skip
-            return False
-    return True
