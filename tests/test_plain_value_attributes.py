@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from djstate.state.models import _plain_value_call
+from djstate.state.class_attributes import _plain_value_call
 from tests.conftest import run_scan, write_project
 from tests.oracle.makemigrations import make_migrations
 from tests.test_oracle_drift import apps_py, django_operations, djstate_operations

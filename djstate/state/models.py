@@ -6,22 +6,27 @@ add a ``<parent>_ptr`` link, Meta options are read as declared, and every field 
 through the same deconstruct rules as the migrations' fields. A model whose shape depends
 on something djstate cannot see (a base class outside the tree, a field class it has no
 model of) is marked unverified rather than guessed.
+
+Following a class through its bases and metaclass is :mod:`djstate.state.class_bases`; judging a
+class attribute from its source alone is :mod:`djstate.state.class_attributes`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable
 
 from djstate.facts.model import UNREAD_OPTION, ClassFacts, ModuleFacts
-from djstate.facts.values import SPLICE, Call, Opaque, Ref, is_known, render
+from djstate.facts.values import Call, Opaque, Ref, is_known, render
 from djstate.isolate import InternalError, isolated
+from djstate.state.class_attributes import (
+    _SINGLE_CALL, _builtin_descriptor, _capitalised, _contributed_names, _model_meta, _plain_value_call, _splice_only,
+)
+from djstate.state.class_bases import NAMES, NONE, OPTIONS, ClassBases
 from djstate.state.guards import guard_holds
-from djstate.state.model_state import MANAGERS, MIGRATION_MANAGERS, MODEL, ModelStateBuilder
+from djstate.state.model_state import MODEL, ModelStateBuilder
 from djstate.state.custom_fields import CustomFields
-from djstate.state.fields import THIRD_PARTY_BASES, django_field_name, shipped_fields
 from djstate.state.objects import normalise_object
 from djstate.state.paths import canonical_path, canonical_value
 from djstate.state.project import ModelState
@@ -31,9 +36,6 @@ from djstate.state.thirdparty import (
     base_class_parts, changed_options, contribution, described_for_installed, renamed_by_child,
 )
 
-# what a metaclass's own code may change (djstate.parse.metaclasses), weakest first
-NONE, OPTIONS, NAMES = _LEVELS = ("none", "options", "names")
-PRIVATE_FIELDS = ("django.contrib.contenttypes.fields.GenericRelation", "django.contrib.contenttypes.fields.GenericForeignKey")
 DJANGO_ABSTRACT_MODELS = {
     "django.contrib.auth.models.AbstractUser",
     "django.contrib.auth.base_user.AbstractBaseUser",
@@ -77,9 +79,6 @@ class ModelClass:
     why_before_metaclass: tuple[str, str] | None = None
 
 
-# metaclasses of the standard library that ModelBase (a subclass of type only) does not derive from
-FOREIGN_METACLASSES = frozenset({"abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
-MODEL_METACLASSES = frozenset({"django.db.models.base.ModelBase", "django.db.models.ModelBase"})
 # where Django's relation fields live (ForeignKey, OneToOneField, ManyToManyField, ForeignObject)
 RELATION_MODULES = ("django.db.models.fields.related.", "django.db.models.ForeignKey", "django.db.models.OneToOneField",
                     "django.db.models.ManyToManyField", "django.db.models.ForeignObject")  # fmt: skip
@@ -112,7 +111,7 @@ class ModelsState:
         return (app, model.lower()) in self.unverified_models
 
 
-class ModelsBuilder(ModelStateBuilder):
+class ModelsBuilder(ModelStateBuilder, ClassBases):
     def __init__(
         self,
         resolver: Resolver,
@@ -145,16 +144,6 @@ class ModelsBuilder(ModelStateBuilder):
         self._settings_chosen: dict[int, tuple[Any, list[str]]] = {}  # id -> (value, defaults it names)
 
     # --- classes ------------------------------------------------------------------------------
-
-    def class_facts(self, path: str) -> tuple[ClassFacts, str] | None:
-        found = self.resolver._module_prefix(path)
-        if found is None or len(found[1]) != 1:
-            return None
-        module, (name,) = found
-        facts = self.load_models(self.modules[module], module)
-        if facts is None or name not in facts.class_bodies:
-            return None
-        return facts.class_bodies[name], module
 
     def model_class(self, path: str) -> ModelClass | None:
         """The model defined at ``path`` (resolved), or None when it is not a model."""
@@ -359,21 +348,6 @@ class ModelsBuilder(ModelStateBuilder):
         self._classes[path] = model
         return model
 
-    def _never_model(self, path: str) -> bool:
-        """Whether the class's metaclass (its own or a base's) is read through to a metaclass of
-        the standard library that ModelBase does not derive from (josepy's JSONObjectWithFieldsMeta
-        on abc.ABCMeta): Python refuses such a class beside models.Model (a metaclass conflict),
-        so it is never a model, whatever its other bases are."""
-        for cls in self._chain(path):
-            found = self.class_facts(cls)
-            declared = found[0].metaclass if found is not None else None
-            metaclass = self.resolver.value(canonical_value(declared)) if declared is not None else None
-            if isinstance(metaclass, Ref):
-                chain = self._chain(metaclass.path)
-                if not any(p in MODEL_METACLASSES for p in chain) and any(p in FOREIGN_METACLASSES for p in chain):
-                    return True
-        return False
-
     def _no_relation(self, alternatives: tuple | None) -> bool:
         """Whether none of the values a class attribute may have is a relation field: each is a
         plain literal, or a field class of Django's or the tree's, read to its end, that is no
@@ -438,45 +412,6 @@ class ModelsBuilder(ModelStateBuilder):
                 kinds.append((False, None) if self.class_facts(base.path) is not None else (None, None))
         return guard_holds(guard, own_meta is not None, own_abstract, kinds)
 
-    def _metaclass_effect(self, value: Any, holds: Any = None) -> tuple[str | None, str, str, tuple[str, ...], frozenset[str], frozenset[str], tuple]:
-        """(its path, level, why, hooks, members, added): what the metaclass's own code may change
-        on the class (djstate.parse.metaclasses: none, options of fields and Meta, or names), read
-        from its classes in the tree or a virtualenv up to Django's ModelBase, the names it
-        defines (the class's attributes too, for hasattr), the plain attributes its
-        ``__new__`` puts in the class namespace, and the (field, option, class attribute) writes
-        it makes (``field.help_text = cls._condition_help_text``), which each model applies."""
-        value = self.resolver.value(canonical_value(value))
-        if not isinstance(value, Ref):
-            return render(value)[:80], NAMES, "a metaclass djstate cannot place", (), frozenset(), frozenset(), ()
-        level, why, hooks, members = NONE, "", (), frozenset()
-        added: set[str] = set()
-        writes: list[tuple[str, str, str]] = []
-        for base in self._chain(value.path):
-            if base.startswith(("django.db.models.", "builtins.")):
-                continue
-            found = self.class_facts(base)
-            if found is None:
-                return value.path, NAMES, f"{base} is outside the tree", (), members, frozenset(), ()
-            facts = found[0]
-            names = {m.split(":")[0] for m in facts.methods}
-            if names & {"__call__", "__prepare__", "__setattr__"}:
-                return value.path, NAMES, f"{base} defines {sorted(names & {'__call__', '__prepare__', '__setattr__'})[0]}", (), members, frozenset(), ()
-            members |= {n for n in names if not n.startswith("__")} | {a.name for a in facts.attributes}
-            for method, effect in (("__new__", facts.new_effect), ("__init__", facts.init_effect)):
-                if method not in names:
-                    continue
-                effect = effect or (NAMES, f"its {method} is not read (defined under a condition, or not (cls, name, bases, attrs))", ())
-                steps = [(effect[0], effect[1])] + [(lvl, w) for g, lvl, w in (effect[4] if len(effect) > 4 else ())
-                                                      if holds is None or holds(g) is not False]
-                for step_level, step_why in steps:  # what runs for this class: guards false for it are left out
-                    if _LEVELS.index(step_level) > _LEVELS.index(level):
-                        level, why = step_level, f"{base}.{step_why}"
-                hooks += tuple(h for h in effect[2] if h not in hooks)
-                added |= set(effect[3] if len(effect) > 3 else ())  # plain attributes it puts in the namespace
-                members |= set(effect[5] if len(effect) > 5 else ())  # plain attributes it sets on the class
-                writes += [w for w in (effect[6] if len(effect) > 6 else ()) if w not in writes]
-        return value.path, level, why, hooks, members | added, frozenset(added), tuple(writes)
-
     def _concrete_ancestors(self, parents: list[ModelClass]) -> list[ModelClass]:
         """The concrete models among a class's parents and their parents."""
         out: list[ModelClass] = []
@@ -491,43 +426,6 @@ class ModelsBuilder(ModelStateBuilder):
             todo += [g for b in parent.bases if isinstance(b, Ref) and (g := self.model_class(b.path)) is not None]
         return out
 
-    def _class_attribute(self, path: str, name: str) -> Any:
-        """The value of class attribute ``name`` that ``path`` finds through its MRO, when the
-        class defining it is read and binds it once as a plain value; None otherwise."""
-        for base in self._mro(path):
-            if base.startswith(("django.db.models.", "builtins.")):
-                continue
-            found = self.class_facts(base)
-            if found is None:
-                return None  # a base djstate cannot read may define it
-            facts = found[0]
-            if name in {m.split(":")[0] for m in facts.methods} or name in facts.nested:
-                return None
-            bound = [a for a in facts.attributes if a.name == name]
-            if len(bound) > 1:
-                return None
-            if bound:
-                value = self.resolver.value(canonical_value(bound[0].value))
-                return value if is_known(value) and not isinstance(value, Opaque) else None
-        return None
-
-    def _reads_only(self, path: str, hook: str) -> bool:
-        """Whether the method ``hook`` a metaclass calls on the class ``path`` only reads the class:
-        every class of its bases that defines it must say so (djstate.parse.metaclasses)."""
-        defined = False
-        for base in self._chain(path):
-            if base.startswith("django.db.models."):
-                continue
-            found = self.class_facts(base)
-            if found is None:
-                return False  # a base djstate cannot read may define it
-            facts = found[0]
-            if hook in {m.split(":")[0] for m in facts.methods} | {a.name for a in facts.attributes}:
-                if hook not in facts.class_readers or hook in {a.name for a in facts.attributes}:
-                    return False  # every definition must only read: the MRO may pick any of them
-                defined = True
-        return defined
-
     def _meta_value(self, value: Any) -> Any:
         """A Meta attribute's value: ``Base.Meta.indexes`` is the (inherited) option of that
         model, and sums of sequences (``[*Base.Meta.indexes, X]``, ``a + b``) are added up."""
@@ -541,97 +439,6 @@ class ModelsBuilder(ModelStateBuilder):
                 return parent.meta[name]
             return Opaque(value.path)
         return self.resolver.value(value)
-
-    def attribute_kind(self, value: Any) -> str | None:
-        if isinstance(value, Call):
-            if value.path.endswith(".as_manager") or ".from_queryset" in value.path:
-                return "manager"
-            if self.is_field_class(value.path):
-                return "field"
-            if self.is_manager_class(value.path):
-                return "manager"
-        return None
-
-    def _chain(self, path: str, depth: int = 0) -> list[str]:
-        """The class and its bases, through the tree, as canonical paths."""
-        out = [canonical_path(path)]
-        found = self.class_facts(path)
-        if found is None or depth > 10:
-            return out
-        for base in self._base_paths(found[0]):
-            out += self._chain(base, depth + 1)
-        return out
-
-    def _base_paths(self, facts: ClassFacts) -> list[str]:
-        """The paths of a class's bases that resolve to classes (``Manager.from_queryset(QS)``: Manager)."""
-        paths = []
-        for base in facts.bases:
-            base = self.resolver.value(canonical_value(base))
-            if isinstance(base, Call) and base.path.endswith(".from_queryset"):
-                base = Ref(base.path[: -len(".from_queryset")])
-            if isinstance(base, Ref):
-                paths.append(base.path)
-        return paths
-
-    def _mro(self, path: str, depth: int = 0) -> list[str]:
-        """The class's method resolution order (C3), as far as the tree and the virtualenv show it:
-        an attribute is looked up in this order (nautobot's UserManager(BaseManager, auth's
-        UserManager) takes use_in_migrations from auth's UserManager, not from Manager's base).
-        Falls back to the depth-first chain where C3 has no answer."""
-        found = self.class_facts(path)
-        if found is None or depth > 10:
-            return [canonical_path(path)]
-        bases = self._base_paths(found[0])
-        sequences = [self._mro(b, depth + 1) for b in bases] + [[canonical_path(b) for b in bases]]
-        out = [canonical_path(path)]
-        while any(sequences):
-            sequences = [s for s in sequences if s]
-            head = next((s[0] for s in sequences if not any(s[0] in t[1:] for t in sequences)), None)
-            if head is None:  # no consistent order (Python would refuse the class)
-                return list(dict.fromkeys(self._chain(path)))
-            out.append(head)
-            sequences = [s[1:] if s[0] == head else s for s in sequences]
-        return out
-
-    def is_field_class(self, path: str) -> bool:
-        chain = self._chain(path)
-        shipped = shipped_fields()
-        if any(
-            p.startswith(PRIVATE_FIELDS) or shipped.get(p, {}).get("private") or p.startswith("django.forms.")
-            for p in chain
-        ):
-            return False  # private fields (GenericRelation) are not in from_model; form fields are not model fields
-        return any(
-            django_field_name(p) or p in shipped or p in THIRD_PARTY_BASES or p in EXTRA_FIELDS
-            or ".fields." in p and p.endswith("Field")
-            for p in chain
-        ) or any(_foreign_field(p) for p in self._outside_bases(path))  # fmt: skip
-
-    def _contributes(self, path: str) -> bool:
-        """Whether a class of the tree (or a virtualenv) defines ``contribute_to_class``."""
-        return any(
-            any(m.split(":")[0] == "contribute_to_class" for m in found[0].methods)
-            for p in self._chain(path) if (found := self.class_facts(p)) is not None
-        )  # fmt: skip
-
-    def _outside_bases(self, path: str) -> list[str]:
-        """The bases of a project class that lie outside the tree (not Django's, not builtins);
-        "?" for a base djstate cannot resolve (``class F(get_base())``)."""
-        chain = self._chain(path)
-        outside = [p for p in chain[1:] if not p.startswith(("django.", "builtins.")) and self.class_facts(p) is None]
-        for p in chain:
-            found = self.class_facts(p)
-            if found is not None and any(
-                not isinstance(self.resolver.value(canonical_value(b)), (Ref, Call)) for b in found[0].bases
-            ):
-                outside.append("?")
-        return outside
-
-    def is_manager_class(self, path: str) -> bool:
-        return any(
-            p in MANAGERS or p in MIGRATION_MANAGERS or (p.startswith("django.") and p.endswith("Manager"))
-            for p in self._chain(path)
-        )
 
     # --- models -------------------------------------------------------------------------------
 
@@ -751,126 +558,3 @@ class ModelsBuilder(ModelStateBuilder):
                 for target in [*facts.names.values(), *facts.star_imports]:
                     self._importers.update((target, target.rpartition(".")[0]))
         return "*" in self._importers or module in self._importers
-
-EXTRA_FIELDS = {"taggit.managers.TaggableManager"}
-
-
-def _foreign_field(path: str) -> bool:
-    """A field class of another package (``jsonfield.JSONField``, ``pkg.SomeField``): a model
-    field whose kwargs djstate cannot verify. Serializer and form fields are not."""
-    module, _, name = path.rpartition(".")
-    parts = set(module.split("."))
-    return (
-        name.endswith("Field") and bool(module)
-        and not parts & {"forms", "serializers", "rest_framework", "graphene", "marshmallow", "wtforms"}
-    )  # fmt: skip
-
-
-# classes outside the tree whose contribute_to_class is read (the source in the oracle venvs):
-# the names it gives the model class beside the attribute itself. django-simple-history 3.x's
-# HistoricalRecords sets save_without_historical_record (and the attribute, as a descriptor);
-# with related_name= its historical model's FK gives the model that reverse accessor too.
-CONTRIBUTED_NAMES = {"simple_history.models.HistoricalRecords": frozenset({"save_without_historical_record"})}
-
-
-def _contributed_names(value: Call) -> frozenset[str] | None:
-    added = CONTRIBUTED_NAMES.get(canonical_path(value.path))
-    if added is None or value.args or set(value.kwargs) & {"related_name", "custom_model_name", "bases"}:
-        return None  # positional options, or a reverse accessor / model djstate does not name
-    return added
-
-
-def _capitalised(path: str) -> bool:
-    name = path.rsplit(".", 1)[-1]
-    return name[:1].isupper() and not name.endswith(("Manager", "QuerySet"))
-
-
-# `make_field(...)`: one call whose result could be a field (lists, sums, lambdas cannot)
-def _splice_only(source: str) -> bool:
-    """The rendering of one list or tuple display with starred parts, ``djstate.splice(...)``,
-    and nothing after its closing parenthesis."""
-    if not source.startswith(SPLICE + "("):
-        return False
-    depth, quote = 0, ""
-    for index, char in enumerate(source):
-        if quote:
-            quote = "" if char == quote and source[index - 1] != "\\" else quote
-        elif char in "'\"":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                return index == len(source) - 1
-    return False
-
-
-_SINGLE_CALL = re.compile(r"^[\w.]+\(.*\)$", re.DOTALL)
-# callables that build plain values, never an object with contribute_to_class (what ModelBase adds)
-PLAIN_VALUE_BUILTINS = {"set", "frozenset", "dict", "list", "tuple", "str", "int", "float", "bool", "bytes", "range", "len",
-                        "abs", "round", "sum", "sorted", "min", "max"}  # fmt: skip
-PLAIN_VALUE_MODULES = {
-    "collections", "re", "datetime", "decimal", "uuid", "pathlib", "logging", "threading", "weakref", "string",
-    "hashlib", "math", "zoneinfo", "ipaddress", "fractions", "os", "json",
-}  # fmt: skip
-_STRING_LITERAL = re.compile(r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'" r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
-# methods of those values that return plain values again (`set(A).difference(B)`)
-PLAIN_VALUE_METHODS = {"difference", "union", "intersection", "symmetric_difference", "copy", "lower", "upper",
-                       "strip", "split", "join", "format", "replace", "keys", "values", "items"}  # fmt: skip
-
-
-def _plain_value_call(source: str) -> bool:
-    """Whether a class attribute's source is a call that can only build a plain value: a builtin
-    constructor or a function of a standard-library module that returns data (optionally followed by
-    methods of that value), read as text: `collections.defaultdict(builtins.set)`, `re.compile(...)`."""
-    match = re.match(r"([\w.]+)\(", source)
-    if match is None:
-        return False
-    callee = match.group(1).removeprefix("builtins.")
-    if callee not in PLAIN_VALUE_BUILTINS and callee.split(".")[0] not in PLAIN_VALUE_MODULES:
-        return False
-    rest = _STRING_LITERAL.sub("0", source[match.end() - 1:])  # parentheses inside strings do not count
-    while rest:
-        depth, end = 0, None
-        for index, char in enumerate(rest):  # the call's closing parenthesis (strings with parens: give up)
-            if char in "'\"":  # a string djstate could not delimit
-                return False
-            depth += char == "("
-            depth -= char == ")"
-            if depth == 0:
-                end = index
-                break
-        if end is None:
-            return False
-        rest = rest[end + 1:]
-        method = re.match(r"\.(\w+)\(", rest)
-        if rest and (method is None or method.group(1) not in PLAIN_VALUE_METHODS):
-            return False
-        rest = rest[method.end() - 1:] if method else ""
-    return True
-
-
-_DESCRIPTOR_CALL = re.compile(r"^(property|classmethod|staticmethod)\(.*\)$", re.DOTALL)
-
-
-def _builtin_descriptor(source: str, facts: ClassFacts, module: str) -> bool:
-    """``x = property(getter)``: the parser leaves a call of an unbound name opaque, so a
-    ``property`` call that is opaque is the builtin unless the class body rebinds the name.
-    Beside a star import the name is read as the module's own (``ipam.models.ip.property``)."""
-    found = _DESCRIPTOR_CALL.match(source.removeprefix(f"{module}."))
-    rebound = {a.name for a in facts.attributes} | {m.split(":")[0] for m in facts.methods}
-    return found is not None and found.group(1) not in rebound
-
-MODEL_ONLY_OPTIONS = {
-    "db_table", "ordering", "verbose_name_plural", "unique_together", "indexes", "constraints",
-    "abstract", "app_label", "managed", "proxy", "get_latest_by", "default_related_name", "permissions",
-}  # fmt: skip
-
-
-def _model_meta(meta: ClassFacts | None) -> bool:
-    """A ``Meta`` that belongs to a model: model options, no ``model =`` (forms, serializers)."""
-    if meta is None:
-        return False
-    names = {a.name for a in meta.attributes}
-    return "model" not in names and bool(names & MODEL_ONLY_OPTIONS or meta.bases)
