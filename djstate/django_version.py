@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import configparser
 import json
+import operator
 import re
 import sys
 from dataclasses import dataclass
@@ -539,3 +540,26 @@ def _clamped(version: Version, source: str, detail: str) -> DjangoVersion:
         below = max(v for v in SUPPORTED if v <= version)
         return DjangoVersion(below, source, f"{detail} (judged as {_text(below)})")
     return DjangoVersion(version, source, detail)
+
+
+_COMPARE = {">=": operator.ge, ">": operator.gt, "<": operator.lt, "<=": operator.le}
+
+
+def version_verdict(test: tuple, django_version: Any) -> bool | None:
+    """Whether ``django.VERSION[:n] <op> literal`` holds under the Django version the project is
+    judged as; None when that is not known for certain. A version read from the project (config,
+    a requirement, site-packages) decides; an assumed one only when every supported release
+    gives the same answer."""
+    length, op, literal = test
+    compare = _COMPARE[op]
+
+    def holds(version: tuple[int, int]) -> bool:
+        full = (*version, 0, "final", 0)  # django.VERSION's shape; the literal has no micro part
+        return compare(full[:length] if length else full, literal)
+
+    if django_version is None:
+        return None
+    if not django_version.assumed:
+        return holds(django_version.compared)
+    answers = {holds(version) for version in SUPPORTED}
+    return answers.pop() if len(answers) == 1 else None

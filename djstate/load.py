@@ -262,7 +262,7 @@ def load_project(root: Path, config: Config, store: FactsStore) -> Project:
     resolve_operation_calls(project.migrations, resolver)  # `operations = helper(...)` of another module
     with isolated(project.internal_errors, "the migrations' replay") as outcome:
         project.state = replay(
-            project.graph.plan(), project.migrations, project.resolve_setting, resolver
+            project.graph.plan(), project.migrations, project.resolve_setting, resolver, project.django_version
         )
     if outcome.failed or graph_failed:
         project.state = ProjectState(uncertain_apps=set(project.apps))

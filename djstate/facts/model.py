@@ -89,6 +89,10 @@ class MigrationFile:
     # arguments that are operations by position or keyword, the call's span); the state
     # layer reads the function's template (ModuleFacts.operation_functions)
     operations_call: tuple | None = None
+    # `if django.VERSION >= (1, 8): operations += [...]`: the test (its slice length or 0, the
+    # comparison, the literal) and the operations when it fails; `operations` holds them when it holds
+    version_test: tuple[int, str, tuple[int, ...]] | None = None
+    version_false_operations: list[Operation] = field(default_factory=list)
 
 
 @dataclass

@@ -32,10 +32,14 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
     reader = _OperationReader(scope, local_operations, _bound_names(module.body) | _bound_names(klass.body.body))
     reader.one_model = one_model
     init_dependencies = None
+    version_true = None
+    branches = [stmt for stmt in klass.body.body if isinstance(stmt, cst.If)]
     for stmt in klass.body.body:
         if isinstance(stmt, cst.If):
             # `if connection.vendor == ...: operations = [...] else: ...`: runtime-chosen
-            _conditional_attributes(stmt, facts, reader, positions)
+            test = _django_version_test(stmt, reader) if len(branches) == 1 else None
+            _conditional_attributes(stmt, facts, reader, positions, test)
+            version_true = facts.operations if facts.version_test is not None else None
             continue
         if isinstance(stmt, cst.FunctionDef):
             # `def __init__(self, ...): self.dependencies = [...]`: set when Django builds it
@@ -98,6 +102,10 @@ def extract_migration(module: cst.Module, scope: Scope, positions: Any, name: st
                     _set_operations(facts, alternatives)
     if init_dependencies is not None:  # what __init__ sets; what it adds stays computed
         facts.dependencies = init_dependencies
+    if facts.version_test is not None:  # decided by the Django version only if nothing else chose
+        branch_ops = {id(op) for op in (*facts.operations, *facts.version_false_operations)}
+        if facts.operations is not version_true or any(id(op) not in branch_ops for op in facts.conditional_operations):
+            facts.version_test, facts.version_false_operations = None, []
     return facts
 
 
@@ -164,7 +172,35 @@ def _returns_something(body: Any) -> bool:
     return False
 
 
-def _conditional_attributes(stmt: cst.If, facts: MigrationFile, reader: ExpressionReader, positions: Any) -> None:
+_COMPARISONS = {cst.GreaterThanEqual: ">=", cst.GreaterThan: ">", cst.LessThan: "<", cst.LessThanEqual: "<="}
+
+
+def _django_version_test(stmt: cst.If, reader: ExpressionReader) -> tuple[int, str, tuple[int, ...]] | None:
+    """``if django.VERSION >= (1, 8):`` (or ``django.VERSION[:2] < (2, 1)``) with at most an
+    ``else``: (slice length or 0, comparison, the literal); the state decides it with the Django
+    version it judges the project as."""
+    test = stmt.test
+    if isinstance(stmt.orelse, cst.If) or not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return None
+    target, comparison = test.left, test.comparisons[0]
+    op = _COMPARISONS.get(type(comparison.operator))
+    literal = reader.read(comparison.comparator)
+    length = 0
+    if isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Slice):
+        part = target.slice[0].slice
+        upper = reader.read(part.upper) if part.upper is not None else None
+        if part.lower is not None or part.step is not None or not isinstance(upper, int) or upper < 1:
+            return None
+        target, length = target.value, upper
+    if op is None or reader.path_of(target) != "django.VERSION":
+        return None
+    if not (isinstance(literal, tuple) and 1 <= len(literal) <= 2 and all(type(n) is int for n in literal)):
+        return None  # a micro release or a release level: not decided from a feature release
+    return length, op, literal
+
+
+def _conditional_attributes(stmt: cst.If, facts: MigrationFile, reader: ExpressionReader, positions: Any,
+                            version_test: tuple | None = None) -> None:  # fmt: skip
     branches: list[list] = []
     node: Any = stmt
     while node is not None:
@@ -209,6 +245,9 @@ def _conditional_attributes(stmt: cst.If, facts: MigrationFile, reader: Expressi
             facts.opaque_attributes.append("operations")
             return
         alternatives.append(found)
+    if assigned and version_test is not None and len(alternatives) == 2 and not maybe:
+        facts.version_test = version_test  # the state chooses the branch (the first: the test holds)
+        facts.version_false_operations = alternatives[1]
     if assigned:
         _set_operations(facts, alternatives)
     for op in maybe:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from djstate.django_version import version_verdict
 from djstate.facts.model import MigrationFile, Operation, Span
 from djstate.facts.operations import STATE_FREE, operation_kind
 from djstate.facts.values import Call, Opaque, Ref, render
@@ -137,6 +138,7 @@ class Replayer:
         self.database = True  # False inside SeparateDatabaseAndState / RunSQL state_operations
         self.custom_fields = CustomFields(self.resolver, self.value)
         self.pinned: set[Key] = set()  # migrations whose computed dependencies leave their app's order known
+        self.django_version: Any = None  # DjangoVersion the project is judged as, for `if django.VERSION ...`
 
     # --- values -------------------------------------------------------------------------------
 
@@ -195,7 +197,11 @@ class Replayer:
             detail = f"{key[0]}.{key[1]} computes {', '.join(migration.opaque_attributes)}"
             self.state.uncertain_why.setdefault(key[0], ("runtime-migration", detail))
             self.state.note("runtime-migration", f"migration {key[0]}.{key[1]}", detail)
-        conditional = [op for op in self._state_operations(migration.conditional_operations)
+        operations, chosen = migration.operations, migration.conditional_operations
+        verdict = version_verdict(migration.version_test, self.django_version) if migration.version_test else None
+        if verdict is not None:  # `if django.VERSION >= (1, 8):` under the Django version judged
+            operations, chosen = (migration.operations if verdict else migration.version_false_operations), []
+        conditional = [op for op in self._state_operations(chosen)
                        if not (op.known and op.kind in STATE_FREE and not op.nested)]
         fields = [_plain_field_target(op) or self._plain_removed_field(key[0], op) for op in conditional]
         if conditional and all(fields):  # import-time branches that differ in plain fields only
@@ -204,7 +210,7 @@ class Replayer:
         else:
             for op in conditional:  # import-time branches: only what they touch
                 self._mark_uncertain(key[0], op)
-        for op in migration.operations:
+        for op in operations:
             self.operation(key, op)
 
     def _plain_removed_field(self, app: str, op: Operation) -> tuple[str, str] | None:
@@ -592,9 +598,11 @@ def replay(
     migrations: dict[Key, MigrationFile],
     resolve_setting: Callable[[str], str | None],
     resolver: Resolver | None = None,
+    django_version: Any = None,
 ) -> ProjectState:
     replayer = Replayer(resolve_setting, resolver)
     replayer.pinned = pinned_in_app(plan, migrations)
+    replayer.django_version = django_version
     for key in plan:
         migration = migrations.get(key)
         if migration is not None:
