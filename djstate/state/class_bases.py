@@ -42,13 +42,14 @@ class ClassBases:
 
     def class_facts(self, path: str) -> tuple[ClassFacts, str] | None:
         found = self.resolver._module_prefix(path)
-        if found is None or len(found[1]) != 1:
+        if found is None or not 1 <= len(found[1]) <= 2:
             return None
-        module, (name,) = found
+        module, names = found
         facts = self.load_models(self.modules[module], module)
-        if facts is None or name not in facts.class_bodies:
-            return None
-        return facts.class_bodies[name], module
+        body = facts.class_bodies.get(names[0]) if facts is not None else None
+        if body is not None and len(names) == 2:  # a class nested in a class body (a model's own manager class)
+            body = body.nested.get(names[1])
+        return (body, module) if body is not None else None
 
     def _chain(self, path: str, depth: int = 0) -> list[str]:
         """The class and its bases, through the tree, as canonical paths."""
