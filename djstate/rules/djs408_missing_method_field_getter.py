@@ -5,7 +5,7 @@ from typing import Iterable
 from djstate.findings import Finding
 from djstate.rules.base import Rule
 from djstate.rules.djs401_unknown_serializer_field import serializer_case
-from djstate.state.class_chains import class_chain
+from djstate.state.class_bases import class_chain
 
 
 class MissingMethodFieldGetter(Rule):

@@ -21,7 +21,7 @@ from typing import Any
 
 from djstate.facts.values import Call, Ref, render
 from djstate.snapshot.relations import model_relations
-from djstate.state.class_chains import class_chain
+from djstate.state.class_bases import class_chain
 from djstate.state.paths import canonical_value
 
 MIGRATIONS_SHOWN = 5

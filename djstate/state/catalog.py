@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts
 from djstate.facts.values import Call, Opaque, Ref
-from djstate.state.class_chains import ClassChain, class_chain
+from djstate.state.class_bases import ClassChain, class_chain
 from djstate.state.fields import THIRD_PARTY_BASES, FieldState, django_field_name, is_tag_manager, mro
 from djstate.state.paths import canonical_path, canonical_value
 from djstate.state.serializer_reverse_bound import outside_accessors

@@ -2,6 +2,9 @@
 virtualenv, what its metaclass's own code may change on it, whether it can never be a model,
 and whether a class attribute builds a model field or a manager.
 
+:func:`class_chain` is the plain walk (a class and its bases as far as the facts go) the
+catalogue, the serializer emulation and the rules use to ask what a class defines.
+
 :class:`ClassBases` is mixed into :class:`djstate.state.models.ModelsBuilder` (whose ``resolver``,
 ``load_models`` and ``modules`` it uses); the builder decides from these answers which classes
 are models and how far each is known.
@@ -9,7 +12,8 @@ are models and how far each is known.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts
 from djstate.facts.values import Call, Opaque, Ref, is_known, render
@@ -24,6 +28,46 @@ PRIVATE_FIELDS = ("django.contrib.contenttypes.fields.GenericRelation", "django.
 FOREIGN_METACLASSES = frozenset({"abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
 MODEL_METACLASSES = frozenset({"django.db.models.base.ModelBase", "django.db.models.ModelBase"})
 EXTRA_FIELDS = {"taggit.managers.TaggableManager"}
+
+
+def member_names(facts: ClassFacts) -> set[str]:
+    """What a class body defines: methods, attributes and nested classes."""
+    return {m.split(":")[0] for m in facts.methods} | {a.name for a in facts.attributes} | set(facts.nested)
+
+
+@dataclass
+class ClassChain:
+    """A class and its bases, as far as the tree goes."""
+
+    classes: list[ClassFacts]  # the class and every base found in the tree
+    outside: list[str]  # bases outside the tree (or that the caller stops at)
+    opaque: bool  # some base is an expression djstate cannot name
+
+    def members(self) -> set[str]:
+        return set().union(*(member_names(c) for c in self.classes))
+
+
+def class_chain(path: str, class_facts: Callable, resolve: Callable, stop: Callable[[str], bool] = lambda p: False) -> ClassChain:
+    chain = ClassChain([], [], False)
+    seen: set[str] = set()
+    todo = [path]
+    while todo:
+        current = todo.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        found = None if stop(current) else class_facts(current)
+        if found is None:
+            chain.outside.append(current)
+            continue
+        chain.classes.append(found[0])
+        for base in found[0].bases:
+            base = resolve(base)
+            if isinstance(base, Ref):
+                todo.append(base.path)
+            else:
+                chain.opaque = True
+    return chain
 
 
 def _foreign_field(path: str) -> bool:

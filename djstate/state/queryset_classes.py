@@ -5,7 +5,7 @@ translate the names a query passes (an override of filter()), or hand rows of an
 (an iterable class of its own). :class:`ManagerClasses`, mixed into
 :class:`~djstate.state.querysets.QueryJudge`, reads the in-tree and virtualenv classes behind a
 manager value, bases after their class, and answers from the parse layer's summaries of their
-methods (:mod:`djstate.parse.queries`: methods that return a chain of name-keeping methods on
+methods (:mod:`djstate.parse.custom_querysets`: methods that return a chain of name-keeping methods on
 self; :mod:`djstate.parse.query_overrides`: overrides that pass names on to ``super()``).
 """
 
@@ -293,7 +293,7 @@ class ManagerClasses:
     def keeps_names(self, classes: list[str], method: str, depth: int = 0, within: frozenset = frozenset()) -> bool:
         """Whether calling ``method`` on a queryset of these classes leaves the names as they were:
         Django's own name-keeping method, or the first in-tree definition returns a chain of such
-        methods on self (parse.queries._name_keeping). A method met again while it is being
+        methods on self (parse.custom_querysets.name_keeping). A method met again while it is being
         judged (django-scopes' ``all()``: ``a = super().all(); a = a.all()``) adds nothing: the
         chain keeps names if its other methods do."""
         if depth > 12:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from djstate.facts.model import ClassFacts, Span
 from djstate.facts.values import Call, Opaque, Ref, render
 from djstate.state.catalog import MAX_DEPTH
-from djstate.state.class_chains import class_chain, member_names
+from djstate.state.class_bases import class_chain, member_names
 from djstate.state.paths import canonical_value
 from djstate.state.sequences import fold, is_sum
 

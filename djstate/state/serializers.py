@@ -12,7 +12,7 @@ from typing import Any
 from djstate.facts.values import Ref
 from djstate.isolate import InternalError, isolated
 from djstate.state.catalog import ModelCatalog
-from djstate.state.class_chains import class_chain
+from djstate.state.class_bases import class_chain
 from djstate.unverified import Unjudged
 from djstate.state.serializer_build import BuildResult, build_fields
 from djstate.state.serializer_classes import SerializerClass, SerializerIndex
