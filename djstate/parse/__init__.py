@@ -15,7 +15,8 @@ from djstate.parse.class_decorators import extract_class_decorators
 from djstate.parse.expressions import Scope
 from djstate.parse.field_methods import extract_field_methods
 from djstate.parse.importers import extract_importers
-from djstate.parse.migrations import extract_migration, extract_operation_functions
+from djstate.parse.migrations import extract_migration
+from djstate.parse.operation_functions import extract_operation_functions
 from djstate.parse.queries import extract_queries
 from djstate.parse.settings import extract_settings
 from djstate.parse.source import decode, parse

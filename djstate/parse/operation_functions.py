@@ -18,7 +18,8 @@ import libcst as cst
 
 from djstate.facts.model import Operation
 from djstate.facts.values import Opaque
-from djstate.parse.expressions import ExpressionReader
+from djstate.parse.expressions import ExpressionReader, Scope
+from djstate.parse.operation_expressions import _operation
 
 Template = list[list[Any]]  # each result: Operation or parameter name
 ReadOperation = Callable[[cst.BaseExpression, ExpressionReader, Any], Operation]
@@ -27,6 +28,44 @@ MAX_RESULTS = 16
 
 class _Unread(Exception):
     """A statement of a shape this reader does not follow."""
+
+
+def extract_operation_functions(module: cst.Module, scope: Scope) -> dict[str, tuple]:
+    """Top-level functions that return lists of Django's operations: name -> (parameters,
+    template); only in modules that import from Django's migrations."""
+    if not any(t.startswith(OPERATION_MODULES) for t in scope.names.values()):
+        return {}
+    reader = ExpressionReader(scope)
+    out: dict[str, tuple] = {}
+    for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef) and _returns_something(stmt.body.body):
+            template = function_template(stmt, reader, None, _operation)
+            if template is not None:
+                out[stmt.name.value] = (tuple(parameter_names(stmt)), template)
+    return out
+
+
+OPERATION_MODULES = ("django.db.migrations", "django.contrib.postgres.operations")
+
+
+def _returns_something(body: Any) -> bool:
+    """Whether a block (its ifs and loops included) has a ``return value`` statement: a cheap
+    look before the function is read."""
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            if any(isinstance(s, cst.Return) and s.value is not None for s in stmt.body):
+                return True
+        elif isinstance(stmt, cst.If):
+            node: Any = stmt
+            while isinstance(node, cst.If):
+                if _returns_something(node.body.body):
+                    return True
+                node = node.orelse
+            if node is not None and _returns_something(node.body.body):
+                return True
+        elif isinstance(stmt, cst.For) and _returns_something(stmt.body.body):
+            return True
+    return False
 
 
 def function_template(
