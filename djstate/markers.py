@@ -41,7 +41,7 @@ FIELD_CHANGED = "@field-changed:"  # runtime_fields entry: a field of that name 
 _MAY_HOLD_QUERIES = re.compile(
     rb"(?<![A-Za-z0-9])[A-Z]\w*(?:[\s)\\]|#[^\n]*\n)*\.(?:[\s\\]|#[^\n]*\n)*\w+(?:[\s)\\]|#[^\n]*\n)*\.(?:[\s\\]|#[^\n]*\n)*\w+\s*\("
     rb"|get_object_or_404|register_lookup|lookup_name|SerializerMethodField"
-    rb"|\nclass[ \t]+\w+[ \t]*\([^)\n]*(?:QuerySet|Manager)"  # its methods may keep a query's names
+    rb"|\n[ \t]*class[ \t]+\w+[ \t]*\([^)\n]*(?:QuerySet|Manager)"  # its methods may keep a query's names (also nested in a model)
     rb"|\{\s*\*\*\w"  # `{**a, **b}`: a dict helper that may keep a query's keyword names
     rb"|\w\s*:\s*[\w.]*[A-Z]\w*\s*[,)=#]"
 )

@@ -2,12 +2,15 @@
 ``class SoftDeletedManager(models.Manager)`` in ``Submission``, then ``objects =
 SoftDeletedManager()`` and ``_objects = models.Manager()``) is followed as that class. djstate
 had not found the nested class, so it took ``_objects`` for the default manager and reported a
-false AlterModelManagers (DJS213); Django's autodetector writes nothing."""
+false AlterModelManagers (DJS213); Django's autodetector writes nothing. Its get_queryset() is
+read too, so queries on ``Submission.objects`` are judged (Django raises FieldError on the marked
+line)."""
 
 from __future__ import annotations
 
-from tests.conftest import run_scan, write_project
+from tests.conftest import expected_markers, run_scan, write_project
 from tests.oracle.makemigrations import make_migrations
+from tests.oracle.statements import run_statements
 from tests.test_oracle_drift import apps_py, django_operations, djstate_operations
 
 MODELS = '''\
@@ -28,8 +31,12 @@ QUERIES = '''\
 from subs.models import Submission
 
 
-def everything():
-    return Submission._objects.all()
+def good():
+    Submission._objects.all().count()
+
+
+def bad():
+    Submission.objects.filter(statu="D").count()  # expect: DJS501
 '''
 
 
@@ -42,3 +49,8 @@ def test_a_nested_manager_class_is_the_default_manager(tmp_path):
     result = run_scan(root)
     # `_objects` is a second manager that skips the nested default manager's filter
     assert [(f.code, f.line) for f in result.findings if f.code == "DJS507"] == [("DJS507", 5)]
+    # the nested manager's get_queryset() keeps Django's names: its queries are judged
+    got = {(f.path, f.line, f.code) for f in result.findings if f.code.startswith("DJS50") and f.code != "DJS507"}
+    assert got == {m for m in expected_markers(root) if m[2] == "DJS501"}
+    outcome = run_statements(root, "subs.queries", ["subs"])
+    assert outcome == {5: None, 9: "FieldError"}

@@ -72,6 +72,7 @@ class QueryReader:
         self.positions = positions
         self.facts = QueryFacts()
         self.where: list[str] = []
+        self.functions = 0  # functions among `where` (a class outside any is read as a class)
         self.loop_body: set[int] = set()  # loops whose body is being read
         self.returns: list[tuple[int | None, Span]] = []  # of the function being read
         self.view_queryset: int | None = None  # the class's `queryset = ...` chain: what self.get_object() returns
@@ -205,8 +206,10 @@ class QueryReader:
                 if model:
                     env.values[param.name.value] = ("instance", ModelSource(path=model), None)
         self.where.append(func.name.value)
+        self.functions += 1
         outer_returns, self.returns = self.returns, []
         self.block(statements(func.body), env)
+        self.functions -= 1
         self.where.pop()
         returns, self.returns = self.returns, outer_returns
         return returns
@@ -216,11 +219,13 @@ class QueryReader:
             reads = read_method_reads(node, self.positions)
             if reads:
                 self.facts.object_reads[node.name.value] = reads
-        if not self.where and node.bases:  # a module-level class: its methods may be a QuerySet's
+        if not self.functions and len(self.where) <= 1 and node.bases:
+            # a module-level class, or one nested in one (a model's own manager class): its
+            # methods may be a QuerySet's
             kept = {s.name.value: deps for s in statements(node.body)
                     if isinstance(s, cst.FunctionDef) and (deps := name_keeping(s, self.reader.path_of)) is not None}  # fmt: skip
             if kept:
-                self.facts.name_keeping[node.name.value] = kept
+                self.facts.name_keeping[".".join([*self.where, node.name.value])] = kept
         self.where.append(node.name.value)
         outer_queryset, self.view_queryset = self.view_queryset, None
         env = _Env()
@@ -555,11 +560,13 @@ def extract_queries(module: cst.Module, scope: Scope, positions: Any) -> QueryFa
         if isinstance(stmt, cst.FunctionDef) and len(keeps := dict_keeping(stmt, path_of, method=False)) > 1:
             reader.facts.dict_keeping[stmt.name.value] = keeps
         elif isinstance(stmt, cst.ClassDef):
-            for func in statements(stmt.body):
-                if not isinstance(func, cst.FunctionDef):
-                    continue
-                if (passed := names_passed(func, path_of)) is not None:
-                    reader.facts.names_passing.setdefault(stmt.name.value, {})[func.name.value] = passed
-                if len(keeps := dict_keeping(func, path_of, method=True)) > 1:
-                    reader.facts.dict_keeping[f"{stmt.name.value}.{func.name.value}"] = keeps
+            nested = [(f"{stmt.name.value}.{c.name.value}", c) for c in statements(stmt.body) if isinstance(c, cst.ClassDef)]
+            for name, klass in [(stmt.name.value, stmt), *nested]:
+                for func in statements(klass.body):
+                    if not isinstance(func, cst.FunctionDef):
+                        continue
+                    if (passed := names_passed(func, path_of)) is not None:
+                        reader.facts.names_passing.setdefault(name, {})[func.name.value] = passed
+                    if len(keeps := dict_keeping(func, path_of, method=True)) > 1:
+                        reader.facts.dict_keeping[f"{name}.{func.name.value}"] = keeps
     return reader.facts
