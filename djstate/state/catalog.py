@@ -603,5 +603,9 @@ class ModelCatalog(ClassMembers):
 # django.contrib's concrete models by key (get_user_model() names auth.User only by its label)
 CONTRIB_BY_KEY = {
     ("auth", "user"): "django.contrib.auth.models.User", ("auth", "group"): "django.contrib.auth.models.Group",
+    ("auth", "permission"): "django.contrib.auth.models.Permission",
     ("contenttypes", "contenttype"): "django.contrib.contenttypes.models.ContentType",
+    ("sites", "site"): "django.contrib.sites.models.Site", ("admin", "logentry"): "django.contrib.admin.models.LogEntry",
+    ("redirects", "redirect"): "django.contrib.redirects.models.Redirect",
+    ("flatpages", "flatpage"): "django.contrib.flatpages.models.FlatPage",
 }  # fmt: skip

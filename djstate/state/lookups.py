@@ -244,7 +244,7 @@ class LookupResolver:
 
     def related_info(self, key: tuple[str, str]) -> ModelInfo | None:
         """The model a relation leads to: one of the tree's, or django.contrib's (auth.User,
-        auth.Group, ContentType) read from the project's virtualenv. Relations of the
+        auth.Group, ContentType, sites.Site...: CONTRIB_BY_KEY) read from the project's virtualenv. Relations of the
         virtualenv's packages may point at those: :meth:`maybe_exists` leaves every name they
         may give unjudged (OutsideNames)."""
         if key == ("?", "?"):
