@@ -14,7 +14,8 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from djstate.parse.metaclasses import NAMES, NONE, new_effect, writes_class
+from djstate.parse.class_writes import writes_class
+from djstate.parse.metaclasses import NAMES, NONE, new_effect
 from tests.conftest import run_scan, write_project
 from tests.oracle.drf import drf_fields
 from tests.oracle.makemigrations import make_migrations

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from djstate.parse.metaclasses import _chain, _code, _Flow, _looks_only, _names_in, _positional, _TargetsWritten
+from djstate.parse.class_writes import _code, _Flow, _looks_only, _names_in, _positional, _TargetsWritten
+from djstate.parse.metaclass_guards import _chain
 
 PLAIN, FACTORY = "plain", "factory"
 # methods that store their argument in the container they are called on

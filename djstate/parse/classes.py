@@ -8,9 +8,10 @@ import libcst as cst
 
 from djstate.facts.model import ClassAttr, ClassFacts
 from djstate.facts.values import Call, Opaque, Ref, is_known
+from djstate.parse.class_writes import writes_class
 from djstate.parse.expressions import ExpressionReader, LocalNamesReader, Scope, _flatten, _method_name, _span, runtime_statements, source_of
 from djstate.parse.managers import queryset_rows
-from djstate.parse.metaclasses import init_effect, new_effect, writes_class
+from djstate.parse.metaclasses import init_effect, new_effect
 from djstate.parse.view_methods import SERIALIZER_GETTERS, returned_classes
 
 # the helpers that build a class with a metaclass in Python 2 and 3 alike
