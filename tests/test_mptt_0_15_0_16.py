@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from djstate.state.fields import third_party_base
+from djstate.state.thirdparty_descriptions import third_party_base
 from djstate.state.thirdparty import described_for_installed
 from tests.conftest import write_project
 from tests.oracle.makemigrations import make_migrations

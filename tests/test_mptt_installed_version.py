@@ -130,7 +130,7 @@ def test_mptt_0_18_gives_a_child_what_the_description_measured(with_mptt, tmp_pa
         "level": ["django.db.models.PositiveIntegerField", {"editable": False}],
     }
     assert django["indexes"] == 0 and django["managers"] == []  # Meta declares no indexes: the tree index is not kept
-    from djstate.state.fields import third_party_base
+    from djstate.state.thirdparty_descriptions import third_party_base
 
     spec = third_party_base("mptt.models.MPTTModel")
     described = {n: [p, dict(k)] for n, p, k in spec.fields}

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from djstate.state.thirdparty import described_for_installed
-from djstate.state.fields import third_party_base
+from djstate.state.thirdparty_descriptions import third_party_base
 from djstate.facts.values import Ref
 from djstate.state.project import ALTER_OPTION_KEYS
 from tests.conftest import write_project

@@ -32,7 +32,7 @@ from djstate.cache import FactsStore
 from djstate.config import load_config
 from djstate.engine import scan
 from djstate.facts.values import Ref
-from djstate.state.fields import third_party_base
+from djstate.state.thirdparty_descriptions import third_party_base
 from djstate.state.thirdparty import _installed_version, described_for_installed
 from tests.conftest import write_project
 from tests.oracle.makemigrations import make_migrations

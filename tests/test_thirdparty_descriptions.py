@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from djstate.facts.values import Ref
-from djstate.state.fields import THIRD_PARTY_BASES, deconstruct, third_party, third_party_base
+from djstate.state.fields import deconstruct
+from djstate.state.thirdparty_descriptions import THIRD_PARTY_BASES, third_party, third_party_base
 from tests.conftest import run_scan
 
 ROOT = Path(__file__).resolve().parent.parent

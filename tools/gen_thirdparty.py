@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from djstate.facts.values import render  # noqa: E402
-from djstate.state.fields import DJANGO_FIELDS, decode, deconstruct, field_spec  # noqa: E402
+from djstate.state.fields import DJANGO_FIELDS, deconstruct  # noqa: E402
+from djstate.state.thirdparty_descriptions import decode, field_spec  # noqa: E402
 
 PYTHON = "3.12"  # preferred for the venv
 DJANGO = "5.2.19"

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from djstate.facts.values import Call, Opaque, Ref
-from djstate.state.fields import THIRD_PARTY_BASES, FieldState, django_field_name, mro
+from djstate.state.fields import FieldState, django_field_name, mro
+from djstate.state.thirdparty_descriptions import THIRD_PARTY_BASES
 from djstate.state.paths import canonical_path
 
 KINDS = ("OneToOneField", "ForeignKey", "ManyToManyField")  # most derived first

@@ -17,7 +17,8 @@ from typing import Any, Callable
 
 from djstate.facts.model import ClassFacts
 from djstate.facts.values import Call, Opaque, Ref, is_known, render
-from djstate.state.fields import THIRD_PARTY_BASES, django_field_name, shipped_fields
+from djstate.state.fields import django_field_name, shipped_fields
+from djstate.state.thirdparty_descriptions import THIRD_PARTY_BASES
 from djstate.state.model_state import MANAGERS, MIGRATION_MANAGERS
 from djstate.state.paths import canonical_path, canonical_value
 

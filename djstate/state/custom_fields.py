@@ -23,6 +23,7 @@ from djstate.state import fields
 from djstate.state.fields import FieldState
 from djstate.state.resolve import Resolver
 from djstate.state.stream_field import STREAM_FIELD
+from djstate.state.thirdparty_descriptions import third_party_field
 
 Prepare = Callable[[str, list, dict], tuple[list, dict]]
 SETTINGS = "django.conf.settings."
@@ -496,7 +497,7 @@ def _bound(terminal: str, args: list, kwargs: dict) -> dict[str, Any]:
 def _described(path: str) -> bool:
     """A field class whose deconstruct djstate describes (Django's own, or a package's in
     thirdparty.json), so its source need not be replayed."""
-    return (fields.django_field_name(path) is not None or fields.third_party_field(path) is not None) and fields.deconstruct(
+    return (fields.django_field_name(path) is not None or third_party_field(path) is not None) and fields.deconstruct(
         path, (), {}).known
 
 

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from djstate.facts.model import ClassFacts
 from djstate.facts.values import Call, Opaque, Ref, is_known
-from djstate.state.fields import THIRD_PARTY_BASES, FieldState, deconstruct, django_field_name, is_tag_manager, shipped_fields
+from djstate.state.fields import FieldState, deconstruct, django_field_name, shipped_fields
 from djstate.state.objects import normalise_object
 from djstate.state.paths import canonical_path, canonical_value
 from djstate.state.project import MODEL_BASE, ModelState, normalize_together
 from djstate.state.stream_field import STREAM_FIELD
 from djstate.state.swappable import swapper_target
 from djstate.state.thirdparty import contributed_fields, third_party_manager, third_party_model_label
+from djstate.state.thirdparty_descriptions import THIRD_PARTY_BASES, is_tag_manager
 
 if TYPE_CHECKING:
     from djstate.state.models import ModelClass, ModelsBuilder

@@ -24,9 +24,9 @@ from typing import Any
 
 from djstate.facts.model import ClassFacts, Span
 from djstate.facts.values import Call, Ref
-from djstate.state.fields import (  # noqa: F401  (re-exported for the models builder)
-    FieldState, ThirdPartyBase, deconstruct, third_party, third_party_base, third_party_field, third_party_manager,
-    third_party_model_label,
+from djstate.state.fields import FieldState, deconstruct  # noqa: F401  (re-exported for the models builder)
+from djstate.state.thirdparty_descriptions import (  # noqa: F401  (re-exported for the models builder)
+    ThirdPartyBase, third_party, third_party_base, third_party_field, third_party_manager, third_party_model_label,
 )
 
 
