@@ -11,6 +11,7 @@ import textwrap
 from tests.conftest import expected_markers, run_scan, write_project
 from tests.oracle.makemigrations import make_migrations
 from tests.oracle.statements import run_statements
+from tests.test_oracle_drift import django_operations
 
 TREE = {
     "shop/__init__.py": "",
@@ -59,3 +60,21 @@ def test_the_marked_lines_fail_in_django_and_the_others_run(tmp_path):
     for line, error in outcome.items():
         assert error == ("FieldError" if line in marked else None), (line, error)
     assert len(marked) == 1 and marked <= set(outcome)
+
+
+def test_an_item_of_an_imported_constant_is_not_read_as_a_class(tmp_path):
+    # `FIELDS["name"](...)` looks up a dict: which class it builds is not read, so the model is
+    # left partly known (no drift finding either way) instead of losing the field
+    tree = dict(TREE)
+    tree["shop/kinds.py"] = "from django.db import models\n\nFIELDS = {'name': models.CharField}\n"
+    tree["shop/models.py"] = TREE["shop/models.py"].replace(
+        "from django.db import models\n", "from django.db import models\n\nfrom shop.kinds import FIELDS\n"
+    ).replace("    name = models.CharField(max_length=20)\n", '    name = FIELDS["name"](max_length=20)\n', 1)
+    root = write_project(tmp_path, tree)
+    (root / "shop/models.py").write_text(TREE["shop/models.py"])
+    make_migrations(root, ["shop"])  # the migrations as Django writes them for a CharField
+    (root / "shop/models.py").write_text(tree["shop/models.py"])
+    result = run_scan(root)
+    assert [f for f in result.findings if f.code.startswith(("DJS2", "DJS3"))] == []
+    assert ("shop", "vendor") in result.project.models_state.partial_models
+    assert django_operations(root, ["shop"]) == set()  # Django: the same CharField, nothing to write

@@ -383,9 +383,10 @@ class ExpressionReader:
 
     def _call(self, node: cst.Call) -> Any:
         callee = node.func
-        if isinstance(callee, cst.Subscript) and isinstance(generic := self._read(callee.value), Ref):
+        generic = self._read(callee.value) if isinstance(callee, cst.Subscript) else None
+        if isinstance(generic, Ref) and _CLASS_NAME.match(generic.path.rsplit(".", 1)[-1]):
             func = generic  # `ForeignKey["User"](...)`: a class's generic alias, called, builds the class's instance
-        else:
+        else:  # (`FIELDS["char"](...)` of an imported constant is an item lookup, left unknown)
             func = self._read(callee)
         if isinstance(func, Call) and func.path.endswith(".from_queryset") and not node.args:
             return func  # Manager.from_queryset(QS)(): the call instantiates that manager class
@@ -435,6 +436,7 @@ class ExpressionReader:
 _BUILTINS = {"set", "frozenset", "list", "tuple", "dict", "str", "int", "float", "bool", "bytes", "range", "len",
              "object"}  # `class Mixin(object)`: a plain class, as `class Mixin:` is
 _LEADING_ZERO = re.compile(r"^0+$")
+_CLASS_NAME = re.compile(r"^_*[A-Z]\w*[a-z]\w*$")  # CapWords: a class by convention, not a CONSTANT
 
 
 def _hashable(value: Any) -> bool:

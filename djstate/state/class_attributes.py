@@ -54,7 +54,7 @@ def _splice_only(source: str) -> bool:
     return False
 
 
-_SINGLE_CALL = re.compile(r"^[\w.]+\(.*\)$", re.DOTALL)
+_SINGLE_CALL = re.compile(r"^[\w.]+(?:\[[^\]]*\])*\(.*\)$", re.DOTALL)  # `f(...)`, `FIELDS["name"](...)`
 # callables that build plain values, never an object with contribute_to_class (what ModelBase adds)
 PLAIN_VALUE_BUILTINS = {"set", "frozenset", "dict", "list", "tuple", "str", "int", "float", "bool", "bytes", "range", "len",
                         "abs", "round", "sum", "sorted", "min", "max"}  # fmt: skip
