@@ -486,7 +486,10 @@ class LookupResolver:
             on_instances = part in self.catalog.dynamic_attributes or "*" in self.catalog.dynamic_attributes
             if on_instances and last and model_rows and not hops and self._own_instances(info):
                 on_instances = False  # found on the object only: no prefetcher, Django raises ValueError
-            if self.maybe_exists(current, part) or self.catalog.maybe_runtime_attribute(current, part, on_class=True) or on_instances:
+            # any class attribute may support prefetching: a property returning a related manager
+            # (pretix's `OrderPosition.checkins`), unlike in a filter, where only fields count
+            if part in current.attributes or self.maybe_exists(current, part) or on_instances \
+                    or self.catalog.maybe_runtime_attribute(current, part, on_class=True):
                 return Resolution("unknown", detail=f"'{part}' may be an attribute that supports prefetching", hops=hops)
             close = difflib.get_close_matches(part, sorted(accessors), n=1, cutoff=0.6)
             return Resolution("error", "unknown-name", part, current, close[0] if close else None, "", hops)
