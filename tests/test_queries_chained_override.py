@@ -10,7 +10,7 @@ import textwrap
 
 from tests.conftest import expected_markers, run_scan, write_project
 from tests.oracle.makemigrations import make_migrations
-from tests.oracle.statements import run_statements
+from tests.oracle.statements import assert_marked_lines_fail
 
 TREE = {
     "forum/__init__.py": "",
@@ -77,8 +77,4 @@ def test_djstate_reports_exactly_the_marked_lines(tmp_path):
 def test_the_marked_lines_fail_in_django_and_the_others_run(tmp_path):
     root = write_project(tmp_path, TREE)
     make_migrations(root, ["forum"])
-    outcome = run_statements(root, "forum.queries", ["forum"])
-    marked = {line for path, line, _ in expected_markers(root) if path == "forum/queries.py"}
-    for line, error in outcome.items():
-        assert error == ("FieldError" if line in marked else None), (line, error)
-    assert len(marked) == 2 and marked <= set(outcome)
+    assert_marked_lines_fail(root, "forum.queries", ["forum"], 2)

@@ -58,3 +58,16 @@ def run_statements(
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     return {int(line): error for line, error in json.loads(proc.stdout).items()}
+
+
+def assert_marked_lines_fail(root: Path, module: str, apps: list[str], count: int, error: str = "FieldError") -> None:
+    """Django raises ``error`` on exactly the lines of ``module`` marked ``# expect:`` (there are
+    ``count``) and runs every other statement of its ``good``/``bad`` functions."""
+    from tests.conftest import expected_markers
+
+    outcome = run_statements(root, module, apps)
+    path = module.replace(".", "/") + ".py"
+    marked = {line for file, line, _ in expected_markers(root) if file == path}
+    for line, raised in outcome.items():
+        assert raised == (error if line in marked else None), (line, raised)
+    assert len(marked) == count and marked <= set(outcome)
