@@ -17,6 +17,20 @@ RENAMED_LATER = (
 )
 
 
+def _renamed_then_touched(model: str, field: str):
+    """'items' given to Product.vendor by 0001 and renamed by 0003; 0004 runs an operation djstate
+    cannot replay on ``model``'s ``field``, which makes that model's replay uncertain."""
+    case = serializer_case(SERIALIZER, **EXTERNAL_APP)
+    case.files["shop/migrations/0001_initial.py"] = MIGRATION.replace('related_name="products"', 'related_name="items"')
+    case.files["shop/migrations/0003_rename_related.py"] = RENAMED_LATER
+    case.files["shop/migrations/0004_outside.py"] = (
+        "from django.db import migrations\nfrom outside_ops import TouchModel\n\n\n"
+        "class Migration(migrations.Migration):\n    dependencies = [('shop', '0003_rename_related')]\n"
+        f"    operations = [TouchModel(model_name='{model}', name='{field}')]\n"
+    )
+    return case
+
+
 def _outcome(tmp_path, files):
     result = run_scan(write_project(tmp_path, files))
     reported = [f.message for f in result.findings if f.code == "DJS401"]
@@ -62,14 +76,7 @@ def test_a_stale_related_name_on_a_model_read_whole_is_reported(tmp_path):
 def test_an_uncertain_model_elsewhere_in_the_app_keeps_a_stale_name_reported(tmp_path):
     # an operation djstate cannot replay makes shop.App uncertain; 'items' was only ever given to
     # Product.vendor, whose replay is certain and which 0003 renamed: 'items' is still gone
-    case = serializer_case(SERIALIZER, **EXTERNAL_APP)
-    case.files["shop/migrations/0001_initial.py"] = MIGRATION.replace('related_name="products"', 'related_name="items"')
-    case.files["shop/migrations/0003_rename_related.py"] = RENAMED_LATER
-    case.files["shop/migrations/0004_outside.py"] = (
-        "from django.db import migrations\nfrom outside_ops import TouchModel\n\n\n"
-        "class Migration(migrations.Migration):\n    dependencies = [('shop', '0003_rename_related')]\n"
-        "    operations = [TouchModel(model_name='app', name='owner')]\n"
-    )
+    case = _renamed_then_touched("app", "owner")
     result = run_scan(write_project(tmp_path, case.files))
     assert ("shop", "app") in result.project.state.uncertain_models
     reported = [f.message for f in result.findings if f.code == "DJS401"]
@@ -79,13 +86,6 @@ def test_an_uncertain_model_elsewhere_in_the_app_keeps_a_stale_name_reported(tmp
 def test_a_name_given_to_a_model_whose_replay_is_uncertain_still_silences(tmp_path):
     # the same, but the operation djstate cannot replay touches Product itself: its state may
     # still hold 'items', so the name is left unjudged
-    case = serializer_case(SERIALIZER, **EXTERNAL_APP)
-    case.files["shop/migrations/0001_initial.py"] = MIGRATION.replace('related_name="products"', 'related_name="items"')
-    case.files["shop/migrations/0003_rename_related.py"] = RENAMED_LATER
-    case.files["shop/migrations/0004_outside.py"] = (
-        "from django.db import migrations\nfrom outside_ops import TouchModel\n\n\n"
-        "class Migration(migrations.Migration):\n    dependencies = [('shop', '0003_rename_related')]\n"
-        "    operations = [TouchModel(model_name='product', name='vendor')]\n"
-    )
+    case = _renamed_then_touched("product", "vendor")
     reported, silenced = _outcome(tmp_path, case.files)
     assert not reported and silenced == ["name-maybe-reverse"]

@@ -48,7 +48,7 @@ def _live_migration_related_names(project: Any, by_module: dict[str, set[str]]) 
     migration gave a model whose replay is uncertain, those no operation djstate reads gives
     while a model of the app is uncertain, and all of them where the replay of the app is."""
     state = project.state
-    if state is None:
+    if not by_module or state is None:
         return set().union(*by_module.values()) if by_module else set()
     models = project.models_state
     read_whole = set(models.classes) - models.unverified_models - (models.partial_models - models.partial_without_relations)
